@@ -1,0 +1,52 @@
+#ifndef SDC_BUF_H
+#define SDC_BUF_H
+/*
+ * A growable byte buffer with a mandatory size cap: nothing read from
+ * outside (a length prefix, a line) can make it grow past the cap.
+ * The buffer owns its memory.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+struct sdc_buf {
+	uint8_t	*data;
+	size_t	 len;
+	size_t	 cap;		/* allocated */
+	size_t	 max;		/* cap that growth may never pass */
+};
+
+void	sdc_buf_init(struct sdc_buf *b, size_t max);
+void	sdc_buf_release(struct sdc_buf *b);
+bool	sdc_buf_grow(struct sdc_buf *b, size_t n);
+bool	sdc_buf_append(struct sdc_buf *b, const void *p, size_t n);
+
+/* Make room for n more bytes; false (and nothing changed) past max. */
+static inline bool
+sdc_buf_reserve(struct sdc_buf *b, size_t n)
+{
+	return n <= b->cap - b->len || sdc_buf_grow(b, n);
+}
+
+static inline void
+sdc_buf_reset(struct sdc_buf *b)
+{
+	b->len = 0;
+}
+
+/* Unchecked appends: the caller has reserved the room. */
+static inline void
+sdc_buf_put(struct sdc_buf *b, const void *p, size_t n)
+{
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+static inline void
+sdc_buf_putc(struct sdc_buf *b, uint8_t c)
+{
+	b->data[b->len++] = c;
+}
+
+#endif

@@ -1,0 +1,292 @@
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "xalloc.h"
+#include "banned.h"
+
+enum {
+	OPT_ERRORS = 0x1000,
+	OPT_METRICS,
+	OPT_METRICS_INTERVAL,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS,
+	OPT_MAX_RECORD
+};
+
+static const struct sdc_option common_options[] = {
+	{ "on-error", 'e', 'e', true, "ACTION",
+	  "what to do with a bad record: pass, discard or stop" },
+	{ "errors", 0, OPT_ERRORS, true, "FILE",
+	  "divert error records to FILE, as a record stream" },
+	{ "metrics", 0, OPT_METRICS, true, "FILE",
+	  "write the counts to FILE as JSON at exit" },
+	{ "metrics-interval", 0, OPT_METRICS_INTERVAL, true, "SECONDS",
+	  "also rewrite the metrics file every SECONDS" },
+	{ "progress", 0, OPT_PROGRESS, false, NULL,
+	  "show a live status line on standard error" },
+	{ "no-progress", 0, OPT_NO_PROGRESS, false, NULL,
+	  "never show the status line" },
+	{ "max-record-size", 0, OPT_MAX_RECORD, true, "SIZE",
+	  "largest record accepted (default 16M)" },
+	{ "force", 'f', 'f', false, NULL,
+	  "write record frames even to a terminal" },
+	{ "dry-run", 'n', 'n', false, NULL,
+	  "check options and open inputs, move no data" },
+	{ "help", 'h', 'h', false, NULL, "show this help and exit" },
+	{ "version", 'V', 'V', false, NULL, "show the version and exit" },
+	{ NULL, 0, 0, false, NULL, NULL }
+};
+
+noreturn void
+sdc_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sdc_vwarnx(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n",
+	    sdc_progname());
+	exit(SDC_EXIT_USAGE);
+}
+
+static void
+print_options(const struct sdc_option *o)
+{
+	for (; o->name != NULL; o++) {
+		char left[64];
+		int n;
+
+		if (o->short_name)
+			n = snprintf(left, sizeof left, "-%c, --%s",
+			    o->short_name, o->name);
+		else
+			n = snprintf(left, sizeof left, "    --%s", o->name);
+		if (o->has_arg && n >= 0 && (size_t)n < sizeof left)
+			snprintf(left + n, sizeof left - (size_t)n, "=%s",
+			    o->arg);
+		printf("  %-26s %s\n", left, o->help);
+	}
+}
+
+static noreturn void
+help(const struct sdc_cli *cli)
+{
+	printf("usage: %s %s\n%s\n\nOptions:\n", sdc_progname(),
+	    cli->synopsis, cli->summary);
+	print_options(cli->options);
+	printf("\nCommon options:\n");
+	print_options(common_options);
+	printf("\nExample:\n%s\n", cli->example);
+	printf("\nSee %s(1) and sdc(7).\n", sdc_progname());
+	exit(SDC_EXIT_OK);
+}
+
+static noreturn void
+version(void)
+{
+	printf("%s (%s) %s\n", sdc_progname(), PACKAGE_NAME, PACKAGE_VERSION);
+	exit(SDC_EXIT_OK);
+}
+
+static size_t
+count_options(const struct sdc_option *o)
+{
+	size_t n = 0;
+
+	while (o[n].name != NULL)
+		n++;
+	return n;
+}
+
+static void
+add_options(struct option *lo, char *shorts, const struct sdc_option *o)
+{
+	for (; o->name != NULL; o++, lo++) {
+		lo->name = o->name;
+		lo->has_arg = o->has_arg ? required_argument : no_argument;
+		lo->flag = NULL;
+		lo->val = o->val;
+		if (o->short_name) {
+			size_t n = strlen(shorts);
+
+			shorts[n++] = (char)o->short_name;
+			if (o->has_arg)
+				shorts[n++] = ':';
+			shorts[n] = '\0';
+		}
+	}
+}
+
+static const char *const on_error_words[] = { "pass", "discard", "stop",
+	NULL };
+
+/* true when val was a common option. */
+static bool
+common_option(const struct sdc_cli *cli, struct sdc_options *c, int val,
+    const char *arg)
+{
+	switch (val) {
+	case 'e':
+		c->on_error = (enum sdc_on_error)sdc_parse_word("--on-error",
+		    arg, on_error_words);
+		return true;
+	case OPT_ERRORS:
+		c->errors_path = arg;
+		return true;
+	case OPT_METRICS:
+		c->metrics_path = arg;
+		return true;
+	case OPT_METRICS_INTERVAL:
+		c->metrics_interval = sdc_parse_seconds("--metrics-interval",
+		    arg);
+		return true;
+	case OPT_PROGRESS:
+	case OPT_NO_PROGRESS:
+		c->progress = val == OPT_PROGRESS;
+		return true;
+	case OPT_MAX_RECORD:
+		c->max_record = sdc_parse_size("--max-record-size", arg);
+		if (c->max_record == 0 || c->max_record > UINT32_MAX)
+			sdc_usage_error("--max-record-size must be between 1 "
+			    "and 4G");
+		return true;
+	case 'f':
+		c->force = true;
+		return true;
+	case 'n':
+		c->dry_run = true;
+		return true;
+	case 'h':
+		help(cli);
+	case 'V':
+		version();
+	}
+	return false;
+}
+
+static noreturn void
+bad_option(char **argv, int opt)
+{
+	const char *word = argv[optind - 1];
+
+	if (opt == ':')
+		sdc_usage_error("option '%s' needs an argument", word);
+	if (optopt != 0)
+		sdc_usage_error("unknown option '-%c'", optopt);
+	sdc_usage_error("unknown option '%s'", word);
+}
+
+int
+sdc_cli_parse(const struct sdc_cli *cli, struct sdc_options *common,
+    void *ctx, int argc, char **argv)
+{
+	size_t np = count_options(cli->options);
+	size_t nc = count_options(common_options);
+	struct option *lo = sdc_xcalloc(np + nc + 1, sizeof(*lo));
+	char *shorts = sdc_xcalloc(2 * (np + nc) + 2, 1);
+	int opt;
+
+	sdc_set_progname(argv[0]);
+	shorts[0] = ':';
+	add_options(lo, shorts, cli->options);
+	add_options(lo + np, shorts, common_options);
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+		if (opt == '?' || opt == ':')
+			bad_option(argv, opt);
+		if (!common_option(cli, common, opt, optarg))
+			cli->handle(ctx, opt, optarg);
+	}
+	free(lo);
+	free(shorts);
+	return optind;
+}
+
+size_t
+sdc_parse_size(const char *opt, const char *arg)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end == arg || arg[0] == '-' || errno != 0)
+		sdc_usage_error("%s: '%s' is not a size", opt, arg);
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift != 0)
+		end++;
+	if (*end != '\0' || v > (SIZE_MAX >> shift))
+		sdc_usage_error("%s: '%s' is not a size (as 4096, 64K, 16M)",
+		    opt, arg);
+	return (size_t)v << shift;
+}
+
+unsigned long
+sdc_parse_count(const char *opt, const char *arg)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (end == arg || *end != '\0' || arg[0] == '-' || errno != 0)
+		sdc_usage_error("%s: '%s' is not a whole number", opt, arg);
+	return v;
+}
+
+double
+sdc_parse_seconds(const char *opt, const char *arg)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end != '\0' || errno != 0 || !(v > 0) ||
+	    v > 86400 * 365)
+		sdc_usage_error("%s: '%s' is not a number of seconds", opt,
+		    arg);
+	return v;
+}
+
+char
+sdc_parse_char(const char *opt, const char *arg)
+{
+	if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0)
+		return '\t';
+	if (strlen(arg) != 1)
+		sdc_usage_error("%s: '%s' is not a single character", opt,
+		    arg);
+	return arg[0];
+}
+
+int
+sdc_parse_word(const char *opt, const char *arg, const char *const *words)
+{
+	char list[256] = "";
+	size_t n = 0;
+
+	for (int i = 0; words[i] != NULL; i++) {
+		if (strcmp(arg, words[i]) == 0)
+			return i;
+		n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
+		    i ? ", " : "", words[i]);
+		if (n >= sizeof list)
+			break;
+	}
+	sdc_usage_error("%s: unknown value '%s' (one of: %s)", opt, arg, list);
+}

@@ -1,0 +1,46 @@
+#include <string.h>
+
+#include "format.h"
+#include "banned.h"
+
+extern const struct sdc_format sdc_format_json;
+extern const struct sdc_format sdc_format_csv;
+extern const struct sdc_format sdc_format_text;
+extern const struct sdc_format sdc_format_bytes;
+
+/* Every format, in the order --help lists them. */
+const struct sdc_format *const sdc_formats[] = {
+	&sdc_format_json,
+	&sdc_format_csv,
+	&sdc_format_text,
+	&sdc_format_bytes,
+	NULL
+};
+
+const struct sdc_format *
+sdc_format_find(const char *name)
+{
+	for (size_t i = 0; sdc_formats[i] != NULL; i++)
+		if (strcmp(sdc_formats[i]->name, name) == 0)
+			return sdc_formats[i];
+	return NULL;
+}
+
+void
+sdc_format_opts_init(struct sdc_format_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->delimiter = ',';
+	o->quote = '"';
+	o->header = SDC_HEADER_USE;
+	o->line_delimiter = "\n";
+	o->max_line = 1u << 20;
+	o->json_mode = SDC_JSON_AUTO;
+	sdc_path_parse(&o->text_field, "/text", NULL, 0);
+}
+
+void
+sdc_format_opts_release(struct sdc_format_opts *o)
+{
+	sdc_path_release(&o->text_field);
+}

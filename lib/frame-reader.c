@@ -1,0 +1,266 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frame-reader.h"
+#include "signals.h"
+#include "varint.h"
+#include "wire.h"
+#include "xalloc.h"
+#include "banned.h"
+
+#define READ_CHUNK	(1u << 20)
+
+int
+sdc_frame_reader_open(struct sdc_frame_reader *r, const char *path,
+    size_t max_payload)
+{
+	memset(r, 0, sizeof(*r));
+	if (strcmp(path, "-") == 0) {
+		r->fd = STDIN_FILENO;
+		r->name = "stdin";
+	} else {
+		r->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (r->fd < 0)
+			return -1;
+		r->name = path;
+	}
+	r->max_payload = max_payload;
+	r->cap = READ_CHUNK;
+	r->buf = sdc_xmalloc(r->cap);
+	return 0;
+}
+
+void
+sdc_frame_reader_close(struct sdc_frame_reader *r)
+{
+	if (r->fd > STDIN_FILENO)
+		close(r->fd);
+	free(r->buf);
+	r->buf = NULL;
+}
+
+static enum sdc_read_status
+bad(struct sdc_frame_reader *r, uint64_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum sdc_read_status
+bad(struct sdc_frame_reader *r, uint64_t offset, const char *fmt, ...)
+{
+	int n = snprintf(r->err, sizeof r->err, "%s: byte %llu: ", r->name,
+	    (unsigned long long)offset);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->err + n, sizeof r->err - (size_t)n, fmt, ap);
+	va_end(ap);
+	return SDC_READ_BAD_STREAM;
+}
+
+/* Make room for need bytes from start: slide down, then grow. */
+static void
+make_room(struct sdc_frame_reader *r, size_t need)
+{
+	if (r->cap - r->start >= need && r->cap - r->end >= READ_CHUNK / 4)
+		return;
+	if (r->start > 0) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->base += r->start;
+		r->end -= r->start;
+		r->start = 0;
+	}
+	if (r->cap < need) {
+		r->cap = need + READ_CHUNK;
+		r->buf = sdc_xrealloc(r->buf, r->cap);
+	}
+}
+
+/* Bytes available from start: at least need unless the input ended. */
+static enum sdc_read_status
+fill(struct sdc_frame_reader *r, size_t need)
+{
+	while (r->end - r->start < need && !r->eof) {
+		ssize_t n;
+
+		make_room(r, need);
+		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (n < 0 && errno == EINTR) {
+			sdc_signals_poll();
+			continue;
+		}
+		if (n < 0) {
+			snprintf(r->err, sizeof r->err, "%s: %s", r->name,
+			    strerror(errno));
+			return SDC_READ_IO;
+		}
+		if (n == 0)
+			r->eof = true;
+		r->end += (size_t)n;
+	}
+	return SDC_READ_FRAME;
+}
+
+static size_t
+avail(const struct sdc_frame_reader *r)
+{
+	return r->end - r->start;
+}
+
+static uint64_t
+here(const struct sdc_frame_reader *r)
+{
+	return r->base + r->start;
+}
+
+/* For "not a stream": what the input looks like instead. */
+static const char *
+guess_format(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
+	    p[i] == '\n'))
+		i++;
+	if (i < n && (p[i] == '{' || p[i] == '['))
+		return "json";
+	for (; i < n && p[i] != '\n'; i++)
+		if (p[i] == ',')
+			return "csv";
+	return "text";
+}
+
+static enum sdc_read_status
+not_a_stream(struct sdc_frame_reader *r)
+{
+	size_t n = avail(r) < 4096 ? avail(r) : 4096;
+
+	snprintf(r->err, sizeof r->err,
+	    "%s is not an sdc record stream (try: sdc-convert --from %s)",
+	    r->name, guess_format(r->buf + r->start, n));
+	return SDC_READ_BAD_STREAM;
+}
+
+static enum sdc_read_status
+stream_header(struct sdc_frame_reader *r)
+{
+	const uint8_t *h;
+	size_t prefix;
+	enum sdc_read_status st = fill(r, SDC_STREAM_HEADER_LEN);
+
+	if (st != SDC_READ_FRAME)
+		return st;
+	h = r->buf + r->start;
+	prefix = avail(r) < SDC_MAGIC_LEN ? avail(r) : SDC_MAGIC_LEN;
+	if (memcmp(h, SDC_MAGIC, prefix) != 0)
+		return here(r) == 0 ? not_a_stream(r) :
+		    bad(r, here(r), "bad frame kind 0x%02x", h[0]);
+	if (avail(r) < SDC_STREAM_HEADER_LEN)
+		return bad(r, here(r), "truncated stream header");
+	if (h[8] > SDC_WIRE_VERSION)
+		return bad(r, here(r), "record stream version %u is newer "
+		    "than this program supports (%u)", h[8], SDC_WIRE_VERSION);
+	if (h[9] != 0)
+		return bad(r, here(r), "unknown stream flags 0x%02x", h[9]);
+	r->start += SDC_STREAM_HEADER_LEN;
+	r->in_member = true;
+	r->member_frames = 0;
+	return SDC_READ_FRAME;
+}
+
+static enum sdc_read_status
+end_frame(struct sdc_frame_reader *r, const struct sdc_frame *f)
+{
+	const uint8_t *p = f->payload;
+	uint64_t count;
+
+	if (!sdc_varint_get(&p, p + f->payload_len, &count))
+		return bad(r, f->offset, "bad end frame");
+	if (count != r->member_frames)
+		return bad(r, f->offset, "end frame counts %llu frames, the "
+		    "stream had %llu", (unsigned long long)count,
+		    (unsigned long long)r->member_frames);
+	r->in_member = false;
+	return SDC_READ_FRAME;
+}
+
+static enum sdc_read_status
+check_frame_header(struct sdc_frame_reader *r, const uint8_t *h,
+    uint32_t *len)
+{
+	if (h[0] == 0x89)
+		return bad(r, here(r), "truncated stream: no end frame");
+	if (h[0] == 0 || h[0] > 127)
+		return bad(r, here(r), "bad frame kind 0x%02x", h[0]);
+	memcpy(len, h + 1, 4);
+	if (*len > r->max_payload)
+		return bad(r, here(r), "frame of %lu bytes exceeds the record "
+		    "size limit (%zu)", (unsigned long)*len, r->max_payload);
+	return SDC_READ_FRAME;
+}
+
+/* The next frame of a member whose header has been read. */
+static enum sdc_read_status
+member_frame(struct sdc_frame_reader *r, struct sdc_frame *f)
+{
+	enum sdc_read_status st;
+	const uint8_t *h;
+	uint32_t len = 0, crc, want;
+
+	if ((st = fill(r, SDC_FRAME_HEADER_LEN)) != SDC_READ_FRAME)
+		return st;
+	if (avail(r) == 0)
+		return bad(r, here(r), "truncated stream: no end frame");
+	if (avail(r) < SDC_FRAME_HEADER_LEN)
+		return bad(r, here(r), "truncated frame");
+	if ((st = check_frame_header(r, r->buf + r->start, &len)) !=
+	    SDC_READ_FRAME)
+		return st;
+	if ((st = fill(r, SDC_FRAME_HEADER_LEN + (size_t)len)) !=
+	    SDC_READ_FRAME)
+		return st;
+	if (avail(r) < SDC_FRAME_HEADER_LEN + (size_t)len)
+		return bad(r, here(r), "truncated frame");
+	h = r->buf + r->start;
+	memcpy(&want, h + 5, 4);
+	crc = sdc_crc32c(sdc_crc32c(0, h, 5), h + SDC_FRAME_HEADER_LEN, len);
+	if (crc != want)
+		return bad(r, here(r), "checksum mismatch");
+	f->kind = h[0];
+	f->bytes = h;
+	f->size = SDC_FRAME_HEADER_LEN + (size_t)len;
+	f->payload = h + SDC_FRAME_HEADER_LEN;
+	f->payload_len = len;
+	f->offset = here(r);
+	r->start += f->size;
+	return SDC_READ_FRAME;
+}
+
+enum sdc_read_status
+sdc_frame_reader_next(struct sdc_frame_reader *r, struct sdc_frame *f)
+{
+	enum sdc_read_status st;
+
+	for (;;) {
+		if (!r->in_member) {
+			if ((st = fill(r, 1)) != SDC_READ_FRAME)
+				return st;
+			if (avail(r) == 0)
+				return SDC_READ_EOF;
+			if ((st = stream_header(r)) != SDC_READ_FRAME)
+				return st;
+			continue;
+		}
+		if ((st = member_frame(r, f)) != SDC_READ_FRAME)
+			return st;
+		if (f->kind != SDC_KIND_END) {
+			r->member_frames++;
+			return SDC_READ_FRAME;
+		}
+		if ((st = end_frame(r, f)) != SDC_READ_FRAME)
+			return st;
+	}
+}

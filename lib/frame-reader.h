@@ -1,0 +1,49 @@
+#ifndef SDC_FRAME_READER_H
+#define SDC_FRAME_READER_H
+/*
+ * Reads the frames of a record stream from a file or standard input,
+ * verifying each checksum.  Stream headers (a stream may be several
+ * concatenated) and end frames are handled here and never returned.
+ * A returned frame stays valid until the next call.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sdc_frame {
+	uint8_t		 kind;
+	const uint8_t	*bytes;		/* the whole frame, header first */
+	size_t		 size;
+	const uint8_t	*payload;
+	size_t		 payload_len;
+	uint64_t	 offset;	/* of the frame in its input */
+};
+
+struct sdc_frame_reader {
+	int		 fd;
+	const char	*name;		/* for messages: path or "stdin" */
+	uint8_t		*buf;
+	size_t		 cap, start, end;
+	uint64_t	 base;		/* input offset of buf[0] */
+	size_t		 max_payload;
+	bool		 eof;
+	bool		 in_member;	/* header seen, end frame not yet */
+	uint64_t	 member_frames;
+	char		 err[256];	/* why _next returned an error */
+};
+
+enum sdc_read_status {
+	SDC_READ_EOF = 0,
+	SDC_READ_FRAME = 1,
+	SDC_READ_BAD_STREAM = -1,	/* err says what and where */
+	SDC_READ_IO = -2		/* err says what; errno is set */
+};
+
+/* path "-" is standard input.  -1 with errno when it cannot be opened. */
+int	sdc_frame_reader_open(struct sdc_frame_reader *r, const char *path,
+	    size_t max_payload);
+void	sdc_frame_reader_close(struct sdc_frame_reader *r);
+enum sdc_read_status sdc_frame_reader_next(struct sdc_frame_reader *r,
+	    struct sdc_frame *f);
+
+#endif

@@ -1,0 +1,73 @@
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "metrics.h"
+#include "run.h"
+#include "banned.h"
+
+static double
+elapsed_s(const struct sdc_run *run)
+{
+	return (double)(sdc_now_ms() - run->started_ms) / 1000.0;
+}
+
+static json_t *
+counts_json(const struct sdc_run *run)
+{
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
+	    "program", run->prog,
+	    "records_in", (json_int_t)run->n.in,
+	    "records_out", (json_int_t)run->n.out,
+	    "errors", (json_int_t)run->n.errors,
+	    "passed", (json_int_t)run->n.passed,
+	    "bytes_in", (json_int_t)run->n.bytes_in,
+	    "bytes_out", (json_int_t)(run->out.bytes + run->out.buf.len),
+	    "elapsed_seconds", elapsed_s(run));
+}
+
+bool
+sdc_metrics_write(const struct sdc_run *run, const char *path)
+{
+	char tmp[4096];
+	json_t *j = counts_json(run);
+	int rc;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	rc = json_dump_file(j, tmp, JSON_COMPACT);
+	json_decref(j);
+	if (rc != 0 || rename(tmp, path) != 0) {
+		sdc_warn("%s", path);
+		remove(tmp);
+		return false;
+	}
+	return true;
+}
+
+void
+sdc_metrics_print(const struct sdc_run *run, FILE *fp)
+{
+	json_t *j = counts_json(run);
+	char *s = json_dumps(j, JSON_COMPACT);
+
+	fprintf(fp, "%s: %s\n", run->prog, s ? s : "{}");
+	free(s);
+	json_decref(j);
+}
+
+void
+sdc_progress_draw(const struct sdc_run *run, bool final)
+{
+	double t = elapsed_s(run);
+	double rate = t > 0 ? (double)run->n.in / t : 0;
+
+	fprintf(stderr, "\r%s: %llu in, %llu out, %llu errors, %.0f rec/s, "
+	    "%.1f s ", run->prog, (unsigned long long)run->n.in,
+	    (unsigned long long)run->n.out, (unsigned long long)run->n.errors,
+	    rate, t);
+	if (final)
+		fputc('\n', stderr);
+	fflush(stderr);
+}

@@ -1,0 +1,102 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "out.h"
+#include "banned.h"
+
+#define OUT_FLUSH_AT	(256u << 10)
+
+void
+sdc_out_open(struct sdc_out *o, const char *path, size_t max_buffer)
+{
+	memset(o, 0, sizeof(*o));
+	if (strcmp(path, "-") == 0) {
+		o->fd = STDOUT_FILENO;
+		o->name = "stdout";
+	} else {
+		o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0666);
+		if (o->fd < 0)
+			sdc_err(SDC_EXIT_IO, "%s", path);
+		o->name = path;
+	}
+	o->is_tty = isatty(o->fd);
+	sdc_buf_init(&o->buf, max_buffer + OUT_FLUSH_AT);
+}
+
+static void
+write_all(struct sdc_out *o, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(o->fd, p, n);
+
+		/* Signals wait: acting on one here could write twice. */
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EPIPE) {
+			o->buf.len = o->committed = 0;
+			sdc_exit(SDC_EXIT_OK);
+		}
+		if (w < 0) {
+			o->buf.len = o->committed = 0;
+			sdc_err(SDC_EXIT_IO, "%s", o->name);
+		}
+		p += w;
+		n -= (size_t)w;
+		o->bytes += (uint64_t)w;
+	}
+}
+
+void
+sdc_out_flush(struct sdc_out *o)
+{
+	size_t n = o->committed;
+
+	if (n == 0)
+		return;
+	/* Taken off first, so that a failure inside does not write twice. */
+	o->committed = 0;
+	write_all(o, o->buf.data, n);
+	memmove(o->buf.data, o->buf.data + n, o->buf.len - n);
+	o->buf.len -= n;
+}
+
+void
+sdc_out_close(struct sdc_out *o)
+{
+	sdc_out_flush(o);
+	if (o->fd > STDERR_FILENO && close(o->fd) != 0)
+		sdc_err(SDC_EXIT_IO, "%s", o->name);
+	sdc_buf_release(&o->buf);
+	o->fd = -1;
+}
+
+bool
+sdc_out_reserve(struct sdc_out *o, size_t n)
+{
+	return sdc_buf_reserve(&o->buf, n);
+}
+
+void
+sdc_out_write(struct sdc_out *o, const void *p, size_t n)
+{
+	if (!sdc_buf_append(&o->buf, p, n))
+		sdc_errx(SDC_EXIT_IO, "%s: output buffer limit reached", o->name);
+}
+
+void
+sdc_out_commit(struct sdc_out *o)
+{
+	o->committed = o->buf.len;
+	if (o->committed >= OUT_FLUSH_AT)
+		sdc_out_flush(o);
+}
+
+void
+sdc_out_rollback(struct sdc_out *o)
+{
+	o->buf.len = o->committed;
+}

@@ -1,0 +1,204 @@
+/* Where records go: the output, the --errors file, or a format writer. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "diag.h"
+#include "format.h"
+#include "run.h"
+#include "wire.h"
+#include "banned.h"
+
+static void deliver_error(struct sdc_run *, struct sdc_record *);
+
+void
+sdc_run_new_record(struct sdc_run *run, struct sdc_record *r, const char *id,
+    size_t id_len)
+{
+	sdc_record_clear(r, SDC_KIND_DATA);
+	sdc_record_set_id(r, id, id_len);
+	sdc_record_add_stage(r, run->prog);
+}
+
+/*
+ * A record that cannot be encoded (too large, too deep) travels on as
+ * an error record without its body.
+ */
+static void
+encode_failed(struct sdc_run *run, struct sdc_record *r, const char *reason)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof msg, "%s (limit %zu bytes, see "
+	    "--max-record-size)", reason, run->opt.max_record);
+	if (r->kind == SDC_KIND_ERROR && r->root.null) {
+		sdc_warnx("%.*s: error record dropped: %s", (int)r->h.id.len,
+		    r->h.id.ptr, msg);
+		sdc_run_fail(run, SDC_EXIT_DATA);
+		return;
+	}
+	sdc_field_null(&r->root, r->root.type);
+	if (r->kind != SDC_KIND_ERROR) {
+		sdc_run_reject(run, r, "SDC_TOO_LARGE", "%s", msg);
+		return;
+	}
+	r->h.error.message.ptr = msg;
+	r->h.error.message.len = strlen(msg);
+	deliver_error(run, r);
+}
+
+static void
+encode(struct sdc_run *run, struct sdc_out *o, uint64_t *frames,
+    struct sdc_record *r)
+{
+	const char *reason;
+
+	if (!sdc_wire_encode(&o->buf, r, run->opt.max_record, &reason)) {
+		encode_failed(run, r, reason);
+		return;
+	}
+	(*frames)++;
+	sdc_out_commit(o);
+}
+
+static void
+report_error(struct sdc_run *run, const struct sdc_record *r)
+{
+	sdc_warnx("error record from %.*s: %.*s",
+	    (int)r->h.error.stage.len, r->h.error.stage.ptr,
+	    (int)r->h.error.message.len, r->h.error.message.ptr);
+}
+
+static void
+deliver_error(struct sdc_run *run, struct sdc_record *r)
+{
+	if (run->opt.errors_path != NULL)
+		encode(run, &run->errors, &run->err_frames, r);
+	else if (run->writer == NULL)
+		encode(run, &run->out, &run->out_frames, r);
+	else if (run->writer->error != NULL)
+		run->writer->error(run->writer, run, r);
+	else
+		report_error(run, r);
+}
+
+static void
+deliver_data(struct sdc_run *run, struct sdc_record *r)
+{
+	uint64_t errors = run->n.errors;
+
+	if (run->writer == NULL)
+		encode(run, &run->out, &run->out_frames, r);
+	else
+		run->writer->record(run->writer, run, r);
+	if (run->n.errors == errors)
+		run->n.out++;
+}
+
+void
+sdc_run_emit(struct sdc_run *run, struct sdc_record *r)
+{
+	if (sdc_pending_signal)
+		sdc_run_poll(run);
+	if (run->opt.dry_run)
+		return;
+	switch (r->kind) {
+	case SDC_KIND_DATA:
+		deliver_data(run, r);
+		break;
+	case SDC_KIND_ERROR:
+		run->n.passed++;
+		deliver_error(run, r);
+		break;
+	default:
+		run->n.passed++;
+		if (run->writer == NULL)
+			encode(run, &run->out, &run->out_frames, r);
+		else if (run->writer->event != NULL)
+			run->writer->event(run->writer, run, r);
+		break;
+	}
+}
+
+static void
+copy_frame(struct sdc_out *o, uint64_t *frames, const struct sdc_frame *f)
+{
+	sdc_out_write(o, f->bytes, f->size);
+	(*frames)++;
+	sdc_out_commit(o);
+}
+
+void
+sdc_run_forward(struct sdc_run *run, const struct sdc_frame *f)
+{
+	if (sdc_pending_signal)
+		sdc_run_poll(run);
+	if (run->opt.dry_run)
+		return;
+	if (f->kind == SDC_KIND_DATA)
+		run->n.out++;
+	else
+		run->n.passed++;
+	if (f->kind == SDC_KIND_ERROR && run->opt.errors_path != NULL)
+		copy_frame(&run->errors, &run->err_frames, f);
+	else if (run->writer == NULL)
+		copy_frame(&run->out, &run->out_frames, f);
+	else if (run->writer->frame != NULL)
+		run->writer->frame(run->writer, run, f);
+}
+
+void
+sdc_run_batch(struct sdc_run *run)
+{
+	struct sdc_frame f = { .kind = SDC_KIND_BATCH };
+	uint8_t bytes[SDC_FRAME_HEADER_LEN];
+	struct sdc_buf b = { bytes, 0, sizeof bytes, sizeof bytes };
+
+	sdc_wire_frame(&b, SDC_KIND_BATCH, NULL, 0);
+	f.bytes = bytes;
+	f.size = sizeof bytes;
+	f.payload = bytes + SDC_FRAME_HEADER_LEN;
+	sdc_run_forward(run, &f);
+	run->n.passed--;	/* made here, not passed through */
+}
+
+static void
+vreject(struct sdc_run *run, struct sdc_record *r, const char *code,
+    const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	run->n.errors++;
+	if (run->opt.on_error == SDC_ON_ERROR_DISCARD || run->opt.dry_run)
+		return;
+	if (run->opt.on_error == SDC_ON_ERROR_STOP)
+		sdc_errx(SDC_EXIT_DATA, "%s", msg);
+	sdc_record_make_error(r, run->prog, code, msg);
+	deliver_error(run, r);
+}
+
+void
+sdc_run_reject(struct sdc_run *run, struct sdc_record *r, const char *code,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreject(run, r, code, fmt, ap);
+	va_end(ap);
+}
+
+void
+sdc_run_reject_raw(struct sdc_run *run, const char *id, const void *raw,
+    size_t n, const char *code, const char *fmt, ...)
+{
+	struct sdc_record *r = &run->scratch;
+	va_list ap;
+
+	sdc_run_new_record(run, r, id, strlen(id));
+	sdc_field_borrow(&r->root, SDC_BYTE_ARRAY, raw, n);
+	va_start(ap, fmt);
+	vreject(run, r, code, fmt, ap);
+	va_end(ap);
+}

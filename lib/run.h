@@ -1,0 +1,111 @@
+#ifndef SDC_RUN_H
+#define SDC_RUN_H
+/*
+ * One program run: the options every program shares, its output, its
+ * counts, its error policy and its signals.  A program makes one run;
+ * readers hand it the records they make (sdc_run_emit) or fail to
+ * make (sdc_run_reject*), and it writes them as frames or through a
+ * format writer.  Records passed in stay owned by the caller.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "frame-reader.h"
+#include "out.h"
+#include "record.h"
+
+enum sdc_on_error {
+	SDC_ON_ERROR_PASS,	/* error records flow downstream */
+	SDC_ON_ERROR_DISCARD,	/* counted, then dropped */
+	SDC_ON_ERROR_STOP	/* the program stops with status 1 */
+};
+
+struct sdc_options {
+	enum sdc_on_error on_error;
+	const char	*errors_path;	/* --errors: divert error frames */
+	const char	*metrics_path;
+	double		 metrics_interval;	/* seconds; 0: at exit only */
+	int		 progress;	/* -1 automatic, 0 off, 1 on */
+	size_t		 max_record;	/* payload bytes */
+	bool		 force;		/* binary frames to a terminal */
+	bool		 dry_run;
+};
+
+struct sdc_counts {
+	uint64_t	in;		/* records read or parsed */
+	uint64_t	out;		/* records written */
+	uint64_t	errors;		/* records this program rejected */
+	uint64_t	passed;		/* error, event, other frames passed */
+	uint64_t	bytes_in;
+};
+
+struct sdc_writer;
+
+struct sdc_run {
+	const char		*prog;
+	struct sdc_options	 opt;
+	struct sdc_counts	 n;
+	struct sdc_out		 out;
+	struct sdc_out		 errors;	/* open when opt.errors_path */
+	struct sdc_writer	*writer;	/* NULL: output is records */
+	struct sdc_record	 scratch;	/* for error records made here */
+	uint64_t		 out_frames;	/* for the end frame */
+	uint64_t		 err_frames;
+	int			 status;	/* worst so far */
+	int64_t			 started_ms;
+	bool			 started;
+};
+
+void	sdc_options_init(struct sdc_options *o);
+/*
+ * Open standard output (refusing a terminal for frames unless forced),
+ * the --errors file, metrics and signals.  writer NULL means the
+ * output is a record stream.
+ */
+void	sdc_run_start(struct sdc_run *run, const char *prog,
+	    const struct sdc_options *opt, struct sdc_writer *writer);
+/* Write what is whole, the end frame and the metrics: the exit status. */
+int	sdc_run_finish(struct sdc_run *run);
+
+/* Clear r as a new data record from this program, with source id. */
+void	sdc_run_new_record(struct sdc_run *run, struct sdc_record *r,
+	    const char *id, size_t id_len);
+/* Send a record of any kind on: to the writer, or as a frame. */
+void	sdc_run_emit(struct sdc_run *run, struct sdc_record *r);
+/* An input frame that is not this program's business, bytes untouched. */
+void	sdc_run_forward(struct sdc_run *run, const struct sdc_frame *f);
+void	sdc_run_batch(struct sdc_run *run);
+/*
+ * r could not be processed: it becomes an error record with the
+ * message and goes where --on-error and --errors say.
+ */
+void	sdc_run_reject(struct sdc_run *run, struct sdc_record *r,
+	    const char *code, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+/* Input that never became a record: the raw bytes are kept. */
+void	sdc_run_reject_raw(struct sdc_run *run, const char *id,
+	    const void *raw, size_t n, const char *code, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
+/* Note a failure that does not stop the run (as a missing file). */
+void	sdc_run_fail(struct sdc_run *run, int status);
+
+/*
+ * Read the record stream at path ("-" for stdin) and hand each frame
+ * to the writer, or forward it when the output is records.
+ */
+void	sdc_run_read_stream(struct sdc_run *run, const char *path);
+
+struct sdc_format;
+struct sdc_format_opts;
+struct sdc_input;
+/* Parse the input at path ("-" for stdin) with fmt's reader. */
+void	sdc_run_read_input(struct sdc_run *run, const struct sdc_format *fmt,
+	    const struct sdc_format_opts *o, const char *path);
+/* A reader could not read in: report it (errno) and note status 3. */
+void	sdc_run_input_error(struct sdc_run *run, const struct sdc_input *in);
+
+/* Act on signals and timers; called between records. */
+void	sdc_run_poll(struct sdc_run *run);
+extern volatile int sdc_pending_signal;	/* nonzero: poll has work */
+
+#endif

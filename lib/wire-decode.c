@@ -1,0 +1,347 @@
+/* Frame payloads to records; strings borrow from the payload. */
+#include <stdint.h>
+#include <string.h>
+
+#include "varint.h"
+#include "wire.h"
+#include "xalloc.h"
+#include "banned.h"
+
+struct decoder {
+	const uint8_t		*p;
+	const uint8_t		*end;
+	struct sdc_arena	*arena;
+	const char		*reason;	/* set on the first failure */
+};
+
+/* The key table of the payload being decoded. */
+static _Thread_local struct sdc_str *keys;
+static _Thread_local uint32_t nkeys, cap_keys;
+
+static bool
+fail(struct decoder *d, const char *reason)
+{
+	if (d->reason == NULL)
+		d->reason = reason;
+	return false;
+}
+
+static bool
+get_varint(struct decoder *d, uint64_t *v)
+{
+	if (!sdc_varint_get(&d->p, d->end, v))
+		return fail(d, d->p < d->end ? "bad varint" : "truncated");
+	return true;
+}
+
+static bool
+get_zigzag(struct decoder *d, int64_t *v)
+{
+	uint64_t u;
+
+	if (!get_varint(d, &u))
+		return false;
+	*v = sdc_unzigzag(u);
+	return true;
+}
+
+static bool
+get_bytes(struct decoder *d, void *dst, size_t n)
+{
+	if ((size_t)(d->end - d->p) < n)
+		return fail(d, "truncated");
+	memcpy(dst, d->p, n);
+	d->p += n;
+	return true;
+}
+
+static bool
+get_str(struct decoder *d, struct sdc_str *s)
+{
+	uint64_t len;
+
+	if (!get_varint(d, &len))
+		return false;
+	if (len > (uint64_t)(d->end - d->p))
+		return fail(d, "truncated");
+	s->ptr = (const char *)d->p;
+	s->len = (size_t)len;
+	d->p += len;
+	return true;
+}
+
+static bool
+get_key(struct decoder *d, struct sdc_str *k)
+{
+	uint64_t v;
+
+	if (!get_varint(d, &v))
+		return false;
+	if (v & 1) {
+		if ((v >> 1) >= nkeys)
+			return fail(d, "bad key reference");
+		*k = keys[v >> 1];
+		return true;
+	}
+	if ((v >> 1) > (uint64_t)(d->end - d->p))
+		return fail(d, "truncated");
+	k->ptr = (const char *)d->p;
+	k->len = (size_t)(v >> 1);
+	d->p += k->len;
+	if (nkeys == cap_keys) {
+		cap_keys = cap_keys ? cap_keys * 2 : 64;
+		keys = sdc_xreallocarray(keys, cap_keys, sizeof(*keys));
+	}
+	keys[nkeys++] = *k;
+	return true;
+}
+
+/* JSON number syntax, as DECIMAL text must be. */
+static bool
+decimal_ok(const struct sdc_str *s)
+{
+	const char *p = s->ptr, *end = s->ptr + s->len;
+
+	if (p < end && *p == '-')
+		p++;
+	if (p == end || *p < '0' || *p > '9')
+		return false;
+	if (*p++ == '0' && p < end && *p >= '0' && *p <= '9')
+		return false;
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	if (p < end && *p == '.') {
+		if (++p == end || *p < '0' || *p > '9')
+			return false;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p == end || *p < '0' || *p > '9')
+			return false;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	return p == end;
+}
+
+static bool get_field(struct decoder *, struct sdc_field *, int);
+
+static bool
+get_count(struct decoder *d, uint32_t *count, size_t min_size)
+{
+	uint64_t n;
+
+	if (!get_varint(d, &n))
+		return false;
+	if (n > (uint64_t)(d->end - d->p) / min_size)
+		return fail(d, "truncated");
+	*count = (uint32_t)n;
+	return true;
+}
+
+static bool
+get_list(struct decoder *d, struct sdc_field *f, int depth)
+{
+	if (!get_count(d, &f->count, 1))
+		return false;
+	f->cap = f->count;
+	f->v.items = sdc_arena_alloc(d->arena, f->count * sizeof(*f->v.items));
+	for (uint32_t i = 0; i < f->count; i++)
+		if (!get_field(d, &f->v.items[i], depth))
+			return false;
+	return true;
+}
+
+static bool
+get_map(struct decoder *d, struct sdc_field *f, int depth)
+{
+	if (!get_count(d, &f->count, 2))
+		return false;
+	f->cap = f->count;
+	f->v.entries = sdc_arena_alloc(d->arena,
+	    f->count * sizeof(*f->v.entries));
+	for (uint32_t i = 0; i < f->count; i++)
+		if (!get_key(d, &f->v.entries[i].key) ||
+		    !get_field(d, &f->v.entries[i].value, depth))
+			return false;
+	return true;
+}
+
+static bool
+get_ranged(struct decoder *d, struct sdc_field *f, int64_t lo, int64_t hi)
+{
+	if (!get_zigzag(d, &f->v.i))
+		return false;
+	if (f->v.i < lo || f->v.i > hi)
+		return fail(d, "value out of range for its type");
+	return true;
+}
+
+static bool
+get_scalar(struct decoder *d, struct sdc_field *f)
+{
+	uint64_t u;
+	uint8_t b;
+
+	switch (f->type) {
+	case SDC_BOOLEAN:
+		if (!get_bytes(d, &b, 1))
+			return false;
+		if (b > 1)
+			return fail(d, "bad boolean");
+		f->v.b = b;
+		return true;
+	case SDC_CHAR:
+		if (!get_varint(d, &u))
+			return false;
+		if (u > 0x10ffff || (u >= 0xd800 && u <= 0xdfff))
+			return fail(d, "bad char");
+		f->v.i = (int64_t)u;
+		return true;
+	case SDC_BYTE:
+		if (!get_bytes(d, &b, 1))
+			return false;
+		f->v.i = (int8_t)b;
+		return true;
+	case SDC_SHORT:
+		return get_ranged(d, f, INT16_MIN, INT16_MAX);
+	case SDC_INTEGER:
+		return get_ranged(d, f, INT32_MIN, INT32_MAX);
+	case SDC_TIME:
+		if (!get_varint(d, &u))
+			return false;
+		if (u >= UINT64_C(86400000000))
+			return fail(d, "time of day out of range");
+		f->v.i = (int64_t)u;
+		return true;
+	case SDC_FLOAT:
+		return get_bytes(d, &f->v.f, 4);
+	case SDC_DOUBLE:
+		return get_bytes(d, &f->v.d, 8);
+	default:	/* LONG DATE DATETIME */
+		return get_zigzag(d, &f->v.i);
+	}
+}
+
+static bool
+get_zoned(struct decoder *d, struct sdc_field *f)
+{
+	int64_t offset;
+
+	if (!get_zigzag(d, &f->v.z.us) || !get_zigzag(d, &offset) ||
+	    !get_str(d, &f->v.z.zone))
+		return false;
+	if (offset < -64800 || offset > 64800)
+		return fail(d, "zone offset out of range");
+	f->v.z.offset_s = (int32_t)offset;
+	return true;
+}
+
+static bool
+get_value(struct decoder *d, struct sdc_field *f, int depth)
+{
+	switch (f->type) {
+	case SDC_STRING:
+	case SDC_BYTE_ARRAY:
+		return get_str(d, &f->v.s);
+	case SDC_DECIMAL:
+		if (!get_str(d, &f->v.s))
+			return false;
+		return decimal_ok(&f->v.s) || fail(d, "bad decimal");
+	case SDC_ZONED_DATETIME:
+		return get_zoned(d, f);
+	case SDC_LIST:
+	case SDC_MAP:
+	case SDC_LIST_MAP:
+		if (depth >= SDC_MAX_DEPTH)
+			return fail(d, "nesting deeper than 128");
+		return f->type == SDC_LIST ? get_list(d, f, depth + 1) :
+		    get_map(d, f, depth + 1);
+	default:
+		return get_scalar(d, f);
+	}
+}
+
+static bool
+get_field(struct decoder *d, struct sdc_field *f, int depth)
+{
+	uint8_t t;
+
+	if (!get_bytes(d, &t, 1))
+		return false;
+	if (t & 0x60)
+		return fail(d, "reserved bits set in a field type");
+	f->type = t & 0x1f;
+	f->null = (t & 0x80) != 0;
+	f->count = f->cap = 0;
+	if (f->type < SDC_BOOLEAN || f->type > SDC_TYPE_MAX)
+		return fail(d, "unknown field type");
+	return f->null || get_value(d, f, depth);
+}
+
+static bool
+get_stages(struct decoder *d, struct sdc_header *h)
+{
+	if (!get_count(d, &h->nstages, 1))
+		return false;
+	h->cap_stages = h->nstages;
+	h->stages = sdc_arena_alloc(d->arena, h->nstages * sizeof(*h->stages));
+	for (uint32_t i = 0; i < h->nstages; i++)
+		if (!get_str(d, &h->stages[i]))
+			return false;
+	return true;
+}
+
+static bool
+get_attrs(struct decoder *d, struct sdc_header *h)
+{
+	if (!get_count(d, &h->nattrs, 2))
+		return false;
+	h->cap_attrs = h->nattrs;
+	h->attrs = sdc_arena_alloc(d->arena, h->nattrs * sizeof(*h->attrs));
+	for (uint32_t i = 0; i < h->nattrs; i++)
+		if (!get_str(d, &h->attrs[i].key) ||
+		    !get_str(d, &h->attrs[i].value))
+			return false;
+	return true;
+}
+
+static bool
+get_header(struct decoder *d, struct sdc_record *r)
+{
+	struct sdc_header *h = &r->h;
+
+	if (!get_str(d, &h->id) || !get_stages(d, h) || !get_attrs(d, h))
+		return false;
+	if (r->kind == SDC_KIND_ERROR)
+		return get_str(d, &h->error.code) &&
+		    get_str(d, &h->error.message) &&
+		    get_str(d, &h->error.stage) &&
+		    get_zigzag(d, &h->error.timestamp_ms);
+	if (r->kind == SDC_KIND_EVENT)
+		return get_str(d, &h->event.type) &&
+		    get_varint(d, &h->event.version) &&
+		    get_zigzag(d, &h->event.timestamp_ms);
+	return true;
+}
+
+int
+sdc_wire_decode(struct sdc_record *r, enum sdc_kind kind,
+    const uint8_t *payload, size_t len, const char **reason)
+{
+	struct decoder d = { payload, payload + len, &r->arena, NULL };
+
+	sdc_record_clear(r, kind);
+	nkeys = 0;
+	if (get_header(&d, r) && get_field(&d, &r->root, 0) && d.p != d.end)
+		fail(&d, "trailing bytes");
+	if (d.reason != NULL) {
+		*reason = d.reason;
+		sdc_record_clear(r, kind);
+		return -1;
+	}
+	return 0;
+}

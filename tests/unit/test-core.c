@@ -1,0 +1,176 @@
+/* Arena, buffer, varints, CRC-32C, fields and records. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "field.h"
+#include "record.h"
+#include "varint.h"
+#include "wire.h"
+#include "tap.h"
+
+static void
+test_arena(void)
+{
+	struct sdc_arena a;
+	char *p, *q;
+
+	sdc_arena_init(&a);
+	p = sdc_arena_alloc(&a, 3);
+	q = sdc_arena_alloc(&a, 5);
+	ok(((uintptr_t)p & 7) == 0 && ((uintptr_t)q & 7) == 0,
+	    "arena allocations are 8-byte aligned");
+	ok(q - p == 8, "small allocations are packed");
+	p = sdc_arena_alloc(&a, 1 << 20);
+	memset(p, 'x', 1 << 20);
+	ok(p[(1 << 20) - 1] == 'x', "an allocation past the chunk size works");
+	q = sdc_arena_grow(&a, p, 1 << 20, 1 << 21);
+	ok(q[0] == 'x' && q[(1 << 20) - 1] == 'x', "grow keeps the contents");
+	sdc_arena_reset(&a);
+	p = sdc_arena_alloc(&a, 16);
+	sdc_arena_reset(&a);
+	ok(sdc_arena_alloc(&a, 16) == p, "reset reuses the kept chunk");
+	is_str(sdc_arena_memdup(&a, "abc", 2), "ab", "memdup terminates");
+	sdc_arena_release(&a);
+}
+
+static void
+test_buf(void)
+{
+	struct sdc_buf b;
+
+	sdc_buf_init(&b, 10);
+	ok(sdc_buf_append(&b, "0123456789", 10), "append up to the cap");
+	ok(!sdc_buf_append(&b, "x", 1), "append past the cap fails");
+	is_int(b.len, 10, "a failed append changes nothing");
+	sdc_buf_release(&b);
+}
+
+static void
+test_varint(void)
+{
+	static const int64_t values[] = { 0, 1, -1, 63, -64, 64, 300,
+		INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN };
+	uint8_t buf[SDC_VARINT_MAX], over[11];
+	const uint8_t *p;
+	uint64_t u;
+	bool all = true;
+
+	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+		size_t n = sdc_varint_put(buf, sdc_zigzag(values[i]));
+
+		p = buf;
+		all &= sdc_varint_get(&p, buf + n, &u) && p == buf + n &&
+		    sdc_unzigzag(u) == values[i];
+	}
+	ok(all, "zig-zag varints round-trip at the edges");
+	is_int(sdc_varint_put(buf, 300), 2, "300 takes two bytes");
+	ok(buf[0] == 0xac && buf[1] == 0x02, "300 is ac 02");
+	memset(over, 0xff, sizeof over);
+	p = over;
+	ok(!sdc_varint_get(&p, over + sizeof over, &u),
+	    "an 11-byte varint is rejected");
+	over[9] = 0x02;
+	p = over;
+	ok(!sdc_varint_get(&p, over + 10, &u), "a varint over 64 bits is "
+	    "rejected");
+	p = buf;
+	ok(!sdc_varint_get(&p, buf + 1, &u), "a cut varint is rejected");
+}
+
+static void
+test_crc(void)
+{
+	char big[1000];
+	uint32_t whole, parts;
+
+	is_int(sdc_crc32c(0, "123456789", 9), 0xe3069283u,
+	    "CRC-32C check value");
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (char)(i * 7);
+	whole = sdc_crc32c(0, big, sizeof big);
+	parts = sdc_crc32c(sdc_crc32c(0, big, 333), big + 333,
+	    sizeof big - 333);
+	is_int(parts, whole, "CRC-32C continues across calls");
+}
+
+static void
+test_fields(void)
+{
+	struct sdc_record r;
+	struct sdc_field *f, *g;
+
+	sdc_record_init(&r);
+	sdc_field_container(&r.root, SDC_LIST_MAP);
+	for (int i = 0; i < 100; i++) {
+		char key[16];
+		int n = snprintf(key, sizeof key, "k%d", i);
+
+		f = sdc_map_put(&r.arena, &r.root, key, (size_t)n);
+		sdc_field_int(f, SDC_LONG, i);
+	}
+	is_int(r.root.count, 100, "map grows to 100 entries");
+	f = sdc_map_get(&r.root, "k42", 3);
+	ok(f != NULL && f->v.i == 42, "map get finds a key");
+	ok(sdc_map_put(&r.arena, &r.root, "k42", 3) == f,
+	    "map put finds an existing key");
+	ok(sdc_map_remove(&r.root, "k0", 2) && r.root.count == 99,
+	    "map remove");
+	is_str(r.root.v.entries[0].key.ptr, "k1", "remove keeps the order");
+	g = sdc_map_put(&r.arena, &r.root, "list", 4);
+	sdc_field_container(g, SDC_LIST);
+	sdc_field_bool(sdc_list_append(&r.arena, g), true);
+	sdc_field_null(sdc_list_append(&r.arena, g), SDC_DATE);
+	ok(g->count == 2 && g->v.items[1].null &&
+	    g->v.items[1].type == SDC_DATE, "a null keeps its type");
+	is_str(sdc_type_name(SDC_ZONED_DATETIME), "ZONED_DATETIME",
+	    "type names");
+	is_int(sdc_type_from_name("LIST_MAP", 8), SDC_LIST_MAP,
+	    "type from name");
+	is_int(sdc_type_from_name("LIST_MA", 7), 0, "unknown type name");
+	{
+		struct sdc_record c;
+
+		sdc_record_init(&c);
+		sdc_field_clone(&c.arena, &c.root, &r.root);
+		ok(sdc_field_equal(&c.root, &r.root), "a clone is equal");
+		c.root.v.entries[3].value.v.i = -1;
+		ok(!sdc_field_equal(&c.root, &r.root),
+		    "a changed clone is not equal");
+		sdc_record_release(&c);
+	}
+	sdc_record_release(&r);
+}
+
+static void
+test_record(void)
+{
+	struct sdc_record r;
+
+	sdc_record_init(&r);
+	sdc_record_set_attr(&r, "file", "a.csv");
+	sdc_record_set_attr(&r, "file", "b.csv");
+	is_int(r.h.nattrs, 1, "setting an attribute twice keeps one");
+	is_str(sdc_record_attr(&r, "file")->ptr, "b.csv", "the last wins");
+	sdc_record_add_stage(&r, "sdc-convert");
+	sdc_record_make_error(&r, "sdc-convert", "CSV_PARSE", "bad");
+	ok(r.kind == SDC_KIND_ERROR && r.h.error.timestamp_ms > 0,
+	    "make_error stamps the time");
+	sdc_record_clear(&r, SDC_KIND_DATA);
+	ok(r.h.nstages == 0 && r.root.null, "clear empties the record");
+	sdc_record_release(&r);
+}
+
+int
+main(void)
+{
+	test_arena();
+	test_buf();
+	test_varint();
+	test_crc();
+	test_fields();
+	test_record();
+	return tap_done();
+}
