@@ -157,9 +157,11 @@ stream_header(struct sdc_frame_reader *r)
 	prefix = avail(r) < SDC_MAGIC_LEN ? avail(r) : SDC_MAGIC_LEN;
 	if (memcmp(h, SDC_MAGIC, prefix) != 0)
 		return here(r) == 0 ? not_a_stream(r) :
-		    bad(r, here(r), "bad frame kind 0x%02x", h[0]);
+		    bad(r, here(r), "bad stream header");
 	if (avail(r) < SDC_STREAM_HEADER_LEN)
 		return bad(r, here(r), "truncated stream header");
+	if (h[8] == 0)
+		return bad(r, here(r), "bad stream header");
 	if (h[8] > SDC_WIRE_VERSION)
 		return bad(r, here(r), "record stream version %u is newer "
 		    "than this program supports (%u)", h[8], SDC_WIRE_VERSION);
@@ -177,7 +179,8 @@ end_frame(struct sdc_frame_reader *r, const struct sdc_frame *f)
 	const uint8_t *p = f->payload;
 	uint64_t count;
 
-	if (!sdc_varint_get(&p, p + f->payload_len, &count))
+	if (!sdc_varint_get(&p, f->payload + f->payload_len, &count) ||
+	    p != f->payload + f->payload_len)
 		return bad(r, f->offset, "bad end frame");
 	if (count != r->member_frames)
 		return bad(r, f->offset, "end frame counts %llu frames, the "

@@ -11,13 +11,21 @@
 
 static void deliver_error(struct sdc_run *, struct sdc_record *);
 
+/* Borrows id and the program name: this runs once per record. */
 void
 sdc_run_new_record(struct sdc_run *run, struct sdc_record *r, const char *id,
     size_t id_len)
 {
+	struct sdc_header *h = &r->h;
+
 	sdc_record_clear(r, SDC_KIND_DATA);
-	sdc_record_set_id(r, id, id_len);
-	sdc_record_add_stage(r, run->prog);
+	h->id.ptr = id;
+	h->id.len = id_len;
+	h->cap_stages = 4;
+	h->stages = sdc_arena_alloc(&r->arena, 4 * sizeof(*h->stages));
+	h->stages[0].ptr = run->prog;
+	h->stages[0].len = strlen(run->prog);
+	h->nstages = 1;
 }
 
 /*

@@ -67,7 +67,10 @@ void	sdc_run_start(struct sdc_run *run, const char *prog,
 /* Write what is whole, the end frame and the metrics: the exit status. */
 int	sdc_run_finish(struct sdc_run *run);
 
-/* Clear r as a new data record from this program, with source id. */
+/*
+ * Clear r as a new data record from this program, with source id; id
+ * is borrowed and must stay valid until the record has been emitted.
+ */
 void	sdc_run_new_record(struct sdc_run *run, struct sdc_record *r,
 	    const char *id, size_t id_len);
 /* Send a record of any kind on: to the writer, or as a frame. */

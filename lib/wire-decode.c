@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "varint.h"
 #include "wire.h"
 #include "xalloc.h"
@@ -26,12 +27,22 @@ fail(struct decoder *d, const char *reason)
 	return false;
 }
 
+/* A varint that failed: cut off by the end, or too long. */
+static bool
+varint_failed(struct decoder *d)
+{
+	for (const uint8_t *q = d->p; q < d->end && q < d->p + SDC_VARINT_MAX;
+	    q++)
+		if (*q < 0x80)
+			return fail(d, "bad varint");
+	return fail(d, d->end - d->p < SDC_VARINT_MAX ? "truncated" :
+	    "bad varint");
+}
+
 static bool
 get_varint(struct decoder *d, uint64_t *v)
 {
-	if (!sdc_varint_get(&d->p, d->end, v))
-		return fail(d, d->p < d->end ? "bad varint" : "truncated");
-	return true;
+	return sdc_varint_get(&d->p, d->end, v) || varint_failed(d);
 }
 
 static bool
@@ -71,6 +82,19 @@ get_str(struct decoder *d, struct sdc_str *s)
 }
 
 static bool
+get_text(struct decoder *d, struct sdc_str *s)
+{
+	return get_str(d, s) && (sdc_utf8_valid(s->ptr, s->len) ||
+	    fail(d, "bad utf-8"));
+}
+
+static bool
+same_str(const struct sdc_str *x, const struct sdc_str *y)
+{
+	return x->len == y->len && memcmp(x->ptr, y->ptr, x->len) == 0;
+}
+
+static bool
 get_key(struct decoder *d, struct sdc_str *k)
 {
 	uint64_t v;
@@ -88,6 +112,8 @@ get_key(struct decoder *d, struct sdc_str *k)
 	k->ptr = (const char *)d->p;
 	k->len = (size_t)(v >> 1);
 	d->p += k->len;
+	if (!sdc_utf8_valid(k->ptr, k->len))
+		return fail(d, "bad utf-8");
 	if (nkeys == cap_keys) {
 		cap_keys = cap_keys ? cap_keys * 2 : 64;
 		keys = sdc_xreallocarray(keys, cap_keys, sizeof(*keys));
@@ -155,6 +181,19 @@ get_list(struct decoder *d, struct sdc_field *f, int depth)
 	return true;
 }
 
+/*
+ * Whether entries[n]'s key repeats an earlier one.  Maps are small:
+ * a linear scan that mostly compares lengths.
+ */
+static bool
+repeats_key(const struct sdc_entry *entries, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (same_str(&entries[i].key, &entries[n].key))
+			return true;
+	return false;
+}
+
 static bool
 get_map(struct decoder *d, struct sdc_field *f, int depth)
 {
@@ -163,10 +202,14 @@ get_map(struct decoder *d, struct sdc_field *f, int depth)
 	f->cap = f->count;
 	f->v.entries = sdc_arena_alloc(d->arena,
 	    f->count * sizeof(*f->v.entries));
-	for (uint32_t i = 0; i < f->count; i++)
-		if (!get_key(d, &f->v.entries[i].key) ||
-		    !get_field(d, &f->v.entries[i].value, depth))
+	for (uint32_t i = 0; i < f->count; i++) {
+		if (!get_key(d, &f->v.entries[i].key))
 			return false;
+		if (repeats_key(f->v.entries, i))
+			return fail(d, "duplicate key");
+		if (!get_field(d, &f->v.entries[i].value, depth))
+			return false;
+	}
 	return true;
 }
 
@@ -231,11 +274,12 @@ get_zoned(struct decoder *d, struct sdc_field *f)
 {
 	int64_t offset;
 
-	if (!get_zigzag(d, &f->v.z.us) || !get_zigzag(d, &offset) ||
-	    !get_str(d, &f->v.z.zone))
+	if (!get_zigzag(d, &f->v.z.us) || !get_zigzag(d, &offset))
 		return false;
 	if (offset < -64800 || offset > 64800)
 		return fail(d, "zone offset out of range");
+	if (!get_text(d, &f->v.z.zone))
+		return false;
 	f->v.z.offset_s = (int32_t)offset;
 	return true;
 }
@@ -245,6 +289,7 @@ get_value(struct decoder *d, struct sdc_field *f, int depth)
 {
 	switch (f->type) {
 	case SDC_STRING:
+		return get_text(d, &f->v.s);
 	case SDC_BYTE_ARRAY:
 		return get_str(d, &f->v.s);
 	case SDC_DECIMAL:
@@ -270,8 +315,9 @@ get_field(struct decoder *d, struct sdc_field *f, int depth)
 {
 	uint8_t t;
 
-	if (!get_bytes(d, &t, 1))
-		return false;
+	if (d->p == d->end)
+		return fail(d, "truncated");
+	t = *d->p++;
 	if (t & 0x60)
 		return fail(d, "reserved bits set in a field type");
 	f->type = t & 0x1f;
@@ -290,7 +336,7 @@ get_stages(struct decoder *d, struct sdc_header *h)
 	h->cap_stages = h->nstages;
 	h->stages = sdc_arena_alloc(d->arena, h->nstages * sizeof(*h->stages));
 	for (uint32_t i = 0; i < h->nstages; i++)
-		if (!get_str(d, &h->stages[i]))
+		if (!get_text(d, &h->stages[i]))
 			return false;
 	return true;
 }
@@ -302,10 +348,15 @@ get_attrs(struct decoder *d, struct sdc_header *h)
 		return false;
 	h->cap_attrs = h->nattrs;
 	h->attrs = sdc_arena_alloc(d->arena, h->nattrs * sizeof(*h->attrs));
-	for (uint32_t i = 0; i < h->nattrs; i++)
-		if (!get_str(d, &h->attrs[i].key) ||
-		    !get_str(d, &h->attrs[i].value))
+	for (uint32_t i = 0; i < h->nattrs; i++) {
+		if (!get_text(d, &h->attrs[i].key))
 			return false;
+		for (uint32_t j = 0; j < i; j++)
+			if (same_str(&h->attrs[j].key, &h->attrs[i].key))
+				return fail(d, "duplicate key");
+		if (!get_text(d, &h->attrs[i].value))
+			return false;
+	}
 	return true;
 }
 
@@ -314,15 +365,15 @@ get_header(struct decoder *d, struct sdc_record *r)
 {
 	struct sdc_header *h = &r->h;
 
-	if (!get_str(d, &h->id) || !get_stages(d, h) || !get_attrs(d, h))
+	if (!get_text(d, &h->id) || !get_stages(d, h) || !get_attrs(d, h))
 		return false;
 	if (r->kind == SDC_KIND_ERROR)
-		return get_str(d, &h->error.code) &&
-		    get_str(d, &h->error.message) &&
-		    get_str(d, &h->error.stage) &&
+		return get_text(d, &h->error.code) &&
+		    get_text(d, &h->error.message) &&
+		    get_text(d, &h->error.stage) &&
 		    get_zigzag(d, &h->error.timestamp_ms);
 	if (r->kind == SDC_KIND_EVENT)
-		return get_str(d, &h->event.type) &&
+		return get_text(d, &h->event.type) &&
 		    get_varint(d, &h->event.version) &&
 		    get_zigzag(d, &h->event.timestamp_ms);
 	return true;

@@ -20,8 +20,11 @@ struct key_table {
 };
 #define KEYS_LINEAR 16
 
+/* Writes through a cursor into out's spare room, growing it on demand. */
 struct encoder {
 	struct sdc_buf		*out;
+	uint8_t			*p;
+	uint8_t			*end;
 	struct key_table	*keys;
 	bool			 failed;
 	const char		*reason;
@@ -93,50 +96,62 @@ key_lookup_add(struct key_table *t, const struct sdc_str *k)
 	return -1;
 }
 
-static uint8_t *
-room(struct encoder *e, size_t n)
+static bool
+grow(struct encoder *e, size_t n)
 {
+	struct sdc_buf *b = e->out;
+
 	if (e->failed)
-		return NULL;
-	if (!sdc_buf_reserve(e->out, n)) {
+		return false;
+	b->len = (size_t)(e->p - b->data);
+	if (!sdc_buf_reserve(b, n + (64u << 10)) && !sdc_buf_reserve(b, n)) {
 		e->failed = true;
 		e->reason = "record too large";
-		return NULL;
+		return false;
 	}
-	return e->out->data + e->out->len;
+	e->p = b->data + b->len;
+	e->end = b->data + b->cap;
+	return true;
 }
 
-static void
+static inline bool
+room(struct encoder *e, size_t n)
+{
+	return (size_t)(e->end - e->p) >= n || grow(e, n);
+}
+
+static inline void
+put_byte(struct encoder *e, uint8_t c)
+{
+	if (room(e, 1))
+		*e->p++ = c;
+}
+
+static inline void
 put_varint(struct encoder *e, uint64_t v)
 {
-	uint8_t *p = room(e, SDC_VARINT_MAX);
-
-	if (p != NULL)
-		e->out->len += sdc_varint_put(p, v);
+	if (room(e, SDC_VARINT_MAX))
+		e->p += sdc_varint_put(e->p, v);
 }
 
-static void
+static inline void
 put_bytes(struct encoder *e, const void *src, size_t n)
 {
-	uint8_t *p = room(e, n);
-
-	if (p != NULL && n != 0) {
-		memcpy(p, src, n);
-		e->out->len += n;
+	if (n != 0 && room(e, n)) {
+		memcpy(e->p, src, n);
+		e->p += n;
 	}
 }
 
-static void
+static inline void
 put_str(struct encoder *e, const struct sdc_str *s)
 {
-	uint8_t *p = room(e, SDC_VARINT_MAX + s->len);
-
-	if (p == NULL)
+	if (!room(e, SDC_VARINT_MAX + s->len))
 		return;
-	p += sdc_varint_put(p, s->len);
+	e->p += sdc_varint_put(e->p, s->len);
 	if (s->len != 0)
-		memcpy(p, s->ptr, s->len);
-	e->out->len = (size_t)(p - e->out->data) + s->len;
+		memcpy(e->p, s->ptr, s->len);
+	e->p += s->len;
 }
 
 static void put_field(struct encoder *, const struct sdc_field *, int);
@@ -154,6 +169,37 @@ put_key(struct encoder *e, const struct sdc_str *k)
 	put_bytes(e, k->ptr, k->len);
 }
 
+/*
+ * Keys of a map that ends the payload and holds only scalars cannot be
+ * referred to later; with an empty key table they are all new, so the
+ * lookups can be skipped (a flat record: the common case).
+ */
+static bool
+keys_all_new(const struct encoder *e, const struct sdc_field *f, int depth)
+{
+	if (depth != 1 || e->keys->n != 0)
+		return false;
+	for (uint32_t i = 0; i < f->count; i++) {
+		const struct sdc_field *v = &f->v.entries[i].value;
+
+		if (!v->null && sdc_type_is_container(v->type))
+			return false;
+	}
+	return true;
+}
+
+static void
+put_flat_map(struct encoder *e, const struct sdc_field *f)
+{
+	for (uint32_t i = 0; i < f->count && !e->failed; i++) {
+		const struct sdc_str *k = &f->v.entries[i].key;
+
+		put_varint(e, (uint64_t)k->len << 1);
+		put_bytes(e, k->ptr, k->len);
+		put_field(e, &f->v.entries[i].value, 1);
+	}
+}
+
 static void
 put_container(struct encoder *e, const struct sdc_field *f, int depth)
 {
@@ -168,6 +214,10 @@ put_container(struct encoder *e, const struct sdc_field *f, int depth)
 			put_field(e, &f->v.items[i], depth);
 		return;
 	}
+	if (keys_all_new(e, f, depth)) {
+		put_flat_map(e, f);
+		return;
+	}
 	for (uint32_t i = 0; i < f->count && !e->failed; i++) {
 		put_key(e, &f->v.entries[i].key);
 		put_field(e, &f->v.entries[i].value, depth);
@@ -177,16 +227,12 @@ put_container(struct encoder *e, const struct sdc_field *f, int depth)
 static void
 put_value(struct encoder *e, const struct sdc_field *f, int depth)
 {
-	uint8_t b;
-
 	switch (f->type) {
 	case SDC_BOOLEAN:
-		b = f->v.b ? 1 : 0;
-		put_bytes(e, &b, 1);
+		put_byte(e, f->v.b ? 1 : 0);
 		break;
 	case SDC_BYTE:
-		b = (uint8_t)f->v.i;
-		put_bytes(e, &b, 1);
+		put_byte(e, (uint8_t)f->v.i);
 		break;
 	case SDC_CHAR:
 	case SDC_TIME:
@@ -222,9 +268,7 @@ put_value(struct encoder *e, const struct sdc_field *f, int depth)
 static void
 put_field(struct encoder *e, const struct sdc_field *f, int depth)
 {
-	uint8_t type = f->type | (f->null ? 0x80 : 0);
-
-	put_bytes(e, &type, 1);
+	put_byte(e, f->type | (f->null ? 0x80 : 0));
 	if (!f->null)
 		put_value(e, f, depth);
 }
@@ -272,16 +316,17 @@ bool
 sdc_wire_encode(struct sdc_buf *out, const struct sdc_record *r,
     size_t max_payload, const char **reason)
 {
-	struct encoder e = { out, &key_table, false, NULL };
 	size_t start = out->len;
-	uint8_t kind = (uint8_t)r->kind;
+	struct encoder e = { out, out->data + start, out->data + out->cap,
+		&key_table, false, NULL };
 
 	key_table.n = 0;
-	put_bytes(&e, &kind, 1);
+	put_byte(&e, (uint8_t)r->kind);
 	put_bytes(&e, "\0\0\0\0\0\0\0\0", 8);
 	put_header(&e, r);
 	put_field(&e, &r->root, 0);
-	if (!e.failed && out->len - start - SDC_FRAME_HEADER_LEN > max_payload) {
+	if (!e.failed && (size_t)(e.p - out->data) - start -
+	    SDC_FRAME_HEADER_LEN > max_payload) {
 		e.failed = true;
 		e.reason = "record too large";
 	}
@@ -290,6 +335,7 @@ sdc_wire_encode(struct sdc_buf *out, const struct sdc_record *r,
 		*reason = e.reason;
 		return false;
 	}
+	out->len = (size_t)(e.p - out->data);
 	seal_frame(out, start);
 	return true;
 }

@@ -1,0 +1,34 @@
+#ifndef SDC_UTF8_H
+#define SDC_UTF8_H
+/* UTF-8 checks shared by the decoder and the formats. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Offset of the first byte that is not valid UTF-8, or n. */
+size_t	sdc_utf8_check(const void *p, size_t n);
+
+/* ASCII, the common case, is settled inline a word at a time. */
+static inline bool
+sdc_utf8_valid(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t any = 0, w;
+
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 <= n; i += 8) {
+			memcpy(&w, s + i, 8);
+			any |= w;
+		}
+		memcpy(&w, s + n - 8, 8);
+		any |= w;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			any |= s[i];
+	}
+	return (any & UINT64_C(0x8080808080808080)) == 0 ||
+	    sdc_utf8_check(p, n) == n;
+}
+
+#endif
