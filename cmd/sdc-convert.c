@@ -16,9 +16,9 @@ enum {
 
 static const struct sdc_option options[] = {
 	{ "from", 'i', 'i', true, "FORMAT",
-	  "read FORMAT: sdc, json, csv, text or bytes (default sdc)" },
+	  "input: sdc, json, csv, text or bytes (sdc)" },
 	{ "to", 'o', 'o', true, "FORMAT",
-	  "write FORMAT: sdc, json, csv, text or bytes (default sdc)" },
+	  "output: sdc, json, csv, text or bytes (sdc)" },
 	{ "c2j", 0, OPT_C2J, false, NULL, "same as --from csv --to json" },
 	{ "j2c", 0, OPT_J2C, false, NULL, "same as --from json --to csv" },
 	{ "pretty", 0, OPT_PRETTY, false, NULL, "json: indent the output" },
@@ -47,7 +47,7 @@ static const struct sdc_option options[] = {
 	{ "text-field", 0, OPT_TEXT_FIELD, true, "PATH",
 	  "text: the field holding the line (default /text)" },
 	{ "chunk-size", 0, OPT_CHUNK, true, "SIZE",
-	  "bytes: one record per SIZE bytes (default: whole input)" },
+	  "bytes: one record per SIZE bytes (default: all)" },
 	{ NULL, 0, 0, false, NULL, NULL }
 };
 

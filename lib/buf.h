@@ -39,6 +39,8 @@ sdc_buf_reset(struct sdc_buf *b)
 static inline void
 sdc_buf_put(struct sdc_buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
 }

@@ -8,7 +8,6 @@
 
 #include "cli.h"
 #include "diag.h"
-#include "xalloc.h"
 #include "banned.h"
 
 enum {
@@ -22,7 +21,7 @@ enum {
 
 static const struct sdc_option common_options[] = {
 	{ "on-error", 'e', 'e', true, "ACTION",
-	  "what to do with a bad record: pass, discard or stop" },
+	  "bad records: pass, discard or stop (pass)" },
 	{ "errors", 0, OPT_ERRORS, true, "FILE",
 	  "divert error records to FILE, as a record stream" },
 	{ "metrics", 0, OPT_METRICS, true, "FILE",
@@ -72,7 +71,10 @@ print_options(const struct sdc_option *o)
 		if (o->has_arg && n >= 0 && (size_t)n < sizeof left)
 			snprintf(left + n, sizeof left - (size_t)n, "=%s",
 			    o->arg);
-		printf("  %-26s %s\n", left, o->help);
+		if (strlen(left) > 28)
+			printf("  %s\n  %-28s %s\n", left, "", o->help);
+		else
+			printf("  %-28s %s\n", left, o->help);
 	}
 }
 
@@ -184,18 +186,22 @@ bad_option(char **argv, int opt)
 	sdc_usage_error("unknown option '%s'", word);
 }
 
+#define MAX_OPTIONS 96
+
 int
 sdc_cli_parse(const struct sdc_cli *cli, struct sdc_options *common,
     void *ctx, int argc, char **argv)
 {
 	size_t np = count_options(cli->options);
 	size_t nc = count_options(common_options);
-	struct option *lo = sdc_xcalloc(np + nc + 1, sizeof(*lo));
-	char *shorts = sdc_xcalloc(2 * (np + nc) + 2, 1);
+	struct option lo[MAX_OPTIONS + 1];
+	char shorts[2 * MAX_OPTIONS + 2] = ":";
 	int opt;
 
+	if (np + nc > MAX_OPTIONS)
+		sdc_errx(SDC_EXIT_USAGE, "internal: too many options");
+	memset(lo, 0, sizeof lo);
 	sdc_set_progname(argv[0]);
-	shorts[0] = ':';
 	add_options(lo, shorts, cli->options);
 	add_options(lo + np, shorts, common_options);
 	opterr = 0;
@@ -205,8 +211,6 @@ sdc_cli_parse(const struct sdc_cli *cli, struct sdc_options *common,
 		if (!common_option(cli, common, opt, optarg))
 			cli->handle(ctx, opt, optarg);
 	}
-	free(lo);
-	free(shorts);
 	return optind;
 }
 

@@ -28,17 +28,32 @@ counts_json(const struct sdc_run *run)
 	    "elapsed_seconds", elapsed_s(run));
 }
 
+/* Counts and seconds, the seconds to the microsecond. */
+static char *
+counts_text(const struct sdc_run *run)
+{
+	json_t *j = counts_json(run);
+	char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
+
+	json_decref(j);
+	return s;
+}
+
 bool
 sdc_metrics_write(const struct sdc_run *run, const char *path)
 {
 	char tmp[4096];
-	json_t *j = counts_json(run);
-	int rc;
+	char *text = counts_text(run);
+	FILE *fp;
+	bool ok;
 
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	rc = json_dump_file(j, tmp, JSON_COMPACT);
-	json_decref(j);
-	if (rc != 0 || rename(tmp, path) != 0) {
+	fp = fopen(tmp, "w");
+	ok = fp != NULL && text != NULL && fprintf(fp, "%s\n", text) > 0;
+	if (fp != NULL && fclose(fp) != 0)
+		ok = false;
+	free(text);
+	if (!ok || rename(tmp, path) != 0) {
 		sdc_warn("%s", path);
 		remove(tmp);
 		return false;
@@ -49,12 +64,10 @@ sdc_metrics_write(const struct sdc_run *run, const char *path)
 void
 sdc_metrics_print(const struct sdc_run *run, FILE *fp)
 {
-	json_t *j = counts_json(run);
-	char *s = json_dumps(j, JSON_COMPACT);
+	char *s = counts_text(run);
 
 	fprintf(fp, "%s: %s\n", run->prog, s ? s : "{}");
 	free(s);
-	json_decref(j);
 }
 
 void

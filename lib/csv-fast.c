@@ -1,0 +1,194 @@
+/*
+ * Plain CSV lines (no quote, no escape, no CR but a final one) split
+ * eight bytes at a time, and made into records with one copy of the
+ * line and fields that point into it.  Most lines of most files are
+ * plain; any other line goes to libcsv.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "banned.h"
+#include "csv-read.h"
+#include "infer.h"
+#include "xalloc.h"
+
+#define LOWS	0x7f7f7f7f7f7f7f7fULL
+#define HIGHS	0x8080808080808080ULL
+
+/* 0x80 in every byte of x that is zero, and nothing elsewhere. */
+static inline uint64_t
+zero_bytes(uint64_t x)
+{
+	return ~(((x & LOWS) + LOWS) | x | LOWS);
+}
+
+static void
+push_end(struct sdc_csv_reader *r, size_t end)
+{
+	if (r->ncells == r->cap_cells) {
+		r->cap_cells = r->cap_cells ? r->cap_cells * 2 : 16;
+		r->ends = sdc_xreallocarray(r->ends, r->cap_cells,
+		    sizeof(*r->ends));
+	}
+	r->ends[r->ncells++] = end;
+}
+
+static bool
+split_words(struct sdc_csv_reader *r, const uint8_t *p, size_t n,
+    size_t *done, uint64_t *high)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		uint64_t w, d;
+
+		memcpy(&w, p + i, 8);
+		if (zero_bytes(w ^ r->bquote) | zero_bytes(w ^ r->bcr) |
+		    zero_bytes(w ^ r->besc))
+			return false;
+		*high |= w & HIGHS;
+		for (d = zero_bytes(w ^ r->bdelim); d != 0; d &= d - 1)
+			push_end(r, i + ((size_t)__builtin_ctzll(d) >> 3));
+	}
+	*done = i;
+#else
+	(void)r, (void)p, (void)n, (void)high;
+	*done = 0;
+#endif
+	return true;
+}
+
+/* Cell ends into r->ends; false when the line is not plain. */
+static bool
+split(struct sdc_csv_reader *r, const uint8_t *p, size_t n, bool *high)
+{
+	uint64_t hi = 0;
+	size_t i;
+
+	r->ncells = 0;
+	if (!split_words(r, p, n, &i, &hi))
+		return false;
+	for (; i < n; i++) {
+		switch (r->cls[p[i]]) {
+		case C_PLAIN:
+			break;
+		case C_DELIM:
+			push_end(r, i);
+			break;
+		case C_HIGH:
+			hi = 1;
+			break;
+		default:
+			return false;
+		}
+	}
+	push_end(r, n);
+	*high = hi != 0;
+	return true;
+}
+
+/* The field holding offset at, counted from 1. */
+static size_t
+field_at(const struct sdc_csv_reader *r, size_t at)
+{
+	size_t i = 0;
+
+	while (i + 1 < r->ncells && r->ends[i] < at)
+		i++;
+	return i + 1;
+}
+
+static bool
+row_is_bad(struct sdc_csv_reader *r, const uint8_t *p, size_t n, bool high)
+{
+	char why[96];
+	size_t bad;
+
+	if (r->o->header == SDC_HEADER_USE && r->ncells != r->nkeys) {
+		snprintf(why, sizeof(why), "%zu columns, header has %zu",
+		    r->ncells, r->nkeys);
+		sdc_csv_reject(r, "CSV_COLUMNS", why);
+		return true;
+	}
+	if (high && (bad = sdc_utf8_check(p, n)) != n) {
+		snprintf(why, sizeof(why), "invalid UTF-8 in field %zu",
+		    field_at(r, bad));
+		sdc_csv_reject(r, "CSV_UTF8", why);
+		return true;
+	}
+	return false;
+}
+
+static void
+set_cell(struct sdc_csv_reader *r, struct sdc_field *f, const char *copy,
+    const uint8_t *p, size_t start, size_t end)
+{
+	if (r->o->infer_types)
+		sdc_infer_field(&r->rec.arena, f, (const char *)p + start,
+		    end - start, r->o->exact_decimals);
+	else
+		sdc_field_borrow(f, SDC_STRING, copy + start, end - start);
+}
+
+/* All slots at once: one allocation instead of one per field. */
+static void
+fast_row(struct sdc_csv_reader *r, const uint8_t *p, size_t n)
+{
+	struct sdc_arena *a = &r->rec.arena;
+	struct sdc_field *root = &r->rec.root;
+	char *copy = sdc_arena_alloc(a, n);
+	size_t start = 0;
+	bool map = r->o->header == SDC_HEADER_USE;
+
+	memcpy(copy, p, n);
+	root->count = root->cap = (uint32_t)r->ncells;
+	if (map)
+		root->v.entries = sdc_arena_alloc(a, r->ncells *
+		    sizeof(*root->v.entries));
+	else
+		root->v.items = sdc_arena_alloc(a, r->ncells *
+		    sizeof(*root->v.items));
+	for (size_t i = 0; i < r->ncells; i++) {
+		struct sdc_field *f = &root->v.items[i];
+
+		if (map) {
+			root->v.entries[i].key = r->keys[i];
+			f = &root->v.entries[i].value;
+		}
+		set_cell(r, f, copy, p, start, r->ends[i]);
+		start = r->ends[i] + 1;
+	}
+	r->run->n.in++;
+	sdc_run_emit(r->run, &r->rec);
+}
+
+bool
+sdc_csv_fast_line(struct sdc_csv_reader *r, const uint8_t *p,
+    const uint8_t *e)
+{
+	size_t n, start = 0;
+	bool high;
+
+	if (e > p && e[-1] == '\n')
+		e--;
+	if (e > p && e[-1] == '\r')
+		e--;
+	if (e == p)
+		return true;	/* an empty line is no record */
+	n = (size_t)(e - p);
+	if (!split(r, p, n, &high))
+		return false;
+	if (r->header == HDR_WANT) {
+		r->line_ascii = !high;
+		for (size_t i = 0; i < r->ncells; start = r->ends[i++] + 1)
+			sdc_csv_add_field(r, p + start, r->ends[i] - start);
+		sdc_csv_end_row(r);
+		return true;
+	}
+	if (!row_is_bad(r, p, n, high)) {
+		sdc_csv_begin_record(r);
+		fast_row(r, p, n);
+	}
+	return true;
+}

@@ -1,0 +1,176 @@
+/*
+ * Raw bytes, in the manner of the StreamSets whole-file and binary
+ * formats: the whole input as one BYTE_ARRAY record, or one record
+ * per --chunk-size bytes.  Nothing past the record limit is ever
+ * allocated: a larger input becomes one error record.
+ */
+#include <stdlib.h>
+
+#include "banned.h"
+#include "delimited.h"
+#include "diag.h"
+#include "format.h"
+#include "wire.h"
+#include "xalloc.h"
+
+#define BYTES_READ	(64u << 10)
+
+/* Fill buf[0..cap) as far as the input goes: its length, or -1. */
+static ssize_t
+fill(struct sdc_input *in, uint8_t *buf, size_t cap)
+{
+	size_t len = 0;
+
+	while (len < cap) {
+		ssize_t n = sdc_input_read(in, buf + len, cap - len);
+
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+static void
+emit(struct sdc_run *run, struct sdc_record *rec, struct sdc_idbuf *id,
+    uint64_t offset, const uint8_t *p, size_t n)
+{
+	const char *s = sdc_idbuf_make(id, offset);
+
+	sdc_run_new_record(run, rec, s, id->len);
+	sdc_field_borrow(&rec->root, SDC_BYTE_ARRAY, p, n);
+	run->n.in++;
+	sdc_run_emit(run, rec);
+}
+
+static void
+read_chunks(struct sdc_run *run, struct sdc_input *in, size_t chunk,
+    struct sdc_record *rec, struct sdc_idbuf *id)
+{
+	uint8_t *buf = sdc_xmalloc(chunk);
+	uint64_t offset = 0;
+	ssize_t n;
+
+	while ((n = fill(in, buf, chunk)) > 0) {
+		emit(run, rec, id, offset, buf, (size_t)n);
+		offset += (uint64_t)n;
+	}
+	if (n < 0)
+		sdc_run_input_error(run, in);
+	free(buf);
+}
+
+/* Read and drop the rest of an input that is too large. */
+static void
+drain(struct sdc_run *run, struct sdc_input *in, uint8_t *buf, size_t cap)
+{
+	ssize_t n;
+
+	while ((n = sdc_input_read(in, buf, cap)) > 0)
+		continue;
+	if (n < 0)
+		sdc_run_input_error(run, in);
+}
+
+/* max is the record limit: one byte more tells that it was passed. */
+static void
+read_whole(struct sdc_run *run, struct sdc_input *in, size_t max,
+    struct sdc_record *rec, struct sdc_idbuf *id)
+{
+	struct sdc_buf b;
+	ssize_t n = 0;
+	size_t want;
+
+	sdc_buf_init(&b, max + 1);
+	while ((want = b.max - b.len) > 0) {
+		want = want < BYTES_READ ? want : BYTES_READ;
+		sdc_buf_reserve(&b, want);
+		if ((n = sdc_input_read(in, b.data + b.len, want)) <= 0)
+			break;
+		b.len += (size_t)n;
+	}
+	if (n < 0)
+		sdc_run_input_error(run, in);
+	else if (b.len > max) {
+		drain(run, in, b.data, b.len);
+		run->n.in++;
+		sdc_run_reject_raw(run, sdc_idbuf_make(id, 0), NULL, 0,
+		    "BYTES_TOO_LARGE", "%s: input larger than %zu bytes",
+		    in->name, max);
+	} else
+		emit(run, rec, id, 0, b.data, b.len);
+	sdc_buf_release(&b);
+}
+
+static void
+bytes_read(struct sdc_run *run, struct sdc_input *in,
+    const struct sdc_format_opts *o)
+{
+	size_t max = run->opt.max_record ? run->opt.max_record :
+	    SDC_DEFAULT_MAX_RECORD;
+	struct sdc_record rec;
+	struct sdc_idbuf id;
+
+	if (o->chunk_size > max)
+		sdc_errx(SDC_EXIT_USAGE, "chunk size %zu is larger than the "
+		    "record limit %zu", o->chunk_size, max);
+	sdc_record_init(&rec);
+	sdc_idbuf_init(&id, in->name);
+	if (o->chunk_size > 0)
+		read_chunks(run, in, o->chunk_size, &rec, &id);
+	else
+		read_whole(run, in, max, &rec, &id);
+	sdc_idbuf_release(&id);
+	sdc_record_release(&rec);
+}
+
+static void
+bytes_record(struct sdc_writer *w, struct sdc_run *run, struct sdc_record *r)
+{
+	const struct sdc_field *f = &r->root;
+
+	(void)w;
+	if (f->type != SDC_BYTE_ARRAY && f->type != SDC_STRING) {
+		sdc_run_reject(run, r, "BYTES_TYPE", "root is a %s: bytes "
+		    "output takes BYTE_ARRAY or STRING",
+		    sdc_type_name(f->type));
+		return;
+	}
+	if (f->null) {
+		sdc_out_commit(&run->out);
+		return;
+	}
+	if (!sdc_out_reserve(&run->out, f->v.s.len)) {
+		sdc_run_reject(run, r, "BYTES_TOO_LARGE",
+		    "value larger than the output buffer");
+		return;
+	}
+	sdc_buf_put(&run->out.buf, f->v.s.ptr, f->v.s.len);
+	sdc_out_commit(&run->out);
+}
+
+static void
+bytes_free(struct sdc_writer *w)
+{
+	free(w);
+}
+
+static struct sdc_writer *
+bytes_writer(const struct sdc_format_opts *o)
+{
+	struct sdc_writer *w = sdc_xcalloc(1, sizeof(*w));
+
+	(void)o;
+	w->record = bytes_record;
+	w->free = bytes_free;
+	return w;
+}
+
+const struct sdc_format sdc_format_bytes = {
+	.name = "bytes",
+	.summary = "raw bytes: the whole input, or --chunk-size pieces",
+	.read = bytes_read,
+	.writer = bytes_writer,
+};

@@ -1,0 +1,314 @@
+/*
+ * Lines of text, in the manner of the StreamSets text format: each
+ * line is a record whose text is the field --text-field (default
+ * /text).  Lines end at --line-delimiter (default "\n") and nowhere
+ * else: a CR before an LF stays in the line, so bytes come back as
+ * they were.  A line longer than --max-line becomes an error record
+ * holding its first max-line bytes, and the reader never holds more
+ * than max-line bytes of a line plus one read.  Lines must be UTF-8.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+#include "delimited.h"
+#include "format.h"
+#include "wire.h"
+#include "xalloc.h"
+
+#define TEXT_CHUNK	(64u << 10)
+
+struct sdc_text_reader {
+	struct sdc_run		*run;
+	const char		*name;
+	const struct sdc_format_opts *o;
+	const char		*delim;
+	size_t			 dlen;
+	size_t			 max_line;
+	uint8_t			*buf;
+	size_t			 len, cap;
+	size_t			 pos;		/* line start */
+	size_t			 scan;		/* searched up to */
+	uint64_t		 line;
+	bool			 discarding;	/* a long line */
+	struct sdc_record	 rec;
+	struct sdc_idbuf	 id;
+};
+
+struct sdc_text_reader *
+sdc_text_reader_new(struct sdc_run *run, const char *name,
+    const struct sdc_format_opts *o)
+{
+	struct sdc_text_reader *r = sdc_xcalloc(1, sizeof(*r));
+
+	r->run = run;
+	r->name = name;
+	r->o = o;
+	r->delim = o->line_delimiter && *o->line_delimiter ?
+	    o->line_delimiter : "\n";
+	r->dlen = strlen(r->delim);
+	r->max_line = o->max_line;
+	if (r->max_line == 0)
+		r->max_line = run->opt.max_record ? run->opt.max_record :
+		    SDC_DEFAULT_MAX_RECORD;
+	r->line = 1;
+	sdc_record_init(&r->rec);
+	sdc_idbuf_init(&r->id, name);
+	return r;
+}
+
+void
+sdc_text_reader_free(struct sdc_text_reader *r)
+{
+	if (r == NULL)
+		return;
+	sdc_record_release(&r->rec);
+	sdc_idbuf_release(&r->id);
+	free(r->buf);
+	free(r);
+}
+
+static void
+reject_line(struct sdc_text_reader *r, const uint8_t *p, size_t n,
+    const char *code, const char *why)
+{
+	const char *id = sdc_idbuf_make(&r->id, r->line);
+
+	r->run->n.in++;
+	sdc_run_reject_raw(r->run, id, p, n, code, "%s:%llu: %s", r->name,
+	    (unsigned long long)r->line, why);
+}
+
+static void
+too_long(struct sdc_text_reader *r, const uint8_t *p)
+{
+	char why[64];
+
+	snprintf(why, sizeof(why), "line longer than %zu bytes",
+	    r->max_line);
+	reject_line(r, p, r->max_line, "TEXT_TOO_LONG", why);
+}
+
+static void
+emit_line(struct sdc_text_reader *r, const uint8_t *p, size_t n)
+{
+	const char *id = sdc_idbuf_make(&r->id, r->line);
+	struct sdc_field *slot;
+	size_t bad;
+	char why[64];
+
+	if (n > r->max_line)
+		return too_long(r, p);
+	if ((bad = sdc_utf8_check(p, n)) != n) {
+		snprintf(why, sizeof(why), "invalid UTF-8 at column %zu",
+		    bad + 1);
+		return reject_line(r, p, n, "TEXT_UTF8", why);
+	}
+	sdc_run_new_record(r->run, &r->rec, id, r->id.len);
+	sdc_field_container(&r->rec.root, SDC_MAP);
+	slot = sdc_path_set(&r->rec.arena, &r->rec.root, &r->o->text_field);
+	if (slot == NULL)
+		return reject_line(r, p, n, "TEXT_FIELD",
+		    "the text field cannot be set");
+	sdc_field_copy_bytes(&r->rec.arena, slot, SDC_STRING, p, n);
+	r->run->n.in++;
+	sdc_run_emit(r->run, &r->rec);
+}
+
+static uint8_t *
+find_delim(struct sdc_text_reader *r, size_t from)
+{
+	uint8_t *p = r->buf + from, *end = r->buf + r->len;
+
+	while ((p = memchr(p, r->delim[0], (size_t)(end - p))) != NULL) {
+		if ((size_t)(end - p) < r->dlen)
+			return NULL;
+		if (memcmp(p, r->delim, r->dlen) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+/*
+ * No delimiter in what is left: remember how far it was looked for,
+ * and once the line is too long report it and drop what comes.
+ */
+static void
+partial_line(struct sdc_text_reader *r)
+{
+	size_t tail = r->dlen - 1;	/* may start a delimiter */
+
+	r->scan = r->len - r->pos > tail ? r->len - tail : r->pos;
+	if (!r->discarding && r->len - r->pos > r->max_line + tail) {
+		too_long(r, r->buf + r->pos);
+		r->discarding = true;
+	}
+	if (r->discarding)
+		r->pos = r->scan;
+}
+
+static void
+parse(struct sdc_text_reader *r, bool eof)
+{
+	while (r->pos < r->len) {
+		size_t from = r->scan > r->pos ? r->scan : r->pos;
+		uint8_t *d = find_delim(r, from);
+
+		if (d == NULL && !eof) {
+			partial_line(r);
+			return;
+		}
+		if (d == NULL)
+			d = r->buf + r->len;
+		if (!r->discarding)
+			emit_line(r, r->buf + r->pos,
+			    (size_t)(d - (r->buf + r->pos)));
+		r->discarding = false;
+		r->pos = d == r->buf + r->len ? r->len :
+		    (size_t)(d - r->buf) + r->dlen;
+		r->scan = r->pos;
+		r->line++;
+	}
+}
+
+void *
+sdc_text_reader_space(struct sdc_text_reader *r, size_t *n)
+{
+	if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->len -= r->pos;
+		r->scan -= r->pos;
+		r->pos = 0;
+	}
+	if (r->cap - r->len < TEXT_CHUNK) {
+		r->cap = r->len + TEXT_CHUNK > 2 * r->cap ?
+		    r->len + TEXT_CHUNK : 2 * r->cap;
+		r->buf = sdc_xrealloc(r->buf, r->cap);
+	}
+	*n = r->cap - r->len;
+	return r->buf + r->len;
+}
+
+void
+sdc_text_reader_commit(struct sdc_text_reader *r, size_t n)
+{
+	r->len += n;
+	parse(r, false);
+}
+
+void
+sdc_text_reader_feed(struct sdc_text_reader *r, const void *p, size_t n)
+{
+	const uint8_t *src = p;
+
+	while (n > 0) {
+		size_t room, k;
+		void *dst = sdc_text_reader_space(r, &room);
+
+		k = n < room ? n : room;
+		memcpy(dst, src, k);
+		sdc_text_reader_commit(r, k);
+		src += k;
+		n -= k;
+	}
+}
+
+void
+sdc_text_reader_finish(struct sdc_text_reader *r)
+{
+	parse(r, true);
+}
+
+static void
+text_read(struct sdc_run *run, struct sdc_input *in,
+    const struct sdc_format_opts *o)
+{
+	struct sdc_text_reader *r = sdc_text_reader_new(run, in->name, o);
+
+	for (;;) {
+		size_t room;
+		void *p = sdc_text_reader_space(r, &room);
+		ssize_t n = sdc_input_read(in, p, room);
+
+		if (n < 0) {
+			sdc_run_input_error(run, in);
+			break;
+		}
+		if (n == 0) {
+			sdc_text_reader_finish(r);
+			break;
+		}
+		sdc_text_reader_commit(r, (size_t)n);
+	}
+	sdc_text_reader_free(r);
+}
+
+struct text_writer {
+	struct sdc_writer	 w;
+	const struct sdc_path	*field;
+	const char		*delim;
+	size_t			 dlen;
+	struct sdc_buf		 scratch;
+	char			 path[128];	/* for messages */
+};
+
+static void
+text_record(struct sdc_writer *w, struct sdc_run *run, struct sdc_record *r)
+{
+	struct text_writer *tw = (struct text_writer *)w;
+	const struct sdc_field *f = sdc_path_get(&r->root, tw->field);
+	struct sdc_str s;
+
+	if (f == NULL) {
+		sdc_run_reject(run, r, "TEXT_NO_FIELD", "no field '%s'",
+		    tw->path);
+		return;
+	}
+	if (!sdc_scalar_text(f, &tw->scratch, &s)) {
+		sdc_run_reject(run, r, "TEXT_NESTED", "field '%s' is a %s: "
+		    "text lines hold scalars", tw->path,
+		    sdc_type_name(f->type));
+		return;
+	}
+	if (!sdc_out_reserve(&run->out, s.len + tw->dlen)) {
+		sdc_run_reject(run, r, "TEXT_TOO_LARGE",
+		    "line larger than the output buffer");
+		return;
+	}
+	sdc_buf_put(&run->out.buf, s.ptr, s.len);
+	sdc_buf_put(&run->out.buf, tw->delim, tw->dlen);
+	sdc_out_commit(&run->out);
+}
+
+static void
+text_free(struct sdc_writer *w)
+{
+	struct text_writer *tw = (struct text_writer *)w;
+
+	sdc_buf_release(&tw->scratch);
+	free(tw);
+}
+
+static struct sdc_writer *
+text_writer(const struct sdc_format_opts *o)
+{
+	struct text_writer *tw = sdc_xcalloc(1, sizeof(*tw));
+
+	tw->w.record = text_record;
+	tw->w.free = text_free;
+	tw->field = &o->text_field;
+	tw->delim = o->line_delimiter ? o->line_delimiter : "\n";
+	tw->dlen = strlen(tw->delim);
+	sdc_path_text(&o->text_field, tw->path, sizeof(tw->path));
+	sdc_buf_init(&tw->scratch, SIZE_MAX / 4);
+	return &tw->w;
+}
+
+const struct sdc_format sdc_format_text = {
+	.name = "text",
+	.summary = "lines of text, each the field --text-field",
+	.read = text_read,
+	.writer = text_writer,
+};

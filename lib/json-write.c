@@ -1,0 +1,869 @@
+/*
+ * JSON rendering.  Everything appends to a buffer that the caller has
+ * already grown by the bound computed from the same tree, so the hot
+ * loops are plain stores and memcpy.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base64.h"
+#include "json-write.h"
+#include "temporal.h"
+#include "banned.h"
+
+struct jw {
+	struct sdc_buf			*b;
+	const struct sdc_json_style	*st;
+	const char			*why;	/* first failure */
+};
+
+#define PUT_LIT(w, lit)	sdc_buf_put((w)->b, lit, sizeof(lit) - 1)
+
+/* 1: escape with a short or \u form; 2: start of a multibyte sequence. */
+static const uint8_t esc_class[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+size_t
+sdc_utf8_seq_len(const uint8_t *p, const uint8_t *end)
+{
+	size_t n, i;
+	uint8_t lo = 0x80, hi = 0xbf;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] < 0xc2 || p[0] > 0xf4)
+		return 0;
+	n = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+	if ((size_t)(end - p) < n)
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* Eight bytes at a time: is any of them a byte the escaper must see? */
+static inline bool
+word_is_plain(const uint8_t *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	uint64_t x, quote, bslash;
+
+	memcpy(&x, p, 8);
+	quote = x ^ (ones * '"');
+	bslash = x ^ (ones * '\\');
+	return ((((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) |
+	    ((bslash - ones) & ~bslash) | x) & highs) == 0;
+}
+
+static void
+put_escape(struct jw *w, uint8_t c)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t *d;
+
+	switch (c) {
+	case '"':  PUT_LIT(w, "\\\""); return;
+	case '\\': PUT_LIT(w, "\\\\"); return;
+	case '\b': PUT_LIT(w, "\\b"); return;
+	case '\f': PUT_LIT(w, "\\f"); return;
+	case '\n': PUT_LIT(w, "\\n"); return;
+	case '\r': PUT_LIT(w, "\\r"); return;
+	case '\t': PUT_LIT(w, "\\t"); return;
+	}
+	d = w->b->data + w->b->len;
+	memcpy(d, "\\u00", 4);
+	d[4] = hex[c >> 4];
+	d[5] = hex[c & 15];
+	w->b->len += 6;
+}
+
+/* The body of a string, without quotes. */
+static void
+put_escaped(struct jw *w, const char *s, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)s, *end = p + n, *run = p;
+	size_t len;
+
+	while (p < end) {
+		if (end - p >= 8 && word_is_plain(p)) {
+			p += 8;
+			continue;
+		}
+		if (esc_class[*p] == 0) {
+			p++;
+			continue;
+		}
+		sdc_buf_put(w->b, run, p - run);
+		if (*p < 0x80) {
+			put_escape(w, *p++);
+		} else if ((len = sdc_utf8_seq_len(p, end)) != 0) {
+			sdc_buf_put(w->b, p, len);
+			p += len;
+		} else {
+			if (!w->st->lossy && w->why == NULL)
+				w->why = "invalid UTF-8 in a string";
+			PUT_LIT(w, "\xef\xbf\xbd");
+			p++;
+		}
+		run = p;
+	}
+	sdc_buf_put(w->b, run, p - run);
+}
+
+/*
+ * Most strings need no escaping: scan and copy in one go, a word at a
+ * time, and only fall back to the escaper at the first byte it needs.
+ */
+static void
+put_string(struct jw *w, const char *s, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	uint8_t *d = w->b->data + w->b->len + 1;
+	size_t i = 0;
+
+	d[-1] = '"';
+	for (; i + 8 <= n && word_is_plain(p + i); i += 8)
+		memcpy(d + i, p + i, 8);
+	for (; i < n && esc_class[p[i]] == 0; i++)
+		d[i] = p[i];
+	w->b->len += 1 + i;
+	if (i < n)
+		put_escaped(w, s + i, n - i);
+	sdc_buf_putc(w->b, '"');
+}
+
+static void
+put_cstring(struct jw *w, const char *s)
+{
+	put_string(w, s, strlen(s));
+}
+
+size_t
+sdc_json_format_int(char *dst, int64_t v)
+{
+	static const char pairs[] =
+	    "0001020304050607080910111213141516171819"
+	    "2021222324252627282930313233343536373839"
+	    "4041424344454647484950515253545556575859"
+	    "6061626364656667686970717273747576777879"
+	    "8081828384858687888990919293949596979899";
+	char tmp[24], *p = tmp + sizeof tmp;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	size_t n;
+
+	while (u >= 100) {
+		p -= 2;
+		memcpy(p, pairs + u % 100 * 2, 2);
+		u /= 100;
+	}
+	if (u >= 10) {
+		p -= 2;
+		memcpy(p, pairs + u * 2, 2);
+	} else
+		*--p = (char)('0' + u);
+	if (v < 0)
+		*--p = '-';
+	n = tmp + sizeof tmp - p;
+	memcpy(dst, p, n);
+	return n;
+}
+
+/* A number that re-reads as the same type: 1 becomes "1.0". */
+static size_t
+ensure_fraction(char *dst, size_t n)
+{
+	if (strpbrk(dst, ".eEn") == NULL) {
+		memcpy(dst + n, ".0", 3);
+		n += 2;
+	}
+	return n;
+}
+
+size_t
+sdc_json_format_double(char *dst, double d)
+{
+	int prec, n = 0;
+
+	if (fabs(d) < 9007199254740992.0 && d == (double)(int64_t)d &&
+	    !(d == 0 && signbit(d))) {
+		n = (int)sdc_json_format_int(dst, (int64_t)d);
+		memcpy(dst + n, ".0", 2);
+		return n + 2;
+	}
+	for (prec = 15; prec <= 17; prec++) {
+		n = snprintf(dst, SDC_JSON_NUMBER_MAX, "%.*g", prec, d);
+		if (strtod(dst, NULL) == d)
+			break;
+	}
+	return ensure_fraction(dst, n);
+}
+
+size_t
+sdc_json_format_float(char *dst, float f)
+{
+	int prec, n = 0;
+
+	for (prec = 6; prec <= 9; prec++) {
+		n = snprintf(dst, SDC_JSON_NUMBER_MAX, "%.*g", prec, (double)f);
+		if (strtof(dst, NULL) == f)
+			break;
+	}
+	return ensure_fraction(dst, n);
+}
+
+static void
+put_int(struct jw *w, int64_t v)
+{
+	w->b->len += sdc_json_format_int((char *)w->b->data + w->b->len, v);
+}
+
+/* Event versions are unsigned 64-bit. */
+static void
+put_uint(struct jw *w, uint64_t v)
+{
+	w->b->len += (size_t)snprintf((char *)w->b->data + w->b->len,
+	    SDC_JSON_NUMBER_MAX, "%llu", (unsigned long long)v);
+}
+
+/* NaN and the infinities have no JSON number: they become strings. */
+static void
+put_real(struct jw *w, double d, bool is_float)
+{
+	char *dst = (char *)w->b->data + w->b->len;
+
+	if (isnan(d))
+		PUT_LIT(w, "\"NaN\"");
+	else if (isinf(d) && d > 0)
+		PUT_LIT(w, "\"Infinity\"");
+	else if (isinf(d))
+		PUT_LIT(w, "\"-Infinity\"");
+	else if (is_float)
+		w->b->len += sdc_json_format_float(dst, (float)d);
+	else
+		w->b->len += sdc_json_format_double(dst, d);
+}
+
+static void
+put_indent(struct jw *w, int depth)
+{
+	size_t n = (size_t)depth * 2;
+
+	sdc_buf_putc(w->b, '\n');
+	memset(w->b->data + w->b->len, ' ', n);
+	w->b->len += n;
+}
+
+/* Before item i of a container whose items are at depth+1. */
+static void
+put_item_sep(struct jw *w, uint32_t i, int depth)
+{
+	if (i > 0)
+		sdc_buf_putc(w->b, ',');
+	if (w->st->pretty)
+		put_indent(w, depth + 1);
+}
+
+static void
+put_close(struct jw *w, char c, uint32_t count, int depth)
+{
+	if (w->st->pretty && count > 0)
+		put_indent(w, depth);
+	sdc_buf_putc(w->b, (uint8_t)c);
+}
+
+static void
+put_key(struct jw *w, const char *k, size_t n)
+{
+	put_string(w, k, n);
+	sdc_buf_putc(w->b, ':');
+	if (w->st->pretty)
+		sdc_buf_putc(w->b, ' ');
+}
+
+static void
+put_ckey(struct jw *w, uint32_t i, int depth, const char *k)
+{
+	put_item_sep(w, i, depth);
+	put_key(w, k, strlen(k));
+}
+
+static size_t
+utf8_encode(char *d, uint32_t c)
+{
+	if (c < 0x80) {
+		d[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		d[0] = (char)(0xc0 | c >> 6);
+		d[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		d[0] = (char)(0xe0 | c >> 12);
+		d[1] = (char)(0x80 | (c >> 6 & 0x3f));
+		d[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	d[0] = (char)(0xf0 | c >> 18);
+	d[1] = (char)(0x80 | (c >> 12 & 0x3f));
+	d[2] = (char)(0x80 | (c >> 6 & 0x3f));
+	d[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+static void
+put_char(struct jw *w, int64_t c)
+{
+	char tmp[4];
+
+	if (c < 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+		if (!w->st->lossy && w->why == NULL)
+			w->why = "invalid CHAR value";
+		c = 0xfffd;
+	}
+	put_string(w, tmp, utf8_encode(tmp, (uint32_t)c));
+}
+
+static void
+put_base64(struct jw *w, const struct sdc_str *s)
+{
+	sdc_buf_putc(w->b, '"');
+	w->b->len += sdc_base64_encode((char *)w->b->data + w->b->len, s->ptr,
+	    s->len);
+	sdc_buf_putc(w->b, '"');
+}
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+bool
+sdc_json_is_number(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+	const char *d;
+
+	if (p < end && *p == '-')
+		p++;
+	if (p == end || *p < '0' || *p > '9')
+		return false;
+	if (*p++ == '0' && p < end && *p >= '0' && *p <= '9')
+		return false;
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	if (p < end && *p == '.') {
+		for (d = ++p; p < end && *p >= '0' && *p <= '9'; p++)
+			;
+		if (p == d)
+			return false;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		for (d = p; p < end && *p >= '0' && *p <= '9'; p++)
+			;
+		if (p == d)
+			return false;
+	}
+	return p == end;
+}
+
+static void
+put_decimal(struct jw *w, const struct sdc_str *s)
+{
+	if (w->st->typed) {
+		put_string(w, s->ptr, s->len);
+		return;
+	}
+	if (!sdc_json_is_number(s->ptr, s->len)) {
+		if (!w->st->lossy && w->why == NULL)
+			w->why = "DECIMAL text is not a number";
+		put_string(w, s->ptr, s->len);
+		return;
+	}
+	sdc_buf_put(w->b, s->ptr, s->len);
+}
+
+static void
+put_temporal_text(struct jw *w, const char *t, size_t n)
+{
+	sdc_buf_putc(w->b, '"');
+	sdc_buf_put(w->b, t, n);
+	sdc_buf_putc(w->b, '"');
+}
+
+static void
+put_zoned(struct jw *w, const struct sdc_field *f, int depth)
+{
+	char t[SDC_TEMPORAL_MAX];
+	size_t n = sdc_format_zoned(t, f->v.z.us, f->v.z.offset_s);
+
+	if (n > 0) {
+		sdc_buf_putc(w->b, '"');
+		sdc_buf_put(w->b, t, n);
+		if (f->v.z.zone.len > 0) {
+			sdc_buf_putc(w->b, '[');
+			put_escaped(w, f->v.z.zone.ptr, f->v.z.zone.len);
+			sdc_buf_putc(w->b, ']');
+		}
+		sdc_buf_putc(w->b, '"');
+		return;
+	}
+	sdc_buf_putc(w->b, '{');
+	put_ckey(w, 0, depth, "us");
+	put_int(w, f->v.z.us);
+	put_ckey(w, 1, depth, "offset");
+	put_int(w, f->v.z.offset_s);
+	put_ckey(w, 2, depth, "zone");
+	put_string(w, f->v.z.zone.ptr, f->v.z.zone.len);
+	put_close(w, '}', 3, depth);
+}
+
+static void
+put_temporal(struct jw *w, const struct sdc_field *f, int depth)
+{
+	char t[SDC_TEMPORAL_MAX];
+	size_t n = 0;
+
+	switch (f->type) {
+	case SDC_DATE:
+		n = sdc_format_date(t, f->v.i);
+		break;
+	case SDC_DATETIME:
+		n = sdc_format_datetime(t, f->v.i);
+		break;
+	case SDC_TIME:
+		n = sdc_format_time(t, f->v.i);
+		break;
+	default:
+		put_zoned(w, f, depth);
+		return;
+	}
+	if (n > 0)
+		put_temporal_text(w, t, n);
+	else
+		put_int(w, f->v.i);
+}
+
+static void put_field(struct jw *w, const struct sdc_field *f, int depth);
+
+static void
+put_list(struct jw *w, const struct sdc_field *f, int depth)
+{
+	uint32_t i;
+
+	sdc_buf_putc(w->b, '[');
+	for (i = 0; i < f->count; i++) {
+		put_item_sep(w, i, depth);
+		put_field(w, &f->v.items[i], depth + 1);
+	}
+	put_close(w, ']', f->count, depth);
+}
+
+static void
+put_map(struct jw *w, const struct sdc_field *f, int depth)
+{
+	const struct sdc_entry *e;
+	uint32_t i;
+
+	sdc_buf_putc(w->b, '{');
+	for (i = 0; i < f->count; i++) {
+		e = &f->v.entries[i];
+		put_item_sep(w, i, depth);
+		put_key(w, e->key.ptr, e->key.len);
+		put_field(w, &e->value, depth + 1);
+	}
+	put_close(w, '}', f->count, depth);
+}
+
+static void
+put_value(struct jw *w, const struct sdc_field *f, int depth)
+{
+	if (f->null) {
+		PUT_LIT(w, "null");
+		return;
+	}
+	switch (f->type) {
+	case SDC_BOOLEAN:
+		if (f->v.b)
+			PUT_LIT(w, "true");
+		else
+			PUT_LIT(w, "false");
+		break;
+	case SDC_CHAR:
+		put_char(w, f->v.i);
+		break;
+	case SDC_BYTE: case SDC_SHORT: case SDC_INTEGER: case SDC_LONG:
+		put_int(w, f->v.i);
+		break;
+	case SDC_FLOAT:
+		put_real(w, f->v.f, true);
+		break;
+	case SDC_DOUBLE:
+		put_real(w, f->v.d, false);
+		break;
+	case SDC_DECIMAL:
+		put_decimal(w, &f->v.s);
+		break;
+	case SDC_DATE: case SDC_DATETIME: case SDC_TIME:
+	case SDC_ZONED_DATETIME:
+		put_temporal(w, f, depth);
+		break;
+	case SDC_STRING:
+		put_string(w, f->v.s.ptr, f->v.s.len);
+		break;
+	case SDC_BYTE_ARRAY:
+		put_base64(w, &f->v.s);
+		break;
+	case SDC_LIST:
+		put_list(w, f, depth);
+		break;
+	default:
+		put_map(w, f, depth);
+		break;
+	}
+}
+
+static void
+put_field(struct jw *w, const struct sdc_field *f, int depth)
+{
+	if (!w->st->typed) {
+		put_value(w, f, depth);
+		return;
+	}
+	sdc_buf_putc(w->b, '{');
+	put_ckey(w, 0, depth, sdc_type_name(f->type));
+	put_value(w, f, depth + 1);
+	put_close(w, '}', 1, depth);
+}
+
+const char *
+sdc_json_render_field(struct sdc_buf *b, const struct sdc_field *f,
+    const struct sdc_json_style *s, int depth)
+{
+	struct jw w = { b, s, NULL };
+
+	put_field(&w, f, depth);
+	return w.why;
+}
+
+/*
+ * Bounds.  item() is what precedes one item of a container whose items
+ * sit at depth+1 (comma, newline, indentation), close() what ends it.
+ */
+static size_t
+item(const struct sdc_json_style *s, int depth)
+{
+	return 2 + (s->pretty ? 2 * (size_t)(depth + 1) : 0);
+}
+
+static size_t
+close_cost(const struct sdc_json_style *s, int depth)
+{
+	return 2 + (s->pretty ? 2 * (size_t)depth : 0);
+}
+
+static size_t
+str_bound(size_t n)
+{
+	return 2 + 6 * n;
+}
+
+static size_t field_bound(const struct sdc_field *f,
+    const struct sdc_json_style *s, int depth);
+
+static size_t
+container_bound(const struct sdc_field *f, const struct sdc_json_style *s,
+    int depth)
+{
+	const struct sdc_field *v;
+	size_t n = 1 + close_cost(s, depth), per = item(s, depth) + 4;
+	uint32_t i;
+
+	if (f->type == SDC_LIST) {
+		for (i = 0; i < f->count; i++)
+			n += item(s, depth) +
+			    field_bound(&f->v.items[i], s, depth + 1);
+		return n;
+	}
+	for (i = 0; i < f->count; i++) {
+		v = &f->v.entries[i].value;
+		n += per + 6 * f->v.entries[i].key.len;
+		/* Records of strings are the common case: skip the call. */
+		if (v->type == SDC_STRING && !v->null && !s->typed)
+			n += str_bound(v->v.s.len);
+		else
+			n += field_bound(v, s, depth + 1);
+	}
+	return n;
+}
+
+static size_t
+value_bound(const struct sdc_field *f, const struct sdc_json_style *s,
+    int depth)
+{
+	if (f->null)
+		return 4;
+	switch (f->type) {
+	case SDC_DECIMAL: case SDC_STRING:
+		return str_bound(f->v.s.len);
+	case SDC_BYTE_ARRAY:
+		return 2 + sdc_base64_encoded_len(f->v.s.len);
+	case SDC_ZONED_DATETIME:
+		return 64 + str_bound(f->v.z.zone.len) + 3 * item(s, depth) +
+		    close_cost(s, depth);
+	case SDC_LIST: case SDC_MAP: case SDC_LIST_MAP:
+		return container_bound(f, s, depth);
+	default:
+		return SDC_TEMPORAL_MAX + 2;
+	}
+}
+
+static size_t
+field_bound(const struct sdc_field *f, const struct sdc_json_style *s,
+    int depth)
+{
+	if (!s->typed)
+		return value_bound(f, s, depth);
+	return 1 + item(s, depth) + 20 + value_bound(f, s, depth + 1) +
+	    close_cost(s, depth);
+}
+
+size_t
+sdc_json_field_bound(const struct sdc_field *f,
+    const struct sdc_json_style *s, int depth)
+{
+	return field_bound(f, s, depth);
+}
+
+/* Records. */
+static size_t
+header_bound(const struct sdc_record *r, const struct sdc_json_style *s,
+    int depth)
+{
+	const struct sdc_header *h = &r->h;
+	size_t n = 256 + 16 * item(s, depth + 2);
+	uint32_t i;
+
+	n += str_bound(h->id.len);
+	for (i = 0; i < h->nstages; i++)
+		n += item(s, depth + 1) + str_bound(h->stages[i].len);
+	for (i = 0; i < h->nattrs; i++)
+		n += item(s, depth + 1) + 2 + str_bound(h->attrs[i].key.len) +
+		    str_bound(h->attrs[i].value.len);
+	if (r->kind == SDC_KIND_ERROR)
+		n += str_bound(h->error.code.len) +
+		    str_bound(h->error.message.len) +
+		    str_bound(h->error.stage.len);
+	else if (r->kind == SDC_KIND_EVENT)
+		n += str_bound(h->event.type.len);
+	return n;
+}
+
+size_t
+sdc_json_record_bound(const struct sdc_record *r,
+    const struct sdc_json_style *s, int depth)
+{
+	if (r->kind == SDC_KIND_DATA && !s->typed)
+		return field_bound(&r->root, s, depth);
+	return header_bound(r, s, depth) + field_bound(&r->root, s, depth + 2);
+}
+
+static void
+put_timestamp_iso(struct jw *w, int64_t ms)
+{
+	char t[SDC_TEMPORAL_MAX];
+	size_t n = sdc_format_datetime_ms(t, ms);
+
+	if (n > 0)
+		put_temporal_text(w, t, n);
+	else
+		put_int(w, ms);
+}
+
+/* {"@error":{...}} and {"@event":{...}} around a plain value. */
+static void
+put_plain_wrapper(struct jw *w, const struct sdc_record *r, int depth)
+{
+	const struct sdc_header *h = &r->h;
+	uint32_t i = 0;
+	int d = depth + 1;
+
+	sdc_buf_putc(w->b, '{');
+	put_ckey(w, 0, depth, r->kind == SDC_KIND_ERROR ? "@error" : "@event");
+	sdc_buf_putc(w->b, '{');
+	if (r->kind == SDC_KIND_ERROR) {
+		put_ckey(w, i++, d, "code");
+		put_string(w, h->error.code.ptr, h->error.code.len);
+		put_ckey(w, i++, d, "message");
+		put_string(w, h->error.message.ptr, h->error.message.len);
+		put_ckey(w, i++, d, "stage");
+		put_string(w, h->error.stage.ptr, h->error.stage.len);
+		put_ckey(w, i++, d, "timestamp");
+		put_timestamp_iso(w, h->error.timestamp_ms);
+	} else {
+		put_ckey(w, i++, d, "type");
+		put_string(w, h->event.type.ptr, h->event.type.len);
+		put_ckey(w, i++, d, "version");
+		put_uint(w, h->event.version);
+		put_ckey(w, i++, d, "timestamp");
+		put_timestamp_iso(w, h->event.timestamp_ms);
+	}
+	put_ckey(w, i++, d, "id");
+	put_string(w, h->id.ptr, h->id.len);
+	put_ckey(w, i++, d, "record");
+	put_field(w, &r->root, d + 1);
+	put_close(w, '}', i, d);
+	put_close(w, '}', 1, depth);
+}
+
+static const char *
+kind_name(enum sdc_kind k)
+{
+	return k == SDC_KIND_ERROR ? "error" : k == SDC_KIND_EVENT ?
+	    "event" : "data";
+}
+
+static void
+put_stages_attrs(struct jw *w, const struct sdc_header *h, int d)
+{
+	uint32_t i;
+
+	sdc_buf_putc(w->b, '[');
+	for (i = 0; i < h->nstages; i++) {
+		put_item_sep(w, i, d);
+		put_string(w, h->stages[i].ptr, h->stages[i].len);
+	}
+	put_close(w, ']', h->nstages, d);
+	put_ckey(w, 3, d - 1, "attributes");
+	sdc_buf_putc(w->b, '{');
+	for (i = 0; i < h->nattrs; i++) {
+		put_item_sep(w, i, d);
+		put_key(w, h->attrs[i].key.ptr, h->attrs[i].key.len);
+		put_string(w, h->attrs[i].value.ptr, h->attrs[i].value.len);
+	}
+	put_close(w, '}', h->nattrs, d);
+}
+
+static void
+put_error_info(struct jw *w, const struct sdc_header *h, int d)
+{
+	sdc_buf_putc(w->b, '{');
+	put_ckey(w, 0, d, "code");
+	put_string(w, h->error.code.ptr, h->error.code.len);
+	put_ckey(w, 1, d, "message");
+	put_string(w, h->error.message.ptr, h->error.message.len);
+	put_ckey(w, 2, d, "stage");
+	put_string(w, h->error.stage.ptr, h->error.stage.len);
+	put_ckey(w, 3, d, "timestamp");
+	put_int(w, h->error.timestamp_ms);
+	put_close(w, '}', 4, d);
+}
+
+static void
+put_event_info(struct jw *w, const struct sdc_header *h, int d)
+{
+	sdc_buf_putc(w->b, '{');
+	put_ckey(w, 0, d, "type");
+	put_string(w, h->event.type.ptr, h->event.type.len);
+	put_ckey(w, 1, d, "version");
+	put_uint(w, h->event.version);
+	put_ckey(w, 2, d, "timestamp");
+	put_int(w, h->event.timestamp_ms);
+	put_close(w, '}', 3, d);
+}
+
+static void
+put_typed_record(struct jw *w, const struct sdc_record *r, int depth)
+{
+	uint32_t i = 4;
+
+	sdc_buf_putc(w->b, '{');
+	put_ckey(w, 0, depth, "kind");
+	put_cstring(w, kind_name(r->kind));
+	put_ckey(w, 1, depth, "id");
+	put_string(w, r->h.id.ptr, r->h.id.len);
+	put_ckey(w, 2, depth, "stages");
+	put_stages_attrs(w, &r->h, depth + 1);
+	if (r->kind == SDC_KIND_ERROR) {
+		put_ckey(w, i++, depth, "error");
+		put_error_info(w, &r->h, depth + 1);
+	} else if (r->kind == SDC_KIND_EVENT) {
+		put_ckey(w, i++, depth, "event");
+		put_event_info(w, &r->h, depth + 1);
+	}
+	put_ckey(w, i++, depth, "value");
+	put_field(w, &r->root, depth + 1);
+	put_close(w, '}', i, depth);
+}
+
+const char *
+sdc_json_render_record(struct sdc_buf *b, const struct sdc_record *r,
+    const struct sdc_json_style *s, int depth)
+{
+	struct jw w = { b, s, NULL };
+
+	if (s->typed)
+		put_typed_record(&w, r, depth);
+	else if (r->kind == SDC_KIND_DATA)
+		put_field(&w, &r->root, depth);
+	else
+		put_plain_wrapper(&w, r, depth);
+	return w.why;
+}
+
+size_t
+sdc_json_frame_bound(size_t payload_len, const struct sdc_json_style *s,
+    int depth)
+{
+	return 64 + 2 * item(s, depth) + close_cost(s, depth) +
+	    sdc_base64_encoded_len(payload_len);
+}
+
+void
+sdc_json_render_frame(struct sdc_buf *b, uint8_t kind, const void *payload,
+    size_t payload_len, const struct sdc_json_style *s, int depth)
+{
+	struct jw w = { b, s, NULL };
+	struct sdc_str p = { payload, payload_len };
+
+	sdc_buf_putc(b, '{');
+	put_ckey(&w, 0, depth, "kind");
+	if (kind == SDC_KIND_BATCH) {
+		PUT_LIT(&w, "\"batch\"");
+		put_close(&w, '}', 1, depth);
+		return;
+	}
+	put_int(&w, kind);
+	put_ckey(&w, 1, depth, "payload");
+	put_base64(&w, &p);
+	put_close(&w, '}', 2, depth);
+}

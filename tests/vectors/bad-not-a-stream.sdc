@@ -1,0 +1,2 @@
+name,age
+ann,31
