@@ -46,6 +46,10 @@ sdc_arena_reset(struct sdc_arena *a)
 {
 	struct sdc_arena_chunk *c, *next, *keep = NULL;
 
+	if (a->chunks != NULL && a->chunks->next == NULL) {
+		use_chunk(a, a->chunks);	/* the usual case, per record */
+		return;
+	}
 	for (c = a->chunks; c != NULL; c = next) {
 		next = c->next;
 		if (keep == NULL || c->size > keep->size) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "frame-reader.h"
+#include "out.h"
 #include "signals.h"
 #include "varint.h"
 #include "wire.h"
@@ -29,6 +30,7 @@ sdc_frame_reader_open(struct sdc_frame_reader *r, const char *path,
 			return -1;
 		r->name = path;
 	}
+	sdc_pipe_widen(r->fd);
 	r->max_payload = max_payload;
 	r->cap = READ_CHUNK;
 	r->buf = sdc_xmalloc(r->cap);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "input.h"
+#include "out.h"
 #include "signals.h"
 #include "banned.h"
 
@@ -14,6 +15,7 @@ sdc_input_open(struct sdc_input *in, const char *path)
 	if (strcmp(path, "-") == 0) {
 		in->fd = STDIN_FILENO;
 		in->name = "stdin";
+		sdc_pipe_widen(in->fd);
 		return 0;
 	}
 	in->name = path;

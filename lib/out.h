@@ -32,5 +32,7 @@ void	sdc_out_commit(struct sdc_out *o);
 /* Forget what was appended since the last commit. */
 void	sdc_out_rollback(struct sdc_out *o);
 void	sdc_out_flush(struct sdc_out *o);
+/* Ask for a 1 MiB buffer when fd is a pipe. */
+void	sdc_pipe_widen(int fd);
 
 #endif

@@ -1,4 +1,5 @@
 /* Frame payloads to records; strings borrow from the payload. */
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -318,6 +319,19 @@ get_field(struct decoder *d, struct sdc_field *f, int depth)
 	if (d->p == d->end)
 		return fail(d, "truncated");
 	t = *d->p++;
+	if (t == SDC_STRING && d->p < d->end && *d->p < 0x80 &&
+	    (ptrdiff_t)*d->p <= d->end - d->p - 1) {
+		/* The common case, a short string, without the dispatch. */
+		size_t n = *d->p++;
+
+		f->type = SDC_STRING;
+		f->null = false;
+		f->count = f->cap = 0;
+		f->v.s.ptr = (const char *)d->p;
+		f->v.s.len = n;
+		d->p += n;
+		return sdc_utf8_valid(f->v.s.ptr, n) || fail(d, "bad utf-8");
+	}
 	if (t & 0x60)
 		return fail(d, "reserved bits set in a field type");
 	f->type = t & 0x1f;

@@ -194,8 +194,11 @@ put_flat_map(struct encoder *e, const struct sdc_field *f)
 	for (uint32_t i = 0; i < f->count && !e->failed; i++) {
 		const struct sdc_str *k = &f->v.entries[i].key;
 
-		put_varint(e, (uint64_t)k->len << 1);
-		put_bytes(e, k->ptr, k->len);
+		if (!room(e, SDC_VARINT_MAX + k->len))
+			return;
+		e->p += sdc_varint_put(e->p, (uint64_t)k->len << 1);
+		memcpy(e->p, k->ptr, k->len);
+		e->p += k->len;
 		put_field(e, &f->v.entries[i].value, 1);
 	}
 }
@@ -268,6 +271,15 @@ put_value(struct encoder *e, const struct sdc_field *f, int depth)
 static void
 put_field(struct encoder *e, const struct sdc_field *f, int depth)
 {
+	/* Most fields are strings: one room check, no dispatch. */
+	if (f->type == SDC_STRING && !f->null &&
+	    room(e, 1 + SDC_VARINT_MAX + f->v.s.len)) {
+		*e->p++ = SDC_STRING;
+		e->p += sdc_varint_put(e->p, f->v.s.len);
+		memcpy(e->p, f->v.s.ptr, f->v.s.len);
+		e->p += f->v.s.len;
+		return;
+	}
 	put_byte(e, f->type | (f->null ? 0x80 : 0));
 	if (!f->null)
 		put_value(e, f, depth);
