@@ -154,11 +154,6 @@ put_string(struct jw *w, const char *s, size_t n)
 	d[-1] = '"';
 	for (; i + 8 <= n && word_is_plain(p + i); i += 8)
 		memcpy(d + i, p + i, 8);
-	/* The tail of a long string as one word that overlaps the last. */
-	if (i < n && n >= 8 && word_is_plain(p + n - 8)) {
-		memcpy(d + n - 8, p + n - 8, 8);
-		i = n;
-	}
 	for (; i < n && esc_class[p[i]] == 0; i++)
 		d[i] = p[i];
 	w->b->len += 1 + i;
