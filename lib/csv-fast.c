@@ -142,20 +142,11 @@ fast_row(struct sdc_csv_reader *r, const uint8_t *p, size_t n)
 	bool map = r->o->header == SDC_HEADER_USE;
 
 	memcpy(copy, p, n);
-	root->count = root->cap = (uint32_t)r->ncells;
-	if (map)
-		root->v.entries = sdc_arena_alloc(a, r->ncells *
-		    sizeof(*root->v.entries));
-	else
-		root->v.items = sdc_arena_alloc(a, r->ncells *
-		    sizeof(*root->v.items));
+	sdc_container_reserve(a, root, (uint32_t)r->ncells);
 	for (size_t i = 0; i < r->ncells; i++) {
-		struct sdc_field *f = &root->v.items[i];
+		struct sdc_field *f = map ? sdc_map_append(a, root,
+		    r->keys[i].ptr, r->keys[i].len) : sdc_list_append(a, root);
 
-		if (map) {
-			root->v.entries[i].key = r->keys[i];
-			f = &root->v.entries[i].value;
-		}
 		set_cell(r, f, copy, p, start, r->ends[i]);
 		start = r->ends[i] + 1;
 	}

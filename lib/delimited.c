@@ -66,61 +66,6 @@ sdc_idbuf_make(struct sdc_idbuf *b, uint64_t n)
 	return b->buf;
 }
 
-/* Length of the valid sequence at p (n > 0 bytes left), or 0. */
-static size_t
-utf8_sequence(const uint8_t *p, size_t n)
-{
-	uint8_t c = p[0];
-	size_t len;
-	uint8_t lo = 0x80, hi = 0xbf;
-
-	if (c < 0xc2 || c > 0xf4)
-		return 0;
-	len = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (n < len || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
-size_t
-sdc_utf8_check(const void *vp, size_t n)
-{
-	const uint8_t *p = vp;
-	size_t i = 0;
-
-	while (i < n) {
-		uint64_t w;
-		size_t len;
-
-		if (i + 8 <= n) {
-			memcpy(&w, p + i, 8);
-			if ((w & 0x8080808080808080ULL) == 0) {
-				i += 8;
-				continue;
-			}
-		}
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((len = utf8_sequence(p + i, n - i)) == 0)
-			return i;
-		i += len;
-	}
-	return n;
-}
-
 /* As plain JSON has them, but NaN and the infinities bare. */
 static size_t
 format_real(char *dst, size_t cap, double d, bool is_float)
@@ -133,33 +78,6 @@ format_real(char *dst, size_t cap, double d, bool is_float)
 	if (is_float)
 		return sdc_json_format_float(dst, (float)d);
 	return sdc_json_format_double(dst, d);
-}
-
-static size_t
-format_char(char *dst, int64_t cp)
-{
-	uint32_t c = (uint32_t)cp;
-
-	if (c < 0x80) {
-		dst[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		dst[0] = (char)(0xc0 | c >> 6);
-		dst[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		dst[0] = (char)(0xe0 | c >> 12);
-		dst[1] = (char)(0x80 | (c >> 6 & 0x3f));
-		dst[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	dst[0] = (char)(0xf0 | c >> 18);
-	dst[1] = (char)(0x80 | (c >> 12 & 0x3f));
-	dst[2] = (char)(0x80 | (c >> 6 & 0x3f));
-	dst[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
 }
 
 /* A date or time, or its raw number when out of the ISO range. */
@@ -209,7 +127,7 @@ format_small(char *dst, size_t cap, const struct sdc_field *f)
 		return (size_t)snprintf(dst, cap, "%s", f->v.b ? "true" :
 		    "false");
 	case SDC_CHAR:
-		return format_char(dst, f->v.i);
+		return sdc_utf8_encode(dst, (uint32_t)f->v.i);
 	case SDC_FLOAT:
 		return format_real(dst, cap, f->v.f, true);
 	case SDC_DOUBLE:

@@ -14,6 +14,7 @@
 #include "field.h"
 #include "format.h"
 #include "run.h"
+#include "utf8.h"
 
 /* Ids "NAME:N" built without printf: one buffer, the prefix kept. */
 struct sdc_idbuf {
@@ -26,9 +27,6 @@ struct sdc_idbuf {
 void	sdc_idbuf_init(struct sdc_idbuf *b, const char *name);
 void	sdc_idbuf_release(struct sdc_idbuf *b);
 const char *sdc_idbuf_make(struct sdc_idbuf *b, uint64_t n);
-
-/* Offset of the first byte that is not valid UTF-8, or n. */
-size_t	sdc_utf8_check(const void *p, size_t n);
 
 /*
  * The text of a scalar as a CSV cell or a text line holds it: strings

@@ -71,6 +71,19 @@ grow_slots(struct sdc_arena *a, struct sdc_field *c, void *slots,
 	return slots;
 }
 
+void
+sdc_container_reserve(struct sdc_arena *a, struct sdc_field *c, uint32_t n)
+{
+	size_t elem = c->type == SDC_LIST ? sizeof(*c->v.items) :
+	    sizeof(*c->v.entries);
+
+	if (c->cap - c->count >= n)
+		return;
+	c->v.items = sdc_arena_grow(a, c->v.items, (size_t)c->cap * elem,
+	    ((size_t)c->count + n) * elem);
+	c->cap = c->count + n;
+}
+
 struct sdc_field *
 sdc_list_append(struct sdc_arena *a, struct sdc_field *list)
 {
@@ -260,3 +273,36 @@ sdc_field_equal(const struct sdc_field *x, const struct sdc_field *y)
 		return false;
 	return value_equal(x, y);
 }
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+bool
+sdc_decimal_ok(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+	const char *d;
+
+	if (p < end && *p == '-')
+		p++;
+	if (p == end || *p < '0' || *p > '9')
+		return false;
+	if (*p++ == '0' && p < end && *p >= '0' && *p <= '9')
+		return false;
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	if (p < end && *p == '.') {
+		for (d = ++p; p < end && *p >= '0' && *p <= '9'; p++)
+			;
+		if (p == d)
+			return false;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		for (d = p; p < end && *p >= '0' && *p <= '9'; p++)
+			;
+		if (p == d)
+			return false;
+	}
+	return p == end;
+}
+

@@ -148,6 +148,10 @@ sdc_field_container(struct sdc_field *f, enum sdc_type t)
 void	sdc_field_copy_bytes(struct sdc_arena *a, struct sdc_field *f,
 	    enum sdc_type t, const void *p, size_t n);
 
+/* Room for n more items or entries: the next n appends do not move. */
+void	sdc_container_reserve(struct sdc_arena *a, struct sdc_field *c,
+	    uint32_t n);
+
 /* A new null slot at the end of list; pointers into it may move. */
 struct sdc_field *sdc_list_append(struct sdc_arena *a, struct sdc_field *list);
 bool	sdc_list_remove(struct sdc_field *list, uint32_t index);
@@ -165,6 +169,9 @@ struct sdc_field *sdc_map_put(struct sdc_arena *a, struct sdc_field *map,
 struct sdc_field *sdc_map_get(const struct sdc_field *map, const char *key,
 	    size_t len);
 bool	sdc_map_remove(struct sdc_field *map, const char *key, size_t len);
+
+/* DECIMAL text: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+bool	sdc_decimal_ok(const char *s, size_t n);
 
 /* Deep copy into a (for keeping a field past its buffer's life). */
 void	sdc_field_clone(struct sdc_arena *a, struct sdc_field *dst,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "json-read.h"
+#include "utf8.h"
 #include "diag.h"
 #include "json-write.h"
 #include "wire.h"
@@ -266,31 +267,6 @@ hex4(const uint8_t *p)
 	return v;
 }
 
-static size_t
-put_utf8(uint8_t *d, uint32_t c)
-{
-	if (c < 0x80) {
-		d[0] = (uint8_t)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		d[0] = (uint8_t)(0xc0 | c >> 6);
-		d[1] = (uint8_t)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		d[0] = (uint8_t)(0xe0 | c >> 12);
-		d[1] = (uint8_t)(0x80 | (c >> 6 & 0x3f));
-		d[2] = (uint8_t)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	d[0] = (uint8_t)(0xf0 | c >> 18);
-	d[1] = (uint8_t)(0x80 | (c >> 12 & 0x3f));
-	d[2] = (uint8_t)(0x80 | (c >> 6 & 0x3f));
-	d[3] = (uint8_t)(0x80 | (c & 0x3f));
-	return 4;
-}
-
 /* \uXXXX at p (after the backslash), a pair for astral characters. */
 static bool
 unicode_escape(struct parse *ps, const uint8_t **pp, uint32_t *cp)
@@ -389,7 +365,7 @@ unescape_one(struct parse *ps, const uint8_t **pp, uint8_t **dp)
 		*pp = p + 1;
 		if (!unicode_escape(ps, pp, &cp))
 			return false;
-		*dp += put_utf8(*dp, cp);
+		*dp += sdc_utf8_encode((char *)*dp, cp);
 		return true;
 	}
 	if (!simple_escape(p[1], &c))

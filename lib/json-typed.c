@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "format.h"
 #include "json-read.h"
+#include "utf8.h"
 #include "json-write.h"
 #include "run.h"
 #include "temporal.h"
@@ -318,7 +319,7 @@ decode_value(struct typed *t, const struct sdc_field *j, struct sdc_field *f,
 		if (!get_string(t, j, sdc_type_name(type), &f->v.s))
 			return false;
 		if (type == SDC_DECIMAL &&
-		    !sdc_json_is_number(f->v.s.ptr, f->v.s.len))
+		    !sdc_decimal_ok(f->v.s.ptr, f->v.s.len))
 			return bad(t, "DECIMAL: '%.*s' is not a number",
 			    (int)f->v.s.len, f->v.s.ptr);
 		sdc_field_borrow(f, type, f->v.s.ptr, f->v.s.len);

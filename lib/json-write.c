@@ -10,6 +10,7 @@
 
 #include "base64.h"
 #include "json-write.h"
+#include "utf8.h"
 #include "temporal.h"
 #include "banned.h"
 
@@ -40,35 +41,6 @@ static const uint8_t esc_class[256] = {
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
-
-size_t
-sdc_utf8_seq_len(const uint8_t *p, const uint8_t *end)
-{
-	size_t n, i;
-	uint8_t lo = 0x80, hi = 0xbf;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] < 0xc2 || p[0] > 0xf4)
-		return 0;
-	n = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
-	if ((size_t)(end - p) < n)
-		return 0;
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
 
 /* Eight bytes at a time: is any of them a byte the escaper must see? */
 static inline bool
@@ -317,31 +289,6 @@ put_ckey(struct jw *w, uint32_t i, int depth, const char *k)
 	put_key(w, k, strlen(k));
 }
 
-static size_t
-utf8_encode(char *d, uint32_t c)
-{
-	if (c < 0x80) {
-		d[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		d[0] = (char)(0xc0 | c >> 6);
-		d[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		d[0] = (char)(0xe0 | c >> 12);
-		d[1] = (char)(0x80 | (c >> 6 & 0x3f));
-		d[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	d[0] = (char)(0xf0 | c >> 18);
-	d[1] = (char)(0x80 | (c >> 12 & 0x3f));
-	d[2] = (char)(0x80 | (c >> 6 & 0x3f));
-	d[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
-}
-
 static void
 put_char(struct jw *w, int64_t c)
 {
@@ -352,7 +299,7 @@ put_char(struct jw *w, int64_t c)
 			w->why = "invalid CHAR value";
 		c = 0xfffd;
 	}
-	put_string(w, tmp, utf8_encode(tmp, (uint32_t)c));
+	put_string(w, tmp, sdc_utf8_encode(tmp, (uint32_t)c));
 }
 
 static void
@@ -364,38 +311,6 @@ put_base64(struct jw *w, const struct sdc_str *s)
 	sdc_buf_putc(w->b, '"');
 }
 
-/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-bool
-sdc_json_is_number(const char *s, size_t n)
-{
-	const char *p = s, *end = s + n;
-	const char *d;
-
-	if (p < end && *p == '-')
-		p++;
-	if (p == end || *p < '0' || *p > '9')
-		return false;
-	if (*p++ == '0' && p < end && *p >= '0' && *p <= '9')
-		return false;
-	while (p < end && *p >= '0' && *p <= '9')
-		p++;
-	if (p < end && *p == '.') {
-		for (d = ++p; p < end && *p >= '0' && *p <= '9'; p++)
-			;
-		if (p == d)
-			return false;
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		if (++p < end && (*p == '+' || *p == '-'))
-			p++;
-		for (d = p; p < end && *p >= '0' && *p <= '9'; p++)
-			;
-		if (p == d)
-			return false;
-	}
-	return p == end;
-}
-
 static void
 put_decimal(struct jw *w, const struct sdc_str *s)
 {
@@ -403,7 +318,7 @@ put_decimal(struct jw *w, const struct sdc_str *s)
 		put_string(w, s->ptr, s->len);
 		return;
 	}
-	if (!sdc_json_is_number(s->ptr, s->len)) {
+	if (!sdc_decimal_ok(s->ptr, s->len)) {
 		if (!w->st->lossy && w->why == NULL)
 			w->why = "DECIMAL text is not a number";
 		put_string(w, s->ptr, s->len);

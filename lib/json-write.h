@@ -24,10 +24,11 @@ struct sdc_json_style {
 	bool	lossy;	/* invalid UTF-8 becomes U+FFFD, for error reports */
 };
 
-/* Length of the valid UTF-8 sequence at p (1 to 4), 0 when invalid. */
-size_t	sdc_utf8_seq_len(const uint8_t *p, const uint8_t *end);
-
-/* Fields rendered at indentation depth (0 for a top-level value). */
+/*
+ * Fields rendered at indentation depth (0 for a top-level value), into
+ * room the caller reserved from the bound: NULL, or why the field
+ * cannot be rendered (invalid UTF-8 when not lossy).
+ */
 size_t	sdc_json_field_bound(const struct sdc_field *f,
 	    const struct sdc_json_style *s, int depth);
 const char *sdc_json_render_field(struct sdc_buf *b, const struct sdc_field *f,
@@ -50,9 +51,6 @@ size_t	sdc_json_frame_bound(size_t payload_len,
 void	sdc_json_render_frame(struct sdc_buf *b, uint8_t kind,
 	    const void *payload, size_t payload_len,
 	    const struct sdc_json_style *s, int depth);
-
-/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-bool	sdc_json_is_number(const char *s, size_t n);
 
 /* Text of doubles and floats that reads back to the same value. */
 #define SDC_JSON_NUMBER_MAX	32

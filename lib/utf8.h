@@ -8,6 +8,10 @@
 
 /* Offset of the first byte that is not valid UTF-8, or n. */
 size_t	sdc_utf8_check(const void *p, size_t n);
+/* Length of the valid sequence at p (p < end), or 0. */
+size_t	sdc_utf8_seq_len(const uint8_t *p, const uint8_t *end);
+/* Write code point c (a Unicode scalar value) at d: the bytes written. */
+size_t	sdc_utf8_encode(char *d, uint32_t c);
 
 /* ASCII, the common case, is settled inline a word at a time. */
 static inline bool

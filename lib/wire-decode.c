@@ -123,37 +123,6 @@ get_key(struct decoder *d, struct sdc_str *k)
 	return true;
 }
 
-/* JSON number syntax, as DECIMAL text must be. */
-static bool
-decimal_ok(const struct sdc_str *s)
-{
-	const char *p = s->ptr, *end = s->ptr + s->len;
-
-	if (p < end && *p == '-')
-		p++;
-	if (p == end || *p < '0' || *p > '9')
-		return false;
-	if (*p++ == '0' && p < end && *p >= '0' && *p <= '9')
-		return false;
-	while (p < end && *p >= '0' && *p <= '9')
-		p++;
-	if (p < end && *p == '.') {
-		if (++p == end || *p < '0' || *p > '9')
-			return false;
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		if (++p < end && (*p == '+' || *p == '-'))
-			p++;
-		if (p == end || *p < '0' || *p > '9')
-			return false;
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
-	}
-	return p == end;
-}
-
 static bool get_field(struct decoder *, struct sdc_field *, int);
 
 static bool
@@ -296,7 +265,8 @@ get_value(struct decoder *d, struct sdc_field *f, int depth)
 	case SDC_DECIMAL:
 		if (!get_str(d, &f->v.s))
 			return false;
-		return decimal_ok(&f->v.s) || fail(d, "bad decimal");
+		return sdc_decimal_ok(f->v.s.ptr, f->v.s.len) ||
+		    fail(d, "bad decimal");
 	case SDC_ZONED_DATETIME:
 		return get_zoned(d, f);
 	case SDC_LIST:

@@ -125,6 +125,17 @@ test_fields(void)
 	sdc_field_null(sdc_list_append(&r.arena, g), SDC_DATE);
 	ok(g->count == 2 && g->v.items[1].null &&
 	    g->v.items[1].type == SDC_DATE, "a null keeps its type");
+	{
+		struct sdc_field l, *first;
+
+		sdc_field_container(&l, SDC_LIST);
+		sdc_container_reserve(&r.arena, &l, 50);
+		first = sdc_list_append(&r.arena, &l);
+		for (int i = 1; i < 50; i++)
+			sdc_list_append(&r.arena, &l);
+		ok(l.v.items == first && l.count == 50 && l.cap == 50,
+		    "appends within a reservation do not move the items");
+	}
 	is_str(sdc_type_name(SDC_ZONED_DATETIME), "ZONED_DATETIME",
 	    "type names");
 	is_int(sdc_type_from_name("LIST_MAP", 8), SDC_LIST_MAP,
