@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "input.h"
 #include "metrics.h"
 #include "run.h"
 #include "banned.h"
@@ -23,7 +24,8 @@ counts_json(const struct sdc_run *run)
 	    "records_out", (json_int_t)run->n.out,
 	    "errors", (json_int_t)run->n.errors,
 	    "passed", (json_int_t)run->n.passed,
-	    "bytes_in", (json_int_t)run->n.bytes_in,
+	    "bytes_in", (json_int_t)(run->n.bytes_in +
+	    (run->input != NULL ? run->input->offset : 0)),
 	    "bytes_out", (json_int_t)(run->out.bytes + run->out.buf.len),
 	    "elapsed_seconds", elapsed_s(run));
 }

@@ -94,8 +94,10 @@ sdc_run_read_input(struct sdc_run *run, const struct sdc_format *fmt,
 		sdc_run_fail(run, SDC_EXIT_IO);
 		return;
 	}
+	run->input = &in;
 	if (!run->opt.dry_run)
 		fmt->read(run, &in, o);
+	run->input = NULL;
 	run->n.bytes_in += in.offset;
 	sdc_input_close(&in);
 }

@@ -40,6 +40,7 @@ struct sdc_counts {
 };
 
 struct sdc_writer;
+struct sdc_input;
 
 struct sdc_run {
 	const char		*prog;
@@ -49,6 +50,7 @@ struct sdc_run {
 	struct sdc_out		 errors;	/* open when opt.errors_path */
 	struct sdc_writer	*writer;	/* NULL: output is records */
 	struct sdc_record	 scratch;	/* for error records made here */
+	const struct sdc_input	*input;		/* being read, for bytes_in */
 	uint64_t		 out_frames;	/* for the end frame */
 	uint64_t		 err_frames;
 	int			 status;	/* worst so far */
