@@ -4,9 +4,7 @@
  * Formats that records are read from and written to.  Each lives in
  * lib/format-NAME*.c and is one entry of sdc_formats (formats.c).
  *
- * Adding a format: the file, its line in formats.c, its options in
- * struct sdc_format_opts and cmd/sdc-convert.c, tests under tests/,
- * and the man page and completions of sdc-convert.
+ * Adding a format: the checklist is in cmd/README.
  */
 #include <stdbool.h>
 #include <stddef.h>
