@@ -113,25 +113,56 @@ put_escaped(struct jw *w, const char *s, size_t n)
 }
 
 /*
- * Most strings need no escaping: scan and copy in one go, a word at a
- * time, and only fall back to the escaper at the first byte it needs.
+ * Most strings need no escaping: copy the bytes that need none to d, a
+ * word at a time, up to the first byte the escaper must see.  Returns
+ * how many were copied.
  */
-static void
-put_string(struct jw *w, const char *s, size_t n)
+static inline size_t
+copy_plain(uint8_t *d, const uint8_t *p, size_t n)
 {
-	const uint8_t *p = (const uint8_t *)s;
-	uint8_t *d = w->b->data + w->b->len + 1;
 	size_t i = 0;
 
-	d[-1] = '"';
 	for (; i + 8 <= n && word_is_plain(p + i); i += 8)
 		memcpy(d + i, p + i, 8);
 	for (; i < n && esc_class[p[i]] == 0; i++)
 		d[i] = p[i];
+	return i;
+}
+
+static void
+put_string(struct jw *w, const char *s, size_t n)
+{
+	uint8_t *d = w->b->data + w->b->len;
+	size_t i;
+
+	*d++ = '"';
+	i = copy_plain(d, (const uint8_t *)s, n);
 	w->b->len += 1 + i;
 	if (i < n)
 		put_escaped(w, s + i, n - i);
 	sdc_buf_putc(w->b, '"');
+}
+
+/*
+ * The same through a cursor d that the caller keeps in a register:
+ * stores through w->b would make the compiler reload it after each
+ * byte.  Returns the new cursor.
+ */
+static uint8_t *
+cursor_string(struct jw *w, uint8_t *d, const char *s, size_t n)
+{
+	size_t i;
+
+	*d++ = '"';
+	i = copy_plain(d, (const uint8_t *)s, n);
+	d += i;
+	if (i < n) {
+		w->b->len = (size_t)(d - w->b->data);
+		put_escaped(w, s + i, n - i);
+		d = w->b->data + w->b->len;
+	}
+	*d++ = '"';
+	return d;
 }
 
 static void
@@ -403,12 +434,55 @@ put_list(struct jw *w, const struct sdc_field *f, int depth)
 	put_close(w, ']', f->count, depth);
 }
 
+/* A compact map of strings and integers: most records. */
+static bool
+is_flat(const struct jw *w, const struct sdc_field *f)
+{
+	if (w->st->pretty || w->st->typed)
+		return false;
+	for (uint32_t i = 0; i < f->count; i++) {
+		const struct sdc_field *v = &f->v.entries[i].value;
+
+		if (v->null || (v->type != SDC_STRING && v->type != SDC_LONG &&
+		    v->type != SDC_INTEGER))
+			return false;
+	}
+	return true;
+}
+
+static void
+put_flat_map(struct jw *w, const struct sdc_field *f)
+{
+	uint8_t *d = w->b->data + w->b->len;
+
+	*d++ = '{';
+	for (uint32_t i = 0; i < f->count; i++) {
+		const struct sdc_entry *e = &f->v.entries[i];
+
+		if (i > 0)
+			*d++ = ',';
+		d = cursor_string(w, d, e->key.ptr, e->key.len);
+		*d++ = ':';
+		if (e->value.type == SDC_STRING)
+			d = cursor_string(w, d, e->value.v.s.ptr,
+			    e->value.v.s.len);
+		else
+			d += sdc_json_format_int((char *)d, e->value.v.i);
+	}
+	*d++ = '}';
+	w->b->len = (size_t)(d - w->b->data);
+}
+
 static void
 put_map(struct jw *w, const struct sdc_field *f, int depth)
 {
 	const struct sdc_entry *e;
 	uint32_t i;
 
+	if (is_flat(w, f)) {
+		put_flat_map(w, f);
+		return;
+	}
 	sdc_buf_putc(w->b, '{');
 	for (i = 0; i < f->count; i++) {
 		e = &f->v.entries[i];

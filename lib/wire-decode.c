@@ -99,6 +99,8 @@ static bool
 get_key(struct decoder *d, struct sdc_str *k)
 {
 	uint64_t v;
+	const char *ptr;
+	size_t len;
 
 	if (!get_varint(d, &v))
 		return false;
@@ -110,16 +112,19 @@ get_key(struct decoder *d, struct sdc_str *k)
 	}
 	if ((v >> 1) > (uint64_t)(d->end - d->p))
 		return fail(d, "truncated");
-	k->ptr = (const char *)d->p;
-	k->len = (size_t)(v >> 1);
-	d->p += k->len;
-	if (!sdc_utf8_valid(k->ptr, k->len))
+	ptr = (const char *)d->p;
+	len = (size_t)(v >> 1);
+	d->p += len;
+	if (!sdc_utf8_valid(ptr, len))
 		return fail(d, "bad utf-8");
 	if (nkeys == cap_keys) {
 		cap_keys = cap_keys ? cap_keys * 2 : 64;
 		keys = sdc_xreallocarray(keys, cap_keys, sizeof(*keys));
 	}
-	keys[nkeys++] = *k;
+	/* Both stores from registers: copying *k back would stall. */
+	k->ptr = keys[nkeys].ptr = ptr;
+	k->len = keys[nkeys].len = len;
+	nkeys++;
 	return true;
 }
 
