@@ -44,17 +44,23 @@ static const uint8_t esc_class[256] = {
 
 /* Eight bytes at a time: is any of them a byte the escaper must see? */
 static inline bool
-word_is_plain(const uint8_t *p)
+plain_bytes(uint64_t x)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
 	const uint64_t highs = 0x8080808080808080ULL;
-	uint64_t x, quote, bslash;
+	uint64_t quote = x ^ (ones * '"'), bslash = x ^ (ones * '\\');
 
-	memcpy(&x, p, 8);
-	quote = x ^ (ones * '"');
-	bslash = x ^ (ones * '\\');
 	return ((((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) |
 	    ((bslash - ones) & ~bslash) | x) & highs) == 0;
+}
+
+static inline bool
+word_is_plain(const uint8_t *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, 8);
+	return plain_bytes(x);
 }
 
 static void
@@ -121,9 +127,27 @@ static inline size_t
 copy_plain(uint8_t *d, const uint8_t *p, size_t n)
 {
 	size_t i = 0;
+	uint32_t a, b;
 
 	for (; i + 8 <= n && word_is_plain(p + i); i += 8)
 		memcpy(d + i, p + i, 8);
+	/*
+	 * Fewer than 8 bytes left after plain words: check and copy them as
+	 * words that overlap what came before, never reading past the end.
+	 */
+	if (i < n && n >= 8 && i + 8 > n && word_is_plain(p + n - 8)) {
+		memcpy(d + n - 8, p + n - 8, 8);
+		return n;
+	}
+	if (i == 0 && n >= 4 && n < 8) {
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		if (plain_bytes(a | (uint64_t)b << 32)) {
+			memcpy(d, &a, 4);
+			memcpy(d + n - 4, &b, 4);
+			return n;
+		}
+	}
 	for (; i < n && esc_class[p[i]] == 0; i++)
 		d[i] = p[i];
 	return i;

@@ -711,10 +711,70 @@ test_base64(void)
 	ok(!sdc_base64_decode(dec, &n, "Zm9v\n", 5), "whitespace");
 }
 
+/* Expected plain rendering of s, escaping byte by byte. */
+static void
+slow_escape(char *out, const char *s, size_t n)
+{
+	size_t o = 0;
+
+	out[o++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c == '\n') {
+			out[o++] = '\\';
+			out[o++] = 'n';
+		} else
+			out[o++] = (char)c;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}
+
+/*
+ * Strings are copied in words, overlapping at the end: every length up
+ * to 24, with a byte to escape at every position, and none.
+ */
+static void
+test_string_lengths(void)
+{
+	static const char specials[] = "\"\\\n";
+	char text[32], want[80];
+	int bad = 0, cases = 0;
+
+	for (size_t n = 0; n <= 24; n++) {
+		for (size_t at = 0; at <= n; at++) {
+			for (size_t k = 0; k < 3; k++) {
+				struct sdc_field f;
+
+				for (size_t i = 0; i < n; i++)
+					text[i] = (char)('a' + i);
+				if (at < n)
+					text[at] = specials[k];
+				sdc_field_borrow(&f, SDC_STRING, text, n);
+				slow_escape(want, text, n);
+				cases++;
+				if (strcmp(render(&f, false, false), want) != 0) {
+					if (bad++ < 3)
+						printf("# len %zu at %zu: %s\n",
+						    n, at, render(&f, false,
+						    false));
+				}
+			}
+		}
+	}
+	ok(bad == 0, "%d strings of every length up to 24 render right",
+	    cases);
+}
+
 int
 main(void)
 {
 	test_oracle();
+	test_string_lengths();
 	test_numbers();
 	test_errors();
 	test_arrays();
