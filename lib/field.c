@@ -106,18 +106,11 @@ sdc_list_remove(struct sdc_field *list, uint32_t index)
 	return true;
 }
 
-struct sdc_field *
-sdc_map_append(struct sdc_arena *a, struct sdc_field *map, const char *key,
-    size_t len)
+void
+sdc_map_grow(struct sdc_arena *a, struct sdc_field *map)
 {
-	struct sdc_entry *e;
-
-	map->v.entries = grow_slots(a, map, map->v.entries, sizeof(*e));
-	e = &map->v.entries[map->count++];
-	e->key.ptr = key;
-	e->key.len = len;
-	sdc_field_null(&e->value, SDC_STRING);
-	return &e->value;
+	map->v.entries = grow_slots(a, map, map->v.entries,
+	    sizeof(*map->v.entries));
 }
 
 static struct sdc_entry *

@@ -162,10 +162,24 @@ bool	sdc_list_remove(struct sdc_field *list, uint32_t index);
  * Both return the value slot (null until set); pointers may move on
  * the next append.
  */
-struct sdc_field *sdc_map_append(struct sdc_arena *a, struct sdc_field *map,
-	    const char *key, size_t len);
 struct sdc_field *sdc_map_put(struct sdc_arena *a, struct sdc_field *map,
 	    const char *key, size_t len);
+void	sdc_map_grow(struct sdc_arena *a, struct sdc_field *map);
+
+static inline struct sdc_field *
+sdc_map_append(struct sdc_arena *a, struct sdc_field *map, const char *key,
+    size_t len)
+{
+	struct sdc_entry *e;
+
+	if (map->count == map->cap)
+		sdc_map_grow(a, map);
+	e = &map->v.entries[map->count++];
+	e->key.ptr = key;
+	e->key.len = len;
+	sdc_field_null(&e->value, SDC_STRING);
+	return &e->value;
+}
 struct sdc_field *sdc_map_get(const struct sdc_field *map, const char *key,
 	    size_t len);
 bool	sdc_map_remove(struct sdc_field *map, const char *key, size_t len);

@@ -41,9 +41,20 @@ varint_failed(struct decoder *d)
 }
 
 static bool
-get_varint(struct decoder *d, uint64_t *v)
+get_long_varint(struct decoder *d, uint64_t *v)
 {
 	return sdc_varint_get(&d->p, d->end, v) || varint_failed(d);
+}
+
+/* Lengths, counts and keys mostly fit one byte: that case inline. */
+static inline bool
+get_varint(struct decoder *d, uint64_t *v)
+{
+	if (d->p < d->end && *d->p < 0x80) {
+		*v = *d->p++;
+		return true;
+	}
+	return get_long_varint(d, v);
 }
 
 static bool

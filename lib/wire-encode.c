@@ -194,12 +194,25 @@ put_flat_map(struct encoder *e, const struct sdc_field *f)
 	for (uint32_t i = 0; i < f->count && !e->failed; i++) {
 		const struct sdc_str *k = &f->v.entries[i].key;
 
-		if (!room(e, SDC_VARINT_MAX + k->len))
+		const struct sdc_field *v = &f->v.entries[i].value;
+		uint8_t *p;
+
+		if (!room(e, 2 * SDC_VARINT_MAX + 1 + k->len + (v->null ||
+		    v->type != SDC_STRING ? 0 : v->v.s.len)))
 			return;
-		e->p += sdc_varint_put(e->p, (uint64_t)k->len << 1);
-		memcpy(e->p, k->ptr, k->len);
-		e->p += k->len;
-		put_field(e, &f->v.entries[i].value, 1);
+		p = e->p;
+		p += sdc_varint_put(p, (uint64_t)k->len << 1);
+		sdc_copy_small(p, k->ptr, k->len);
+		p += k->len;
+		if (v->type == SDC_STRING && !v->null) {
+			*p++ = SDC_STRING;
+			p += sdc_varint_put(p, v->v.s.len);
+			sdc_copy_small(p, v->v.s.ptr, v->v.s.len);
+			e->p = p + v->v.s.len;
+			continue;
+		}
+		e->p = p;
+		put_field(e, v, 1);
 	}
 }
 
@@ -274,10 +287,12 @@ put_field(struct encoder *e, const struct sdc_field *f, int depth)
 	/* Most fields are strings: one room check, no dispatch. */
 	if (f->type == SDC_STRING && !f->null &&
 	    room(e, 1 + SDC_VARINT_MAX + f->v.s.len)) {
-		*e->p++ = SDC_STRING;
-		e->p += sdc_varint_put(e->p, f->v.s.len);
-		memcpy(e->p, f->v.s.ptr, f->v.s.len);
-		e->p += f->v.s.len;
+		uint8_t *p = e->p;
+
+		*p++ = SDC_STRING;
+		p += sdc_varint_put(p, f->v.s.len);
+		sdc_copy_small(p, f->v.s.ptr, f->v.s.len);
+		e->p = p + f->v.s.len;
 		return;
 	}
 	put_byte(e, f->type | (f->null ? 0x80 : 0));

@@ -49,6 +49,23 @@ test_buf(void)
 }
 
 static void
+test_copy_small(void)
+{
+	uint8_t src[48], dst[64];
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof src; i++)
+		src[i] = (uint8_t)(i + 1);
+	for (size_t n = 0; n <= 40; n++) {
+		memset(dst, 0xee, sizeof dst);
+		sdc_copy_small(dst + 1, src, n);
+		bad += memcmp(dst + 1, src, n) != 0 || dst[0] != 0xee ||
+		    dst[n + 1] != 0xee;
+	}
+	ok(bad == 0, "copy_small copies exactly n bytes for n up to 40");
+}
+
+static void
 test_varint(void)
 {
 	static const int64_t values[] = { 0, 1, -1, 63, -64, 64, 300,
@@ -179,6 +196,7 @@ main(void)
 {
 	test_arena();
 	test_buf();
+	test_copy_small();
 	test_varint();
 	test_crc();
 	test_fields();
