@@ -168,6 +168,29 @@ get_list(struct decoder *d, struct sdc_field *f, int depth)
 }
 
 /*
+ * The common field, a short string, without the dispatch: 1 when it
+ * was one and is set, 0 when it is not one, -1 when it is bad.
+ */
+static inline int
+get_short_string(struct decoder *d, struct sdc_field *f)
+{
+	const uint8_t *p = d->p;
+	size_t n;
+
+	if (d->end - p < 2 || p[0] != SDC_STRING || p[1] >= 0x80 ||
+	    (ptrdiff_t)p[1] > d->end - p - 2)
+		return 0;
+	n = p[1];
+	f->type = SDC_STRING;
+	f->null = false;
+	f->count = f->cap = 0;
+	f->v.s.ptr = (const char *)p + 2;
+	f->v.s.len = n;
+	d->p = p + 2 + n;
+	return sdc_utf8_valid(p + 2, n) ? 1 : (fail(d, "bad utf-8"), -1);
+}
+
+/*
  * Whether entries[n]'s key repeats an earlier one.  Maps are small:
  * a linear scan that mostly compares lengths.
  */
@@ -183,6 +206,8 @@ repeats_key(const struct sdc_entry *entries, uint32_t n)
 static bool
 get_map(struct decoder *d, struct sdc_field *f, int depth)
 {
+	int rc;
+
 	if (!get_count(d, &f->count, 2))
 		return false;
 	f->cap = f->count;
@@ -193,7 +218,9 @@ get_map(struct decoder *d, struct sdc_field *f, int depth)
 			return false;
 		if (repeats_key(f->v.entries, i))
 			return fail(d, "duplicate key");
-		if (!get_field(d, &f->v.entries[i].value, depth))
+		rc = get_short_string(d, &f->v.entries[i].value);
+		if (rc < 0 || (rc == 0 &&
+		    !get_field(d, &f->v.entries[i].value, depth)))
 			return false;
 	}
 	return true;
@@ -301,23 +328,13 @@ static bool
 get_field(struct decoder *d, struct sdc_field *f, int depth)
 {
 	uint8_t t;
+	int rc = get_short_string(d, f);
 
+	if (rc != 0)
+		return rc > 0;
 	if (d->p == d->end)
 		return fail(d, "truncated");
 	t = *d->p++;
-	if (t == SDC_STRING && d->p < d->end && *d->p < 0x80 &&
-	    (ptrdiff_t)*d->p <= d->end - d->p - 1) {
-		/* The common case, a short string, without the dispatch. */
-		size_t n = *d->p++;
-
-		f->type = SDC_STRING;
-		f->null = false;
-		f->count = f->cap = 0;
-		f->v.s.ptr = (const char *)d->p;
-		f->v.s.len = n;
-		d->p += n;
-		return sdc_utf8_valid(f->v.s.ptr, n) || fail(d, "bad utf-8");
-	}
 	if (t & 0x60)
 		return fail(d, "reserved bits set in a field type");
 	f->type = t & 0x1f;
