@@ -1,8 +1,8 @@
 /*
  * Plain CSV lines (no quote, no escape, no CR but a final one) split
- * eight bytes at a time, and made into records with one copy of the
- * line and fields that point into it.  Most lines of most files are
- * plain; any other line goes to libcsv.
+ * eight bytes at a time, and made into records whose fields point into
+ * the input buffer: the record is emitted before the buffer moves.
+ * Most lines of most files are plain; any other line goes to libcsv.
  */
 #include <stdio.h>
 #include <string.h>
@@ -121,33 +121,31 @@ row_is_bad(struct sdc_csv_reader *r, const uint8_t *p, size_t n, bool high)
 }
 
 static void
-set_cell(struct sdc_csv_reader *r, struct sdc_field *f, const char *copy,
-    const uint8_t *p, size_t start, size_t end)
+set_cell(struct sdc_csv_reader *r, struct sdc_field *f, const uint8_t *p,
+    size_t start, size_t end)
 {
 	if (r->o->infer_types)
 		sdc_infer_field(&r->rec.arena, f, (const char *)p + start,
 		    end - start, r->o->exact_decimals);
 	else
-		sdc_field_borrow(f, SDC_STRING, copy + start, end - start);
+		sdc_field_borrow(f, SDC_STRING, p + start, end - start);
 }
 
 /* All slots at once: one allocation instead of one per field. */
 static void
-fast_row(struct sdc_csv_reader *r, const uint8_t *p, size_t n)
+fast_row(struct sdc_csv_reader *r, const uint8_t *p)
 {
 	struct sdc_arena *a = &r->rec.arena;
 	struct sdc_field *root = &r->rec.root;
-	char *copy = sdc_arena_alloc(a, n);
 	size_t start = 0;
 	bool map = r->o->header == SDC_HEADER_USE;
 
-	memcpy(copy, p, n);
 	sdc_container_reserve(a, root, (uint32_t)r->ncells);
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct sdc_field *f = map ? sdc_map_append(a, root,
 		    r->keys[i].ptr, r->keys[i].len) : sdc_list_append(a, root);
 
-		set_cell(r, f, copy, p, start, r->ends[i]);
+		set_cell(r, f, p, start, r->ends[i]);
 		start = r->ends[i] + 1;
 	}
 	r->run->n.in++;
@@ -179,7 +177,7 @@ sdc_csv_fast_line(struct sdc_csv_reader *r, const uint8_t *p,
 	}
 	if (!row_is_bad(r, p, n, high)) {
 		sdc_csv_begin_record(r);
-		fast_row(r, p, n);
+		fast_row(r, p);
 	}
 	return true;
 }
