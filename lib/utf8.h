@@ -19,6 +19,7 @@ sdc_utf8_valid(const void *p, size_t n)
 {
 	const unsigned char *s = p;
 	uint64_t any = 0, w;
+	uint32_t x, y;
 
 	if (n >= 8) {
 		for (size_t i = 0; i + 8 <= n; i += 8) {
@@ -27,9 +28,12 @@ sdc_utf8_valid(const void *p, size_t n)
 		}
 		memcpy(&w, s + n - 8, 8);
 		any |= w;
-	} else {
-		for (size_t i = 0; i < n; i++)
-			any |= s[i];
+	} else if (n >= 4) {	/* two words that overlap: every byte */
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		any = x | y;
+	} else if (n > 0) {	/* s[0], s[n / 2], s[n - 1]: every byte */
+		any = s[0] | s[n / 2] | s[n - 1];
 	}
 	return (any & UINT64_C(0x8080808080808080)) == 0 ||
 	    sdc_utf8_check(p, n) == n;

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "field.h"
 #include "record.h"
+#include "utf8.h"
 #include "varint.h"
 #include "wire.h"
 #include "tap.h"
@@ -63,6 +64,30 @@ test_copy_small(void)
 		    dst[n + 1] != 0xee;
 	}
 	ok(bad == 0, "copy_small copies exactly n bytes for n up to 40");
+}
+
+/* The inline ASCII check sees every byte, whatever the length. */
+static void
+test_utf8_lengths(void)
+{
+	char s[40];
+	int bad = 0;
+
+	for (size_t n = 0; n <= 33; n++) {
+		memset(s, 'a', sizeof s);
+		bad += !sdc_utf8_valid(s, n);
+		for (size_t at = 0; at < n; at++) {
+			memset(s, 'a', sizeof s);
+			s[at] = (char)0xff;
+			bad += sdc_utf8_valid(s, n);
+			if (at + 1 < n) {
+				s[at] = (char)0xc3;	/* é, valid */
+				s[at + 1] = (char)0xa9;
+				bad += !sdc_utf8_valid(s, n);
+			}
+		}
+	}
+	ok(bad == 0, "UTF-8 checks see a bad byte anywhere, any length");
 }
 
 static void
@@ -197,6 +222,7 @@ main(void)
 	test_arena();
 	test_buf();
 	test_copy_small();
+	test_utf8_lengths();
 	test_varint();
 	test_crc();
 	test_fields();
