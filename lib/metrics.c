@@ -12,7 +12,7 @@
 static double
 elapsed_s(const struct sdc_run *run)
 {
-	return (double)(sdc_now_ms() - run->started_ms) / 1000.0;
+	return sdc_uptime() - run->started;
 }
 
 static json_t *

@@ -68,5 +68,7 @@ void	sdc_record_make_event(struct sdc_record *r, const char *type,
 	    uint64_t version);
 /* Milliseconds since the epoch. */
 int64_t	sdc_now_ms(void);
+/* Seconds on a clock that only goes forward, for durations. */
+double	sdc_uptime(void);
 
 #endif

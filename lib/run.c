@@ -115,7 +115,7 @@ sdc_run_start(struct sdc_run *run, const char *prog,
 	run->prog = prog;
 	run->opt = *opt;
 	run->writer = writer;
-	run->started_ms = sdc_now_ms();
+	run->started = sdc_uptime();
 	sdc_record_init(&run->scratch);
 	current = run;
 	sdc_set_exit_hook(exit_hook);
@@ -127,7 +127,6 @@ sdc_run_start(struct sdc_run *run, const char *prog,
 		run->opt.progress = isatty(STDERR_FILENO) &&
 		    !isatty(STDOUT_FILENO);
 	start_timer(run);
-	run->started = true;
 }
 
 static void

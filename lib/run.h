@@ -54,8 +54,7 @@ struct sdc_run {
 	uint64_t		 out_frames;	/* for the end frame */
 	uint64_t		 err_frames;
 	int			 status;	/* worst so far */
-	int64_t			 started_ms;
-	bool			 started;
+	double			 started;	/* monotonic seconds */
 };
 
 void	sdc_options_init(struct sdc_options *o);
