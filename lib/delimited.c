@@ -84,21 +84,8 @@ format_real(char *dst, size_t cap, double d, bool is_float)
 static size_t
 format_temporal(char *dst, const struct sdc_field *f)
 {
-	size_t n = 0;
+	size_t n = sdc_format_temporal(dst, f->type, f->v.i);
 
-	switch (f->type) {
-	case SDC_DATE:
-		n = sdc_format_date(dst, f->v.i);
-		break;
-	case SDC_DATETIME:
-		n = sdc_format_datetime(dst, f->v.i);
-		break;
-	case SDC_TIME:
-		n = sdc_format_time(dst, f->v.i);
-		break;
-	default:
-		break;
-	}
 	if (n == 0)
 		n = (size_t)snprintf(dst, SDC_TEMPORAL_MAX, "%" PRId64,
 		    f->v.i);

@@ -421,22 +421,13 @@ static void
 put_temporal(struct jw *w, const struct sdc_field *f, int depth)
 {
 	char t[SDC_TEMPORAL_MAX];
-	size_t n = 0;
+	size_t n;
 
-	switch (f->type) {
-	case SDC_DATE:
-		n = sdc_format_date(t, f->v.i);
-		break;
-	case SDC_DATETIME:
-		n = sdc_format_datetime(t, f->v.i);
-		break;
-	case SDC_TIME:
-		n = sdc_format_time(t, f->v.i);
-		break;
-	default:
+	if (f->type == SDC_ZONED_DATETIME) {
 		put_zoned(w, f, depth);
 		return;
 	}
+	n = sdc_format_temporal(t, f->type, f->v.i);
 	if (n > 0)
 		put_temporal_text(w, t, n);
 	else

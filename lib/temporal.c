@@ -329,3 +329,18 @@ sdc_parse_zoned(const char *s, size_t n, int64_t *us, int32_t *offset_s,
 	*us = days * SDC_US_PER_DAY + t - (int64_t)*offset_s * US_PER_S;
 	return true;
 }
+
+size_t
+sdc_format_temporal(char *dst, enum sdc_type t, int64_t v)
+{
+	switch (t) {
+	case SDC_DATE:
+		return sdc_format_date(dst, v);
+	case SDC_DATETIME:
+		return sdc_format_datetime(dst, v);
+	case SDC_TIME:
+		return sdc_format_time(dst, v);
+	default:
+		return 0;
+	}
+}

@@ -27,6 +27,8 @@ size_t	sdc_format_date(char *dst, int64_t days);
 size_t	sdc_format_datetime(char *dst, int64_t us);	/* ...Z */
 size_t	sdc_format_datetime_ms(char *dst, int64_t ms);	/* always .fff */
 size_t	sdc_format_time(char *dst, int64_t us);
+/* DATE, DATETIME or TIME v by type t; 0 for another type or out of range. */
+size_t	sdc_format_temporal(char *dst, enum sdc_type t, int64_t v);
 /* Local time and offset; the "[zone]" suffix is the caller's. */
 size_t	sdc_format_zoned(char *dst, int64_t us, int32_t offset_s);
 
