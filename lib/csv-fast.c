@@ -23,16 +23,90 @@ zero_bytes(uint64_t x)
 }
 
 static void
+grow_ends(struct sdc_csv_reader *r, size_t more)
+{
+	while (r->cap_cells - r->ncells < more)
+		r->cap_cells = r->cap_cells ? r->cap_cells * 2 : 64;
+	r->ends = sdc_xreallocarray(r->ends, r->cap_cells, sizeof(*r->ends));
+}
+
+/* Room for more cell ends, so that the loops push without checks. */
+static inline void
+reserve_ends(struct sdc_csv_reader *r, size_t more)
+{
+	if (r->cap_cells - r->ncells < more)
+		grow_ends(r, more);
+}
+
+static inline void
 push_end(struct sdc_csv_reader *r, size_t end)
 {
-	if (r->ncells == r->cap_cells) {
-		r->cap_cells = r->cap_cells ? r->cap_cells * 2 : 16;
-		r->ends = sdc_xreallocarray(r->ends, r->cap_cells,
-		    sizeof(*r->ends));
-	}
 	r->ends[r->ncells++] = end;
 }
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/*
+ * The sixteen bytes at p + at, of which only those from p + from on
+ * count: false at a byte that makes the line not plain.
+ */
+static inline bool
+split_block(struct sdc_csv_reader *r, const uint8_t *p, size_t at,
+    size_t from, unsigned *high)
+{
+	const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)
+	    (p + at));
+	const unsigned keep = 0xffffu << (from - at);
+	unsigned d;
+
+	if ((unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+	    _mm_cmpeq_epi8(x, _mm_set1_epi64x((long long)r->bquote)),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi64x((long long)r->besc))),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi64x((long long)r->bcr)))) & keep)
+		return false;
+	*high |= (unsigned)_mm_movemask_epi8(x) & keep;
+	reserve_ends(r, 16);
+	d = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+	    _mm_set1_epi64x((long long)r->bdelim))) & keep;
+	for (; d != 0; d &= d - 1)
+		push_end(r, at + (size_t)__builtin_ctz(d));
+	return true;
+}
+
+/*
+ * Lines of sixteen bytes or more: blocks of sixteen, the last one
+ * overlapping the one before it rather than reading past the end.
+ */
+static bool
+split_blocks(struct sdc_csv_reader *r, const uint8_t *p, size_t n,
+    size_t *done, uint64_t *high)
+{
+	unsigned hi = 0;
+	size_t i;
+
+	if (n < 16)
+		return true;
+	for (i = 0; i + 16 <= n; i += 16)
+		if (!split_block(r, p, i, i, &hi))
+			return false;
+	if (i < n && !split_block(r, p, n - 16, i, &hi))
+		return false;
+	*done = n;
+	*high |= hi;
+	return true;
+}
+#else
+static bool
+split_blocks(struct sdc_csv_reader *r, const uint8_t *p, size_t n,
+    size_t *done, uint64_t *high)
+{
+	(void)r, (void)p, (void)n, (void)done, (void)high;
+	return true;
+}
+#endif
+
+/* Then eight at a time, from *done on. */
 static bool
 split_words(struct sdc_csv_reader *r, const uint8_t *p, size_t n,
     size_t *done, uint64_t *high)
@@ -40,7 +114,7 @@ split_words(struct sdc_csv_reader *r, const uint8_t *p, size_t n,
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	size_t i;
 
-	for (i = 0; i + 8 <= n; i += 8) {
+	for (i = *done; i + 8 <= n; i += 8) {
 		uint64_t w, d;
 
 		memcpy(&w, p + i, 8);
@@ -48,13 +122,13 @@ split_words(struct sdc_csv_reader *r, const uint8_t *p, size_t n,
 		    zero_bytes(w ^ r->besc))
 			return false;
 		*high |= w & HIGHS;
+		reserve_ends(r, 8);
 		for (d = zero_bytes(w ^ r->bdelim); d != 0; d &= d - 1)
 			push_end(r, i + ((size_t)__builtin_ctzll(d) >> 3));
 	}
 	*done = i;
 #else
 	(void)r, (void)p, (void)n, (void)high;
-	*done = 0;
 #endif
 	return true;
 }
@@ -64,11 +138,12 @@ static bool
 split(struct sdc_csv_reader *r, const uint8_t *p, size_t n, bool *high)
 {
 	uint64_t hi = 0;
-	size_t i;
+	size_t i = 0;
 
 	r->ncells = 0;
-	if (!split_words(r, p, n, &i, &hi))
+	if (!split_blocks(r, p, n, &i, &hi) || !split_words(r, p, n, &i, &hi))
 		return false;
+	reserve_ends(r, n - i + 1);
 	for (; i < n; i++) {
 		switch (r->cls[p[i]]) {
 		case C_PLAIN:
@@ -83,7 +158,7 @@ split(struct sdc_csv_reader *r, const uint8_t *p, size_t n, bool *high)
 			return false;
 		}
 	}
-	push_end(r, n);
+	push_end(r, n);	/* room reserved with the last bytes */
 	*high = hi != 0;
 	return true;
 }
