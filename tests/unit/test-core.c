@@ -122,6 +122,41 @@ test_varint(void)
 	ok(!sdc_varint_get(&p, buf + 1, &u), "a cut varint is rejected");
 }
 
+/* CRC-32C a bit at a time, straight from the definition. */
+static uint32_t
+crc_by_bits(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+
+	while (n-- > 0) {
+		c ^= *p++;
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0x82f63b78u & -(c & 1));
+	}
+	return ~c;
+}
+
+/* Every length to past two full rounds of lanes, and where they split. */
+static void
+test_crc_lengths(void)
+{
+	static uint8_t data[1700];
+	uint32_t x = 12345;
+	bool all = true, split = true;
+
+	for (size_t i = 0; i < sizeof data; i++) {
+		x = x * 1103515245u + 12345u;
+		data[i] = (uint8_t)(x >> 16);
+	}
+	for (size_t n = 0; n <= sizeof data; n++)
+		all &= sdc_crc32c(0, data, n) == crc_by_bits(data, n);
+	for (size_t at = 0; at <= 800; at += 7)
+		split &= sdc_crc32c(sdc_crc32c(0, data, at), data + at,
+		    sizeof data - at) == crc_by_bits(data, sizeof data);
+	ok(all, "CRC-32C of every length from 0 to %zu", sizeof data);
+	ok(split, "CRC-32C continued from any point");
+}
+
 static void
 test_crc(void)
 {
@@ -225,6 +260,7 @@ main(void)
 	test_utf8_lengths();
 	test_varint();
 	test_crc();
+	test_crc_lengths();
 	test_fields();
 	test_record();
 	return tap_done();
