@@ -42,12 +42,6 @@ sdc_type_from_name(const char *name, size_t len)
 	return 0;
 }
 
-bool
-sdc_type_is_container(enum sdc_type t)
-{
-	return t == SDC_LIST || t == SDC_MAP || t == SDC_LIST_MAP;
-}
-
 void
 sdc_field_copy_bytes(struct sdc_arena *a, struct sdc_field *f,
     enum sdc_type t, const void *p, size_t n)

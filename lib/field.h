@@ -81,7 +81,12 @@ struct sdc_entry {
 const char	*sdc_type_name(enum sdc_type t);	/* "LIST_MAP" */
 /* The type whose name is name[0..len), or 0. */
 enum sdc_type	 sdc_type_from_name(const char *name, size_t len);
-bool		 sdc_type_is_container(enum sdc_type t);
+
+static inline bool
+sdc_type_is_container(enum sdc_type t)
+{
+	return t == SDC_LIST || t == SDC_MAP || t == SDC_LIST_MAP;
+}
 
 static inline void
 sdc_field_null(struct sdc_field *f, enum sdc_type t)

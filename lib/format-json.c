@@ -173,6 +173,27 @@ write_record(struct sdc_writer *w, struct sdc_run *run, struct sdc_record *r)
 	end(jw, &run->out);
 }
 
+/* Compact plain JSON of data frames is made without a field tree. */
+static int
+write_data_frame(struct sdc_writer *w, struct sdc_run *run,
+    const struct sdc_frame *f, struct sdc_record *scratch,
+    const char **reason)
+{
+	struct json_writer *jw = (struct json_writer *)w;
+	int rc;
+
+	if (!begin(jw, &run->out, 16))
+		return 1;
+	rc = sdc_json_render_payload(&run->out.buf, scratch, f->payload,
+	    f->payload_len, reason);
+	if (rc != 0) {
+		sdc_out_rollback(&run->out);
+		return rc;
+	}
+	end(jw, &run->out);
+	return 0;
+}
+
 /*
  * Error and event records are shown whatever they hold: a string that
  * is not UTF-8 is shown with U+FFFD rather than lose the report.
@@ -246,6 +267,8 @@ json_writer_new(const struct sdc_format_opts *o)
 	jw->w.error = write_report;
 	jw->w.event = write_report;
 	jw->w.frame = o->typed ? write_frame : NULL;
+	if (!o->typed && !o->pretty)
+		jw->w.data_frame = write_data_frame;
 	jw->w.finish = write_finish;
 	jw->w.free = writer_free;
 	return &jw->w;

@@ -33,7 +33,7 @@ sdc_frame_reader_open(struct sdc_frame_reader *r, const char *path,
 	sdc_pipe_widen(r->fd);
 	r->max_payload = max_payload;
 	r->cap = READ_CHUNK;
-	r->buf = sdc_xmalloc(r->cap);
+	r->buf = sdc_xcalloc(1, r->cap + SDC_PAYLOAD_PAD);
 	return 0;
 }
 
@@ -76,8 +76,11 @@ make_room(struct sdc_frame_reader *r, size_t need)
 		r->start = 0;
 	}
 	if (r->cap < need) {
+		size_t old = r->cap;
+
 		r->cap = need + READ_CHUNK;
-		r->buf = sdc_xrealloc(r->buf, r->cap);
+		r->buf = sdc_xrealloc(r->buf, r->cap + SDC_PAYLOAD_PAD);
+		memset(r->buf + old, 0, r->cap + SDC_PAYLOAD_PAD - old);
 	}
 }
 

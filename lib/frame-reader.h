@@ -4,11 +4,15 @@
  * Reads the frames of a record stream from a file or standard input,
  * verifying each checksum.  Stream headers (a stream may be several
  * concatenated) and end frames are handled here and never returned.
- * A returned frame stays valid until the next call.
+ * A returned frame stays valid until the next call, and its payload
+ * is followed by SDC_PAYLOAD_PAD readable bytes, for readers that load
+ * a block at a time.
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#define SDC_PAYLOAD_PAD	16
 
 struct sdc_frame {
 	uint8_t		 kind;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base64.h"
+#include "json-escape.h"
 #include "json-write.h"
 #include "utf8.h"
 #include "temporal.h"
@@ -22,135 +23,12 @@ struct jw {
 
 #define PUT_LIT(w, lit)	sdc_buf_put((w)->b, lit, sizeof(lit) - 1)
 
-/* 1: escape with a short or \u form; 2: start of a multibyte sequence. */
-static const uint8_t esc_class[256] = {
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-};
-
-/* Eight bytes at a time: is any of them a byte the escaper must see? */
-static inline bool
-plain_bytes(uint64_t x)
-{
-	const uint64_t ones = 0x0101010101010101ULL;
-	const uint64_t highs = 0x8080808080808080ULL;
-	uint64_t quote = x ^ (ones * '"'), bslash = x ^ (ones * '\\');
-
-	return ((((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) |
-	    ((bslash - ones) & ~bslash) | x) & highs) == 0;
-}
-
-static inline bool
-word_is_plain(const uint8_t *p)
-{
-	uint64_t x;
-
-	memcpy(&x, p, 8);
-	return plain_bytes(x);
-}
-
-static void
-put_escape(struct jw *w, uint8_t c)
-{
-	static const char hex[] = "0123456789abcdef";
-	uint8_t *d;
-
-	switch (c) {
-	case '"':  PUT_LIT(w, "\\\""); return;
-	case '\\': PUT_LIT(w, "\\\\"); return;
-	case '\b': PUT_LIT(w, "\\b"); return;
-	case '\f': PUT_LIT(w, "\\f"); return;
-	case '\n': PUT_LIT(w, "\\n"); return;
-	case '\r': PUT_LIT(w, "\\r"); return;
-	case '\t': PUT_LIT(w, "\\t"); return;
-	}
-	d = w->b->data + w->b->len;
-	memcpy(d, "\\u00", 4);
-	d[4] = hex[c >> 4];
-	d[5] = hex[c & 15];
-	w->b->len += 6;
-}
-
-/* The body of a string, without quotes. */
 static void
 put_escaped(struct jw *w, const char *s, size_t n)
 {
-	const uint8_t *p = (const uint8_t *)s, *end = p + n, *run = p;
-	size_t len;
-
-	while (p < end) {
-		if (end - p >= 8 && word_is_plain(p)) {
-			p += 8;
-			continue;
-		}
-		if (esc_class[*p] == 0) {
-			p++;
-			continue;
-		}
-		sdc_buf_put(w->b, run, p - run);
-		if (*p < 0x80) {
-			put_escape(w, *p++);
-		} else if ((len = sdc_utf8_seq_len(p, end)) != 0) {
-			sdc_buf_put(w->b, p, len);
-			p += len;
-		} else {
-			if (!w->st->lossy && w->why == NULL)
-				w->why = "invalid UTF-8 in a string";
-			PUT_LIT(w, "\xef\xbf\xbd");
-			p++;
-		}
-		run = p;
-	}
-	sdc_buf_put(w->b, run, p - run);
-}
-
-/*
- * Most strings need no escaping: copy the bytes that need none to d, a
- * word at a time, up to the first byte the escaper must see.  Returns
- * how many were copied.
- */
-static inline size_t
-copy_plain(uint8_t *d, const uint8_t *p, size_t n)
-{
-	size_t i = 0;
-	uint32_t a, b;
-
-	for (; i + 8 <= n && word_is_plain(p + i); i += 8)
-		memcpy(d + i, p + i, 8);
-	/*
-	 * Fewer than 8 bytes left after plain words: check and copy them as
-	 * words that overlap what came before, never reading past the end.
-	 */
-	if (i < n && n >= 8 && i + 8 > n && word_is_plain(p + n - 8)) {
-		memcpy(d + n - 8, p + n - 8, 8);
-		return n;
-	}
-	if (i == 0 && n >= 4 && n < 8) {
-		memcpy(&a, p, 4);
-		memcpy(&b, p + n - 4, 4);
-		if (plain_bytes(a | (uint64_t)b << 32)) {
-			memcpy(d, &a, 4);
-			memcpy(d + n - 4, &b, 4);
-			return n;
-		}
-	}
-	for (; i < n && esc_class[p[i]] == 0; i++)
-		d[i] = p[i];
-	return i;
+	if (!sdc_json_put_escaped(w->b, s, n) && !w->st->lossy &&
+	    w->why == NULL)
+		w->why = "invalid UTF-8 in a string";
 }
 
 static void
@@ -160,7 +38,7 @@ put_string(struct jw *w, const char *s, size_t n)
 	size_t i;
 
 	*d++ = '"';
-	i = copy_plain(d, (const uint8_t *)s, n);
+	i = sdc_json_copy_plain(d, (const uint8_t *)s, n);
 	w->b->len += 1 + i;
 	if (i < n)
 		put_escaped(w, s + i, n - i);
@@ -178,7 +56,7 @@ cursor_string(struct jw *w, uint8_t *d, const char *s, size_t n)
 	size_t i;
 
 	*d++ = '"';
-	i = copy_plain(d, (const uint8_t *)s, n);
+	i = sdc_json_copy_plain(d, (const uint8_t *)s, n);
 	d += i;
 	if (i < n) {
 		w->b->len = (size_t)(d - w->b->data);

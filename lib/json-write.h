@@ -45,6 +45,17 @@ const char *sdc_json_render_record(struct sdc_buf *b,
 	    const struct sdc_record *r, const struct sdc_json_style *s,
 	    int depth);
 
+/*
+ * The payload of a data frame rendered as compact plain JSON straight
+ * from its bytes, as sdc_json_render_record would render the record
+ * that sdc_wire_decode makes of it, after the same checks; r gets the
+ * header.  The payload must be followed by SDC_PAYLOAD_PAD readable
+ * bytes (frame-reader.h).  0 when rendered; -1 and the reason when the payload is
+ * malformed; 1 when b would pass its cap (render the record instead).
+ * On failure the partial output is the caller's to roll back.
+ */
+int	sdc_json_render_payload(struct sdc_buf *b, struct sdc_record *r,
+	    const uint8_t *payload, size_t len, const char **reason);
 /* Typed frames without a record: a batch, or a kind this version lacks. */
 size_t	sdc_json_frame_bound(size_t payload_len,
 	    const struct sdc_json_style *s, int depth);

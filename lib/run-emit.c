@@ -128,6 +128,24 @@ sdc_run_emit(struct sdc_run *run, struct sdc_record *r)
 	}
 }
 
+int
+sdc_run_emit_frame(struct sdc_run *run, const struct sdc_frame *f,
+    struct sdc_record *scratch, const char **reason)
+{
+	int rc;
+
+	if (run->writer == NULL || run->writer->data_frame == NULL)
+		return 1;
+	if (sdc_pending_signal)
+		sdc_run_poll(run);
+	if (run->opt.dry_run)
+		return 0;
+	rc = run->writer->data_frame(run->writer, run, f, scratch, reason);
+	if (rc == 0)
+		run->n.out++;
+	return rc;
+}
+
 static void
 copy_frame(struct sdc_out *o, uint64_t *frames, const struct sdc_frame *f)
 {

@@ -27,9 +27,16 @@ to_writer(struct sdc_run *run, struct sdc_frame_reader *fr,
     const struct sdc_frame *f, struct sdc_record *r)
 {
 	const char *reason;
+	int rc;
 
 	if (!sdc_kind_is_known(f->kind) || f->kind == SDC_KIND_BATCH) {
 		sdc_run_forward(run, f);
+		return;
+	}
+	if (f->kind == SDC_KIND_DATA &&
+	    (rc = sdc_run_emit_frame(run, f, r, &reason)) <= 0) {
+		if (rc < 0)
+			bad_payload(run, fr, f, reason);
 		return;
 	}
 	if (sdc_wire_decode(r, f->kind, f->payload, f->payload_len,

@@ -76,6 +76,13 @@ void	sdc_run_new_record(struct sdc_run *run, struct sdc_record *r,
 	    const char *id, size_t id_len);
 /* Send a record of any kind on: to the writer, or as a frame. */
 void	sdc_run_emit(struct sdc_run *run, struct sdc_record *r);
+/*
+ * A data frame to a writer that renders payloads itself: 0 when done,
+ * 1 when it is not (decode the record and emit it), -1 with the reason
+ * when the payload is malformed.
+ */
+int	sdc_run_emit_frame(struct sdc_run *run, const struct sdc_frame *f,
+	    struct sdc_record *scratch, const char **reason);
 /* An input frame that is not this program's business, bytes untouched. */
 void	sdc_run_forward(struct sdc_run *run, const struct sdc_frame *f);
 void	sdc_run_batch(struct sdc_run *run);

@@ -1,7 +1,9 @@
 /*
  * libFuzzer harness for the record stream reader and the record
  * decoder: any bytes, read as a stream, then every frame's payload
- * decoded and re-encoded.  Built by scripts/fuzz.
+ * decoded and re-encoded, and every data frame's rendered as JSON both
+ * from its bytes and from its tree, which must agree.  Built by
+ * scripts/fuzz.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -11,9 +13,50 @@
 #include <unistd.h>
 
 #include "frame-reader.h"
+#include "json-write.h"
 #include "wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The text, or the reason it has none. */
+static void
+render_tree(struct sdc_buf *out, struct sdc_record *r,
+    const struct sdc_frame *f, const char **why)
+{
+	static const struct sdc_json_style plain;
+
+	if (sdc_wire_decode(r, f->kind, f->payload, f->payload_len, why) != 0)
+		return;
+	if (!sdc_buf_reserve(out, sdc_json_record_bound(r, &plain, 0)))
+		abort();
+	if ((*why = sdc_json_render_record(out, r, &plain, 0)) != NULL)
+		abort();
+}
+
+static void
+compare_json(struct sdc_record *r, const struct sdc_frame *f)
+{
+	struct sdc_buf walked, tree;
+	const char *why_walk = NULL, *why_tree = NULL;
+	int rc;
+
+	if (f->kind != SDC_KIND_DATA)
+		return;
+	sdc_buf_init(&walked, 1u << 28);
+	sdc_buf_init(&tree, 1u << 28);
+	rc = sdc_json_render_payload(&walked, r, f->payload, f->payload_len,
+	    &why_walk);
+	render_tree(&tree, r, f, &why_tree);
+	if (rc > 0 || (rc < 0) != (why_tree != NULL))
+		abort();
+	if (rc < 0 && strcmp(why_walk, why_tree) != 0)
+		abort();
+	if (rc == 0 && (walked.len != tree.len ||
+	    memcmp(walked.data, tree.data, tree.len) != 0))
+		abort();
+	sdc_buf_release(&walked);
+	sdc_buf_release(&tree);
+}
 
 static void
 decode_and_reencode(struct sdc_record *r, const struct sdc_frame *f)
@@ -48,8 +91,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sdc_frame_reader_open(&fr, "-", 1u << 20);
 	fr.fd = fd;
 	sdc_record_init(&r);
-	while (sdc_frame_reader_next(&fr, &f) == SDC_READ_FRAME)
+	while (sdc_frame_reader_next(&fr, &f) == SDC_READ_FRAME) {
+		compare_json(&r, &f);
 		decode_and_reencode(&r, &f);
+	}
 	sdc_record_release(&r);
 	sdc_frame_reader_close(&fr);
 	close(fd);

@@ -1,4 +1,5 @@
 /* The record encoding and the frame reader. */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +7,7 @@
 #include <unistd.h>
 
 #include "frame-reader.h"
+#include "json-write.h"
 #include "varint.h"
 #include "wire.h"
 #include "tap.h"
@@ -259,11 +261,140 @@ test_reader(void)
 	sdc_buf_release(&two);
 }
 
+/*
+ * The JSON renderer of payloads (wire-json.c) against decoding and
+ * rendering the tree: the same verdict, the same reason, the same text.
+ */
+static bool
+renderers_agree(const uint8_t *payload, size_t n)
+{
+	static const struct sdc_json_style plain;
+	uint8_t *p = calloc(1, n + SDC_PAYLOAD_PAD);
+	struct sdc_record r, scratch;
+	struct sdc_buf walked, tree;
+	const char *why_walk = NULL, *why_tree = NULL;
+	int rc_walk, rc_tree;
+	bool same;
+
+	memcpy(p, payload, n);
+	sdc_record_init(&r);
+	sdc_record_init(&scratch);
+	sdc_buf_init(&walked, 1 << 24);
+	sdc_buf_init(&tree, 1 << 24);
+	rc_walk = sdc_json_render_payload(&walked, &scratch, p, n, &why_walk);
+	rc_tree = sdc_wire_decode(&r, SDC_KIND_DATA, p, n, &why_tree);
+	if (rc_tree == 0 && sdc_buf_reserve(&tree,
+	    sdc_json_record_bound(&r, &plain, 0)))
+		why_tree = sdc_json_render_record(&tree, &r, &plain, 0);
+	same = rc_walk == rc_tree && (rc_tree != 0 ?
+	    strcmp(why_walk, why_tree) == 0 : why_tree == NULL &&
+	    walked.len == tree.len &&
+	    memcmp(walked.data, tree.data, tree.len) == 0);
+	if (!same)
+		printf("# walk %d %s \"%.*s\", tree %d %s \"%.*s\"\n", rc_walk,
+		    why_walk, (int)walked.len, walked.data, rc_tree, why_tree,
+		    (int)tree.len, tree.data);
+	sdc_buf_release(&walked);
+	sdc_buf_release(&tree);
+	sdc_record_release(&r);
+	sdc_record_release(&scratch);
+	free(p);
+	return same;
+}
+
+/* The payload, every truncation of it, and every byte of it changed. */
+static bool
+mutations_agree(const uint8_t *payload, size_t n)
+{
+	static const uint8_t changes[] = { 0x01, 0x02, 0x40, 0x80, 0xff };
+	uint8_t *p = malloc(n + 1);
+	bool all = renderers_agree(payload, n);
+
+	memcpy(p, payload, n);
+	for (size_t len = 0; len < n; len++)
+		all &= renderers_agree(p, len);
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < sizeof changes; c++) {
+			p[i] ^= changes[c];
+			all &= renderers_agree(p, n);
+			p[i] ^= changes[c];
+		}
+	free(p);
+	return all;
+}
+
+/* Every data frame of the stream files of tests/vectors. */
+static void
+test_json_vectors(void)
+{
+	char dir[4096], path[4352];
+	const char *top = getenv("top_srcdir");
+	struct dirent *e;
+	struct sdc_frame_reader fr;
+	struct sdc_frame f;
+	int frames = 0;
+	bool all = true;
+	DIR *d;
+
+	snprintf(dir, sizeof dir, "%s/tests/vectors", top ? top : ".");
+	if ((d = opendir(dir)) == NULL) {
+		ok(false, "open the vectors directory");
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strstr(e->d_name, ".sdc") == NULL)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (sdc_frame_reader_open(&fr, path, 1 << 20) != 0)
+			continue;
+		while (sdc_frame_reader_next(&fr, &f) == SDC_READ_FRAME)
+			if (f.kind == SDC_KIND_DATA) {
+				all &= mutations_agree(f.payload,
+				    f.payload_len);
+				frames++;
+			}
+		sdc_frame_reader_close(&fr);
+	}
+	closedir(d);
+	ok(all && frames >= 20, "JSON from payloads and from trees agree on "
+	    "%d vector frames, cut and changed", frames);
+}
+
+static void
+test_json_payloads(void)
+{
+	static const uint8_t dup[] = { 0, 0, 0, 18, 2, 2, 'a', 0x8e, 2, 'a',
+		0x8e };
+	static const uint8_t escapes[] = { 0, 0, 0, 18, 1, 6, '"', '\\', 14,
+		5, '\n', 0x7f, '\\', 0xc3, 0xa9 };
+	uint8_t deep[300];
+	struct sdc_record r;
+	struct sdc_buf b;
+	const char *reason;
+
+	sdc_record_init(&r);
+	sdc_buf_init(&b, 1 << 20);
+	fill_every_type(&r);
+	sdc_field_int(sdc_map_put(&r.arena, &r.root, "big", 3), SDC_LONG,
+	    INT64_MAX);
+	sdc_wire_encode(&b, &r, 1 << 20, &reason);
+	ok(mutations_agree(b.data + SDC_FRAME_HEADER_LEN,
+	    b.len - SDC_FRAME_HEADER_LEN), "every type, cut and changed");
+	ok(renderers_agree(dup, sizeof dup), "a duplicate key");
+	ok(mutations_agree(escapes, sizeof escapes), "escapes and UTF-8");
+	ok(renderers_agree(deep, nested(deep, 129)) &&
+	    renderers_agree(deep, nested(deep, 128)), "nesting limits");
+	sdc_buf_release(&b);
+	sdc_record_release(&r);
+}
+
 int
 main(void)
 {
 	test_round_trip();
 	test_malformed();
 	test_reader();
+	test_json_payloads();
+	test_json_vectors();
 	return tap_done();
 }
