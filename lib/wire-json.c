@@ -59,7 +59,7 @@ room(struct walk *w, uint8_t *o, size_t n)
 }
 
 /* Text already checked for UTF-8: a key from the key table. */
-static uint8_t *
+static inline __attribute__((always_inline)) uint8_t *
 put_checked(struct walk *w, uint8_t *o, const struct sdc_str *s)
 {
 	size_t i = sdc_json_copy_plain_padded(o, (const uint8_t *)s->ptr,
@@ -78,7 +78,7 @@ put_checked(struct walk *w, uint8_t *o, const struct sdc_str *s)
  * A STRING, checked for UTF-8 here: bytes that need no escaping are
  * ASCII, so only the rest, if any, is checked.
  */
-static uint8_t *
+static inline __attribute__((always_inline)) uint8_t *
 put_text(struct walk *w, uint8_t *o, const struct sdc_str *s)
 {
 	size_t i;
@@ -200,18 +200,25 @@ put_key(struct walk *w, uint8_t *o, const struct sdc_str *k)
 	return o;
 }
 
+/* Values of maps are mostly short strings: those without a call. */
 static uint8_t *
 put_entries(struct walk *w, uint8_t *o, uint32_t n, int depth)
 {
 	uint32_t first = nopen;
 	uint64_t lengths = 0;
+	struct sdc_str s;
 
 	for (uint32_t i = 0; i < n; i++) {
 		if (i > 0)
 			*o++ = ',';
 		if (!open_key(w, first, &lengths) ||
-		    (o = put_key(w, o, &open_keys[nopen - 1])) == NULL ||
-		    (o = put_field(w, o, depth)) == NULL)
+		    (o = put_key(w, o, &open_keys[nopen - 1])) == NULL)
+			return NULL;
+		if (sdc_wire_short_string(&w->d, &s))
+			o = put_text(w, o, &s);
+		else
+			o = put_field(w, o, depth);
+		if (o == NULL)
 			return NULL;
 	}
 	nopen = first;
@@ -236,7 +243,7 @@ put_map(struct walk *w, uint8_t *o, int depth)
 static uint8_t *
 put_field(struct walk *w, uint8_t *o, int depth)
 {
-	struct sdc_str s;
+	struct sdc_str s = { NULL, 0 };
 	uint8_t type = 0;
 	bool null = false;
 
