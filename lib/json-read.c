@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "json-read.h"
+#include "keyset.h"
 #include "utf8.h"
 #include "diag.h"
 #include "json-write.h"
@@ -488,11 +489,13 @@ parse_array(struct parse *ps, struct sdc_field *f)
 	return true;
 }
 
+/* A key given twice: the last value wins, in the first one's place. */
 static bool
-parse_member(struct parse *ps, struct sdc_field *f)
+parse_member(struct parse *ps, struct sdc_field *f, struct sdc_keyset *seen)
 {
 	struct sdc_str key;
 	struct sdc_field *slot;
+	int64_t earlier;
 
 	skip_ws(ps);
 	if (*ps->p != '"')
@@ -503,16 +506,28 @@ parse_member(struct parse *ps, struct sdc_field *f)
 	if (*ps->p != ':')
 		return unexpected(ps);
 	ps->p++;
-	slot = sdc_map_get(f, key.ptr, key.len);
-	if (slot == NULL)
-		slot = sdc_map_append(ps->a, f, key.ptr, key.len);
+	earlier = sdc_keyset_add(seen, key.ptr, key.len);
+	slot = earlier >= 0 ? &f->v.entries[earlier].value :
+	    sdc_map_append(ps->a, f, key.ptr, key.len);
 	return parse_value(ps, slot);
+}
+
+static bool
+parse_members(struct parse *ps, struct sdc_field *f, struct sdc_keyset *seen)
+{
+	bool more = true;
+
+	while (more)
+		if (!parse_member(ps, f, seen) || !item_end(ps, '}', &more))
+			return false;
+	return true;
 }
 
 static bool
 parse_object(struct parse *ps, struct sdc_field *f)
 {
-	bool more = true;
+	struct sdc_keyset seen;
+	bool ok;
 
 	sdc_field_container(f, SDC_LIST_MAP);
 	if (!enter(ps))
@@ -522,11 +537,10 @@ parse_object(struct parse *ps, struct sdc_field *f)
 		ps->depth--;
 		return true;
 	}
-	while (more) {
-		if (!parse_member(ps, f) || !item_end(ps, '}', &more))
-			return false;
-	}
-	return true;
+	sdc_keyset_init(&seen);
+	ok = parse_members(ps, f, &seen);
+	sdc_keyset_release(&seen);
+	return ok;
 }
 
 static bool

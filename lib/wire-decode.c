@@ -177,31 +177,37 @@ get_list(struct sdc_decoder *d, struct sdc_field *f, int depth)
 }
 
 static bool
-repeats_key(const struct sdc_entry *entries, uint32_t n)
+get_entries(struct sdc_decoder *d, struct sdc_field *f, int depth,
+    struct sdc_keyset *seen)
 {
-	for (uint32_t i = 0; i < n; i++)
-		if (sdc_str_eq(&entries[i].key, &entries[n].key))
-			return true;
-	return false;
+	for (uint32_t i = 0; i < f->count; i++) {
+		struct sdc_entry *e = &f->v.entries[i];
+
+		if (!sdc_wire_get_key(d, &e->key))
+			return false;
+		if (sdc_keyset_add(seen, e->key.ptr, e->key.len) >= 0)
+			return sdc_wire_fail(d, "duplicate key");
+		if (!get_field(d, &e->value, depth))
+			return false;
+	}
+	return true;
 }
 
 static bool
 get_map(struct sdc_decoder *d, struct sdc_field *f, int depth)
 {
+	struct sdc_keyset seen;
+	bool ok;
+
 	if (!sdc_wire_get_count(d, &f->count, 2))
 		return false;
 	f->cap = f->count;
 	f->v.entries = sdc_arena_alloc(d->arena,
 	    f->count * sizeof(*f->v.entries));
-	for (uint32_t i = 0; i < f->count; i++) {
-		if (!sdc_wire_get_key(d, &f->v.entries[i].key))
-			return false;
-		if (repeats_key(f->v.entries, i))
-			return sdc_wire_fail(d, "duplicate key");
-		if (!get_field(d, &f->v.entries[i].value, depth))
-			return false;
-	}
-	return true;
+	sdc_keyset_init(&seen);
+	ok = get_entries(d, f, depth, &seen);
+	sdc_keyset_release(&seen);
+	return ok;
 }
 
 static bool
@@ -249,24 +255,38 @@ get_stages(struct sdc_decoder *d, struct sdc_header *h)
 }
 
 static bool
-get_attrs(struct sdc_decoder *d, struct sdc_header *h)
+get_attr_list(struct sdc_decoder *d, struct sdc_header *h,
+    struct sdc_keyset *seen)
 {
-	if (!sdc_wire_get_count(d, &h->nattrs, 2))
-		return false;
-	h->cap_attrs = h->nattrs;
-	if (h->nattrs > 0)
-		h->attrs = sdc_arena_alloc(d->arena,
-		    h->nattrs * sizeof(*h->attrs));
 	for (uint32_t i = 0; i < h->nattrs; i++) {
-		if (!sdc_wire_get_text(d, &h->attrs[i].key))
+		struct sdc_attr *a = &h->attrs[i];
+
+		if (!sdc_wire_get_text(d, &a->key))
 			return false;
-		for (uint32_t j = 0; j < i; j++)
-			if (sdc_str_eq(&h->attrs[j].key, &h->attrs[i].key))
-				return sdc_wire_fail(d, "duplicate key");
-		if (!sdc_wire_get_text(d, &h->attrs[i].value))
+		if (sdc_keyset_add(seen, a->key.ptr, a->key.len) >= 0)
+			return sdc_wire_fail(d, "duplicate key");
+		if (!sdc_wire_get_text(d, &a->value))
 			return false;
 	}
 	return true;
+}
+
+static bool
+get_attrs(struct sdc_decoder *d, struct sdc_header *h)
+{
+	struct sdc_keyset seen;
+	bool ok;
+
+	if (!sdc_wire_get_count(d, &h->nattrs, 2))
+		return false;
+	h->cap_attrs = h->nattrs;
+	if (h->nattrs == 0)
+		return true;
+	h->attrs = sdc_arena_alloc(d->arena, h->nattrs * sizeof(*h->attrs));
+	sdc_keyset_init(&seen);
+	ok = get_attr_list(d, h, &seen);
+	sdc_keyset_release(&seen);
+	return ok;
 }
 
 bool

@@ -3,98 +3,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keyset.h"
 #include "varint.h"
 #include "wire.h"
-#include "xalloc.h"
 #include "banned.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
     "the encoder copies little-endian numbers as they are in memory");
-
-/* Keys written so far in this payload; a repeated key is a reference. */
-struct key_table {
-	struct sdc_str	*keys;
-	uint32_t	 n, cap;
-	uint32_t	*slots;		/* hash index + 1; used past LINEAR */
-	uint32_t	 nslots;
-};
-#define KEYS_LINEAR 16
 
 /* Writes through a cursor into out's spare room, growing it on demand. */
 struct encoder {
 	struct sdc_buf		*out;
 	uint8_t			*p;
 	uint8_t			*end;
-	struct key_table	*keys;
+	struct sdc_keyset	*keys;	/* written so far in this payload */
 	bool			 failed;
 	const char		*reason;
 };
 
-static _Thread_local struct key_table key_table;
-
-static uint32_t
-key_hash(const struct sdc_str *k)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < k->len; i++)
-		h = (h ^ (uint8_t)k->ptr[i]) * 16777619u;
-	return h;
-}
-
-static bool
-key_same(const struct sdc_str *x, const struct sdc_str *y)
-{
-	return x->len == y->len && memcmp(x->ptr, y->ptr, x->len) == 0;
-}
-
-static void
-index_key(struct key_table *t, uint32_t i)
-{
-	uint32_t mask = t->nslots - 1, s = key_hash(&t->keys[i]) & mask;
-
-	while (t->slots[s] != 0)
-		s = (s + 1) & mask;
-	t->slots[s] = i + 1;
-}
-
-static void
-rebuild_index(struct key_table *t)
-{
-	t->nslots = t->nslots ? t->nslots * 2 : 64;
-	t->slots = sdc_xreallocarray(t->slots, t->nslots, sizeof(*t->slots));
-	memset(t->slots, 0, t->nslots * sizeof(*t->slots));
-	for (uint32_t i = 0; i < t->n; i++)
-		index_key(t, i);
-}
-
-/* The index of k in the table, or -1 after adding it. */
-static int64_t
-key_lookup_add(struct key_table *t, const struct sdc_str *k)
-{
-	if (t->n <= KEYS_LINEAR) {
-		for (uint32_t i = 0; i < t->n; i++)
-			if (key_same(&t->keys[i], k))
-				return i;
-	} else {
-		uint32_t mask = t->nslots - 1, s = key_hash(k) & mask;
-
-		for (; t->slots[s] != 0; s = (s + 1) & mask)
-			if (key_same(&t->keys[t->slots[s] - 1], k))
-				return t->slots[s] - 1;
-	}
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->keys = sdc_xreallocarray(t->keys, t->cap, sizeof(*t->keys));
-	}
-	t->keys[t->n++] = *k;
-	if (t->n == KEYS_LINEAR + 1 || (t->n > KEYS_LINEAR &&
-	    t->n * 2 > t->nslots))
-		rebuild_index(t);
-	else if (t->n > KEYS_LINEAR)
-		index_key(t, t->n - 1);
-	return -1;
-}
+static _Thread_local struct sdc_keyset key_table;
 
 static bool
 grow(struct encoder *e, size_t n)
@@ -159,7 +86,7 @@ static void put_field(struct encoder *, const struct sdc_field *, int);
 static void
 put_key(struct encoder *e, const struct sdc_str *k)
 {
-	int64_t ref = key_lookup_add(e->keys, k);
+	int64_t ref = sdc_keyset_add(e->keys, k->ptr, k->len);
 
 	if (ref >= 0) {
 		put_varint(e, ((uint64_t)ref << 1) | 1);
@@ -347,7 +274,7 @@ sdc_wire_encode(struct sdc_buf *out, const struct sdc_record *r,
 	struct encoder e = { out, out->data + start, out->data + out->cap,
 		&key_table, false, NULL };
 
-	key_table.n = 0;
+	sdc_keyset_release(&key_table);
 	put_byte(&e, (uint8_t)r->kind);
 	put_bytes(&e, "\0\0\0\0\0\0\0\0", 8);
 	put_header(&e, r);

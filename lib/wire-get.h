@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "keyset.h"
 #include "record.h"
 #include "utf8.h"
 #include "varint.h"

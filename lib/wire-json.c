@@ -22,7 +22,6 @@
 #include "json-escape.h"
 #include "json-write.h"
 #include "wire-get.h"
-#include "xalloc.h"
 #include "banned.h"
 
 _Static_assert(SDC_PAYLOAD_PAD >= SDC_JSON_PAD, "strings are read in blocks");
@@ -33,10 +32,6 @@ struct walk {
 	uint8_t			*end;	/* of the room in b */
 	bool			 full;	/* b cannot grow */
 };
-
-/* The keys of the maps being rendered, innermost last. */
-static _Thread_local struct sdc_str *open_keys;
-static _Thread_local uint32_t nopen, cap_open;
 
 static uint8_t *
 grow(struct walk *w, uint8_t *o, size_t n)
@@ -151,43 +146,6 @@ put_list(struct walk *w, uint8_t *o, int depth)
 	return room(w, o, 1);
 }
 
-/*
- * lengths has bit len % 64 set for each key of this map so far: a key
- * of a length not seen cannot repeat one, and needs no comparisons.
- */
-static bool
-key_repeats(const struct sdc_str *k, uint32_t first, uint64_t *lengths)
-{
-	uint64_t bit = UINT64_C(1) << (k->len & 63);
-
-	if (!(*lengths & bit)) {
-		*lengths |= bit;
-		return false;
-	}
-	for (uint32_t i = first; i < nopen; i++)
-		if (sdc_str_eq(&open_keys[i], k))
-			return true;
-	return false;
-}
-
-static bool
-open_key(struct walk *w, uint32_t first, uint64_t *lengths)
-{
-	struct sdc_str k;
-
-	if (!sdc_wire_get_key(&w->d, &k))
-		return false;
-	if (key_repeats(&k, first, lengths))
-		return sdc_wire_fail(&w->d, "duplicate key");
-	if (nopen == cap_open) {
-		cap_open = cap_open ? cap_open * 2 : 64;
-		open_keys = sdc_xreallocarray(open_keys, cap_open,
-		    sizeof(*open_keys));
-	}
-	open_keys[nopen++] = k;
-	return true;
-}
-
 static uint8_t *
 put_key(struct walk *w, uint8_t *o, const struct sdc_str *k)
 {
@@ -202,17 +160,21 @@ put_key(struct walk *w, uint8_t *o, const struct sdc_str *k)
 
 /* Values of maps are mostly short strings: those without a call. */
 static uint8_t *
-put_entries(struct walk *w, uint8_t *o, uint32_t n, int depth)
+put_entries(struct walk *w, uint8_t *o, uint32_t n, int depth,
+    struct sdc_keyset *seen)
 {
-	uint32_t first = nopen;
-	uint64_t lengths = 0;
-	struct sdc_str s;
+	struct sdc_str k = { NULL, 0 }, s = { NULL, 0 };
 
 	for (uint32_t i = 0; i < n; i++) {
 		if (i > 0)
 			*o++ = ',';
-		if (!open_key(w, first, &lengths) ||
-		    (o = put_key(w, o, &open_keys[nopen - 1])) == NULL)
+		if (!sdc_wire_get_key(&w->d, &k))
+			return NULL;
+		if (sdc_keyset_add(seen, k.ptr, k.len) >= 0) {
+			sdc_wire_fail(&w->d, "duplicate key");
+			return NULL;
+		}
+		if ((o = put_key(w, o, &k)) == NULL)
 			return NULL;
 		if (sdc_wire_short_string(&w->d, &s))
 			o = put_text(w, o, &s);
@@ -221,20 +183,23 @@ put_entries(struct walk *w, uint8_t *o, uint32_t n, int depth)
 		if (o == NULL)
 			return NULL;
 	}
-	nopen = first;
 	return o;
 }
 
 static uint8_t *
 put_map(struct walk *w, uint8_t *o, int depth)
 {
+	struct sdc_keyset seen;
 	uint32_t n = 0;
 
 	if (!sdc_wire_get_count(&w->d, &n, 2) ||
 	    (o = room(w, o, 2)) == NULL)
 		return NULL;
 	*o++ = '{';
-	if ((o = put_entries(w, o, n, depth)) == NULL)
+	sdc_keyset_init(&seen);
+	o = put_entries(w, o, n, depth, &seen);
+	sdc_keyset_release(&seen);
+	if (o == NULL)
 		return NULL;
 	*o++ = '}';
 	return room(w, o, 1);
@@ -276,7 +241,6 @@ sdc_json_render_payload(struct sdc_buf *b, struct sdc_record *r,
 
 	sdc_record_clear(r, SDC_KIND_DATA);
 	sdc_decoder_init(&w.d, payload, len, &r->arena);
-	nopen = 0;
 	if (sdc_wire_get_header(&w.d, r) &&
 	    (o = put_field(&w, o, 0)) != NULL && w.d.p != w.d.end)
 		sdc_wire_fail(&w.d, "trailing bytes");

@@ -6,6 +6,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "field.h"
+#include "keyset.h"
 #include "record.h"
 #include "utf8.h"
 #include "varint.h"
@@ -174,6 +175,49 @@ test_crc(void)
 }
 
 static void
+test_siphash(void)
+{
+	uint64_t k[2] = { UINT64_C(0x0706050403020100),
+		UINT64_C(0x0f0e0d0c0b0a0908) };
+	uint8_t m[15];
+
+	for (int i = 0; i < 15; i++)
+		m[i] = (uint8_t)i;
+	is_int(sdc_siphash(k, m, 0), UINT64_C(0x726fdb47dd0e0e31),
+	    "SipHash-2-4 of nothing");
+	is_int(sdc_siphash(k, m, 15), UINT64_C(0xa129ca6149be45e5),
+	    "SipHash-2-4 of the paper's example");
+}
+
+/* n keys "k0".. made in buf, each NUL-ended, so every one has its bytes. */
+static void
+test_keyset(void)
+{
+	enum { N = 200000 };
+	static char buf[N * 8];
+	static const char *key[N];
+	struct sdc_keyset s;
+	bool fresh = true, found = true;
+
+	for (int i = 0; i < N; i++) {
+		key[i] = buf + i * 8;
+		snprintf(buf + i * 8, 8, "k%d", i);
+	}
+	sdc_keyset_init(&s);
+	for (int i = 0; i < N; i++)
+		fresh &= sdc_keyset_add(&s, key[i], strlen(key[i])) == -1;
+	for (int i = N - 1; i >= 0; i--)
+		found &= sdc_keyset_add(&s, key[i], strlen(key[i])) == i;
+	ok(fresh && found && s.n == N, "%d keys added, each found again "
+	    "with its number", N);
+	sdc_keyset_release(&s);
+	ok(sdc_keyset_add(&s, NULL, 0) == -1 &&
+	    sdc_keyset_add(&s, "", 0) == 0 && sdc_keyset_add(&s, "a", 1) == -1,
+	    "the empty key, with or without bytes, after a release");
+	sdc_keyset_release(&s);
+}
+
+static void
 test_fields(void)
 {
 	struct sdc_record r;
@@ -261,6 +305,8 @@ main(void)
 	test_varint();
 	test_crc();
 	test_crc_lengths();
+	test_siphash();
+	test_keyset();
 	test_fields();
 	test_record();
 	return tap_done();

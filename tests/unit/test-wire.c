@@ -360,6 +360,45 @@ test_json_vectors(void)
 	    "%d vector frames, cut and changed", frames);
 }
 
+/*
+ * A map of n keys "k0".. with null values, then key "k<dup>" again
+ * when dup >= 0: many keys, and a repeat only an index finds quickly.
+ */
+static size_t
+wide_map(uint8_t *p, uint32_t n, int dup)
+{
+	uint32_t count = n + (dup >= 0);
+	size_t len = 4;
+	char key[16];
+
+	memcpy(p, "\0\0\0\x12", 4);
+	len += sdc_varint_put(p + len, count);
+	for (uint32_t i = 0; i < count; i++) {
+		int k = snprintf(key, sizeof key, "k%u", i < n ? i :
+		    (unsigned)dup);
+
+		p[len++] = (uint8_t)(k << 1);
+		memcpy(p + len, key, (size_t)k);
+		len += (size_t)k;
+		p[len++] = 0x8e;
+	}
+	return len;
+}
+
+static void
+test_wide_maps(void)
+{
+	static uint8_t p[20000 * 10];
+
+	is_str(decode_reason(p, wide_map(p, 20000, -1)), "(decoded)",
+	    "a map of 20000 keys");
+	is_str(decode_reason(p, wide_map(p, 20000, 19999)), "duplicate key",
+	    "its last key given twice");
+	ok(renderers_agree(p, wide_map(p, 20000, 7)) &&
+	    renderers_agree(p, wide_map(p, 20000, -1)),
+	    "renderers agree on maps of 20000 keys");
+}
+
 static void
 test_json_payloads(void)
 {
@@ -395,6 +434,7 @@ main(void)
 	test_malformed();
 	test_reader();
 	test_json_payloads();
+	test_wide_maps();
 	test_json_vectors();
 	return tap_done();
 }
