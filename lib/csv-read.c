@@ -17,6 +17,7 @@
 
 #include "banned.h"
 #include "csv-read.h"
+#include "keyset.h"
 #include "diag.h"
 #include "infer.h"
 #include "wire.h"
@@ -179,22 +180,34 @@ header_name(struct sdc_csv_reader *r, const void *p, size_t n)
 		r->header_too_long = true;
 }
 
-static bool
-duplicate_name(const struct sdc_csv_reader *r, size_t i)
+/* The names are in one buffer that no longer moves: point into it. */
+static const char *
+check_names(struct sdc_csv_reader *r, struct sdc_keyset *seen, char *why,
+    size_t whylen)
 {
-	for (size_t j = 0; j < i; j++)
-		if (r->keys[j].len == r->keys[i].len &&
-		    memcmp(r->keys[j].ptr, r->keys[i].ptr,
-		    r->keys[i].len) == 0)
-			return true;
-	return false;
+	const char *p = r->names.data ? (const char *)r->names.data : "";
+
+	for (size_t i = 0; i < r->nheader; i++) {
+		struct sdc_str *k = &r->keys[i];
+
+		k->ptr = p;
+		p += k->len;
+		if (sdc_utf8_check(k->ptr, k->len) != k->len)
+			return "invalid UTF-8 in the header";
+		if (sdc_keyset_add(seen, k->ptr, k->len) >= 0) {
+			snprintf(why, whylen, "duplicate column '%.*s' in the "
+			    "header", (int)(k->len > 64 ? 64 : k->len), k->ptr);
+			return why;
+		}
+	}
+	return NULL;
 }
 
-/* The names are in one buffer that no longer moves: point into it. */
 static void
 header_done(struct sdc_csv_reader *r)
 {
-	const char *p = r->names.data ? (const char *)r->names.data : "";
+	struct sdc_keyset seen;
+	const char *bad;
 	char why[160];
 
 	r->header = HDR_DONE;
@@ -202,19 +215,11 @@ header_done(struct sdc_csv_reader *r)
 		return;
 	if (r->header_too_long)
 		return header_failed(r, "header longer than the record limit");
-	for (size_t i = 0; i < r->nheader; i++) {
-		r->keys[i].ptr = p;
-		p += r->keys[i].len;
-		if (sdc_utf8_check(r->keys[i].ptr, r->keys[i].len) !=
-		    r->keys[i].len)
-			return header_failed(r, "invalid UTF-8 in the header");
-		if (duplicate_name(r, i)) {
-			snprintf(why, sizeof(why), "duplicate column '%.*s' "
-			    "in the header", (int)(r->keys[i].len > 64 ? 64 :
-			    r->keys[i].len), r->keys[i].ptr);
-			return header_failed(r, why);
-		}
-	}
+	sdc_keyset_init(&seen);
+	bad = check_names(r, &seen, why, sizeof why);
+	sdc_keyset_release(&seen);
+	if (bad != NULL)
+		return header_failed(r, bad);
 	r->nkeys = r->nheader;
 }
 
