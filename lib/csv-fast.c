@@ -206,6 +206,32 @@ set_cell(struct sdc_csv_reader *r, struct sdc_field *f, const uint8_t *p,
 		sdc_field_borrow(f, SDC_STRING, p + start, end - start);
 }
 
+/*
+ * Rows of strings to a record stream need no record: their frame is
+ * made from the cells (sdc_wire_encode_row).  False when the row must
+ * be built as a record instead.
+ */
+static bool
+direct_row(struct sdc_csv_reader *r, const uint8_t *p)
+{
+	const char *id;
+
+	if (r->o->infer_types || r->run->writer != NULL)
+		return false;
+	if (!r->have_layout) {
+		sdc_row_layout_init(&r->layout, r->run->prog,
+		    r->o->header == SDC_HEADER_USE ? r->keys : NULL,
+		    r->nkeys);
+		r->have_layout = true;
+	}
+	id = sdc_idbuf_make(&r->id, r->rec_line);
+	if (!sdc_run_emit_row(r->run, &r->layout, id, r->id.len, p, r->ends,
+	    r->ncells))
+		return false;
+	r->run->n.in++;
+	return true;
+}
+
 /* All slots at once: one allocation instead of one per field. */
 static void
 fast_row(struct sdc_csv_reader *r, const uint8_t *p)
@@ -250,7 +276,7 @@ sdc_csv_fast_line(struct sdc_csv_reader *r, const uint8_t *p,
 		sdc_csv_end_row(r);
 		return true;
 	}
-	if (!row_is_bad(r, p, n, high)) {
+	if (!row_is_bad(r, p, n, high) && !direct_row(r, p)) {
 		sdc_csv_begin_record(r);
 		fast_row(r, p);
 	}

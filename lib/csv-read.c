@@ -108,6 +108,8 @@ sdc_csv_reader_free(struct sdc_csv_reader *r)
 	sdc_buf_release(&r->field);
 	sdc_record_release(&r->rec);
 	sdc_idbuf_release(&r->id);
+	if (r->have_layout)
+		sdc_row_layout_release(&r->layout);
 	free(r->keys);
 	free(r->ends);
 	free(r->buf);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "delimited.h"
+#include "wire.h"
 
 #define SDC_CSV_ONES	0x0101010101010101ULL
 
@@ -58,6 +59,9 @@ struct sdc_csv_reader {
 	bool			 line_ascii;
 	size_t			*ends;		/* of cells */
 	size_t			 ncells, cap_cells;
+	/* Plain rows go out as frames with no record built (csv-fast.c). */
+	struct sdc_row_layout	 layout;
+	bool			 have_layout;
 	/* The bytes csv-fast.c looks for, eight times over. */
 	uint64_t		 bdelim, bquote, besc, bcr;
 

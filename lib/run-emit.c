@@ -146,6 +146,26 @@ sdc_run_emit_frame(struct sdc_run *run, const struct sdc_frame *f,
 	return rc;
 }
 
+bool
+sdc_run_emit_row(struct sdc_run *run, const struct sdc_row_layout *l,
+    const char *id, size_t id_len, const uint8_t *line, const size_t *ends,
+    size_t ncells)
+{
+	if (run->writer != NULL)
+		return false;
+	if (sdc_pending_signal)
+		sdc_run_poll(run);
+	if (run->opt.dry_run)
+		return true;
+	if (!sdc_wire_encode_row(&run->out.buf, l, id, id_len, line, ends,
+	    ncells, run->opt.max_record))
+		return false;
+	run->out_frames++;
+	run->n.out++;
+	sdc_out_commit(&run->out);
+	return true;
+}
+
 static void
 copy_frame(struct sdc_out *o, uint64_t *frames, const struct sdc_frame *f)
 {

@@ -83,6 +83,15 @@ void	sdc_run_emit(struct sdc_run *run, struct sdc_record *r);
  */
 int	sdc_run_emit_frame(struct sdc_run *run, const struct sdc_frame *f,
 	    struct sdc_record *scratch, const char **reason);
+/*
+ * A row of string cells (sdc_wire_encode_row) sent on as a data frame,
+ * with no record built: false when it cannot be (the output is not
+ * records, or the row is too large), and the caller emits the record.
+ */
+struct sdc_row_layout;
+bool	sdc_run_emit_row(struct sdc_run *run, const struct sdc_row_layout *l,
+	    const char *id, size_t id_len, const uint8_t *line,
+	    const size_t *ends, size_t ncells);
 /* An input frame that is not this program's business, bytes untouched. */
 void	sdc_run_forward(struct sdc_run *run, const struct sdc_frame *f);
 void	sdc_run_batch(struct sdc_run *run);

@@ -6,6 +6,7 @@
 #include "keyset.h"
 #include "varint.h"
 #include "wire.h"
+#include "xalloc.h"
 #include "banned.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
@@ -290,6 +291,114 @@ sdc_wire_encode(struct sdc_buf *out, const struct sdc_record *r,
 		return false;
 	}
 	out->len = (size_t)(e.p - out->data);
+	seal_frame(out, start);
+	return true;
+}
+
+/* Rows. */
+static void
+append(struct sdc_buf *b, const void *p, size_t n)
+{
+	if (!sdc_buf_append(b, p, n))
+		abort();	/* the layout's buffers have no cap */
+}
+
+static void
+append_varint(struct sdc_buf *b, uint64_t v)
+{
+	uint8_t tmp[SDC_VARINT_MAX];
+
+	append(b, tmp, sdc_varint_put(tmp, v));
+}
+
+void
+sdc_row_layout_init(struct sdc_row_layout *l, const char *stage,
+    const struct sdc_str *keys, size_t nkeys)
+{
+	uint8_t string = SDC_STRING;
+
+	sdc_buf_init(&l->shared, SIZE_MAX);
+	sdc_buf_init(&l->cells, SIZE_MAX);
+	append_varint(&l->shared, 1);
+	append_varint(&l->shared, strlen(stage));
+	append(&l->shared, stage, strlen(stage));
+	append_varint(&l->shared, 0);
+	l->ncols = keys ? nkeys : 0;
+	l->cell_end = sdc_xreallocarray(NULL, l->ncols + 1,
+	    sizeof(*l->cell_end));
+	for (size_t i = 0; i < l->ncols; i++) {
+		append_varint(&l->cells, (uint64_t)keys[i].len << 1);
+		append(&l->cells, keys[i].ptr, keys[i].len);
+		append(&l->cells, &string, 1);
+		l->cell_end[i] = (uint32_t)l->cells.len;
+	}
+	if (l->ncols == 0)
+		append(&l->cells, &string, 1);
+}
+
+void
+sdc_row_layout_release(struct sdc_row_layout *l)
+{
+	sdc_buf_release(&l->shared);
+	sdc_buf_release(&l->cells);
+	free(l->cell_end);
+	l->cell_end = NULL;
+}
+
+static uint8_t *
+put_cells(uint8_t *d, const struct sdc_row_layout *l, const uint8_t *line,
+    const size_t *ends, size_t ncells)
+{
+	size_t start = 0, from = 0;
+
+	for (size_t i = 0; i < ncells; i++) {
+		size_t n = ends[i] - start;
+
+		if (l->ncols > 0) {
+			sdc_copy_small(d, l->cells.data + from,
+			    l->cell_end[i] - from);
+			d += l->cell_end[i] - from;
+			from = l->cell_end[i];
+		} else
+			*d++ = SDC_STRING;
+		d += sdc_varint_put(d, n);
+		sdc_copy_small(d, line + start, n);
+		d += n;
+		start = ends[i] + 1;
+	}
+	return d;
+}
+
+bool
+sdc_wire_encode_row(struct sdc_buf *out, const struct sdc_row_layout *l,
+    const char *id, size_t id_len, const uint8_t *line, const size_t *ends,
+    size_t ncells, size_t max_payload)
+{
+	size_t start = out->len, payload;
+	uint8_t *d;
+
+	if (l->ncols > 0 && ncells != l->ncols)
+		return false;
+	if (!sdc_buf_reserve(out, SDC_FRAME_HEADER_LEN + 2 * SDC_VARINT_MAX +
+	    id_len + l->shared.len + 1 + l->cells.len +
+	    ncells * (1 + SDC_VARINT_MAX) + (ncells ? ends[ncells - 1] : 0)))
+		return false;
+	d = out->data + start;
+	*d++ = SDC_KIND_DATA;
+	memset(d, 0, 8);
+	d += 8;
+	d += sdc_varint_put(d, id_len);
+	memcpy(d, id, id_len);
+	d += id_len;
+	memcpy(d, l->shared.data, l->shared.len);
+	d += l->shared.len;
+	*d++ = l->ncols > 0 ? SDC_LIST_MAP : SDC_LIST;
+	d += sdc_varint_put(d, ncells);
+	d = put_cells(d, l, line, ends, ncells);
+	payload = (size_t)(d - out->data) - start - SDC_FRAME_HEADER_LEN;
+	if (payload > max_payload)
+		return false;
+	out->len = (size_t)(d - out->data);
 	seal_frame(out, start);
 	return true;
 }

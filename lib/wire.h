@@ -42,6 +42,34 @@ void	sdc_wire_stream_header(struct sdc_buf *out);
  */
 bool	sdc_wire_encode(struct sdc_buf *out, const struct sdc_record *r,
 	    size_t max_payload, const char **reason);
+/*
+ * Rows: data records whose root is a LIST_MAP of STRINGs under given
+ * keys, or a LIST of STRINGs, encoded straight from the cells of a
+ * line, byte for byte as sdc_wire_encode encodes the same record.  The
+ * layout holds what the rows of one source share: the stage that made
+ * them and the column keys, encoded once.
+ */
+struct sdc_row_layout {
+	struct sdc_buf	 shared;	/* stages and attributes */
+	struct sdc_buf	 cells;		/* each cell's key and type byte */
+	uint32_t	*cell_end;	/* where cell i's part of cells ends */
+	size_t		 ncols;		/* keys; 0 for a LIST */
+};
+
+/* keys NULL: rows are LISTs.  The keys must be distinct. */
+void	sdc_row_layout_init(struct sdc_row_layout *l, const char *stage,
+	    const struct sdc_str *keys, size_t nkeys);
+void	sdc_row_layout_release(struct sdc_row_layout *l);
+/*
+ * Append the frame of the row whose cells are line[0..ends[0]),
+ * line[ends[0] + 1..ends[1]) and so on (as many as the layout has
+ * keys, when it has some), with source id.  False, with nothing
+ * appended, when the payload would exceed max_payload.
+ */
+bool	sdc_wire_encode_row(struct sdc_buf *out,
+	    const struct sdc_row_layout *l, const char *id, size_t id_len,
+	    const uint8_t *line, const size_t *ends, size_t ncells,
+	    size_t max_payload);
 /* Append a frame of kind around payload (batch, end, or forwarded). */
 bool	sdc_wire_frame(struct sdc_buf *out, uint8_t kind, const void *payload,
 	    size_t len);
