@@ -4,7 +4,7 @@
  * is otherwise building the tree only to walk it once.  The checks are
  * those of wire-get.h, in the order of the tree decoder, so a payload
  * fails here exactly when and why it fails there; the text is that of
- * json-write.c (tests/unit/test-json.c compares the two on every vector
+ * json-write.c (tests/unit/test-wire.c compares the two on every vector
  * and tests/fuzz/fuzz-wire.c on whatever the fuzzer makes).
  *
  * Strings are read and copied in blocks of 16 bytes, which may pass
