@@ -77,7 +77,4 @@ sdc_keyset_add(struct sdc_keyset *s, const char *key, size_t len)
 	return -1;
 }
 
-/* SipHash-2-4 of p[0..n) under the 128-bit key k. */
-uint64_t sdc_siphash(const uint64_t k[2], const void *p, size_t n);
-
 #endif

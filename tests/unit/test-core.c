@@ -8,6 +8,7 @@
 #include "field.h"
 #include "keyset.h"
 #include "record.h"
+#include "siphash.h"
 #include "utf8.h"
 #include "varint.h"
 #include "wire.h"
