@@ -236,9 +236,13 @@ int
 sdc_json_render_payload(struct sdc_buf *b, struct sdc_record *r,
     const uint8_t *payload, size_t len, const char **reason)
 {
-	struct walk w = { .b = b, .end = b->data + b->cap };
-	uint8_t *o = b->data + b->len;
+	struct walk w = { .b = b };
+	uint8_t *o;
 
+	if (!sdc_buf_reserve(b, 64))
+		return 1;
+	w.end = b->data + b->cap;
+	o = b->data + b->len;
 	sdc_record_clear(r, SDC_KIND_DATA);
 	sdc_decoder_init(&w.d, payload, len, &r->arena);
 	if (sdc_wire_get_header(&w.d, r) &&
