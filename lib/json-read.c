@@ -526,9 +526,6 @@ parse_members(struct parse *ps, struct sdc_field *f, struct sdc_keyset *seen)
 static bool
 parse_object(struct parse *ps, struct sdc_field *f)
 {
-	struct sdc_keyset seen;
-	bool ok;
-
 	sdc_field_container(f, SDC_LIST_MAP);
 	if (!enter(ps))
 		return false;
@@ -537,10 +534,7 @@ parse_object(struct parse *ps, struct sdc_field *f)
 		ps->depth--;
 		return true;
 	}
-	sdc_keyset_init(&seen);
-	ok = parse_members(ps, f, &seen);
-	sdc_keyset_release(&seen);
-	return ok;
+	return parse_members(ps, f, sdc_keyset_for_level((size_t)ps->depth));
 }
 
 static bool

@@ -196,18 +196,12 @@ get_entries(struct sdc_decoder *d, struct sdc_field *f, int depth,
 static bool
 get_map(struct sdc_decoder *d, struct sdc_field *f, int depth)
 {
-	struct sdc_keyset seen;
-	bool ok;
-
 	if (!sdc_wire_get_count(d, &f->count, 2))
 		return false;
 	f->cap = f->count;
 	f->v.entries = sdc_arena_alloc(d->arena,
 	    f->count * sizeof(*f->v.entries));
-	sdc_keyset_init(&seen);
-	ok = get_entries(d, f, depth, &seen);
-	sdc_keyset_release(&seen);
-	return ok;
+	return get_entries(d, f, depth, sdc_keyset_for_level((size_t)depth));
 }
 
 static bool
@@ -274,19 +268,13 @@ get_attr_list(struct sdc_decoder *d, struct sdc_header *h,
 static bool
 get_attrs(struct sdc_decoder *d, struct sdc_header *h)
 {
-	struct sdc_keyset seen;
-	bool ok;
-
 	if (!sdc_wire_get_count(d, &h->nattrs, 2))
 		return false;
 	h->cap_attrs = h->nattrs;
 	if (h->nattrs == 0)
 		return true;
 	h->attrs = sdc_arena_alloc(d->arena, h->nattrs * sizeof(*h->attrs));
-	sdc_keyset_init(&seen);
-	ok = get_attr_list(d, h, &seen);
-	sdc_keyset_release(&seen);
-	return ok;
+	return get_attr_list(d, h, sdc_keyset_for_level(0));
 }
 
 bool

@@ -275,7 +275,7 @@ sdc_wire_encode(struct sdc_buf *out, const struct sdc_record *r,
 	struct encoder e = { out, out->data + start, out->data + out->cap,
 		&key_table, false, NULL };
 
-	sdc_keyset_release(&key_table);
+	sdc_keyset_clear(&key_table);
 	put_byte(&e, (uint8_t)r->kind);
 	put_bytes(&e, "\0\0\0\0\0\0\0\0", 8);
 	put_header(&e, r);

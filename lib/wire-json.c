@@ -189,17 +189,14 @@ put_entries(struct walk *w, uint8_t *o, uint32_t n, int depth,
 static uint8_t *
 put_map(struct walk *w, uint8_t *o, int depth)
 {
-	struct sdc_keyset seen;
 	uint32_t n = 0;
 
 	if (!sdc_wire_get_count(&w->d, &n, 2) ||
 	    (o = room(w, o, 2)) == NULL)
 		return NULL;
 	*o++ = '{';
-	sdc_keyset_init(&seen);
-	o = put_entries(w, o, n, depth, &seen);
-	sdc_keyset_release(&seen);
-	if (o == NULL)
+	if ((o = put_entries(w, o, n, depth,
+	    sdc_keyset_for_level((size_t)depth))) == NULL)
 		return NULL;
 	*o++ = '}';
 	return room(w, o, 1);

@@ -190,19 +190,22 @@ test_siphash(void)
 	    "SipHash-2-4 of the paper's example");
 }
 
-/* n keys "k0".. made in buf, each NUL-ended, so every one has its bytes. */
+/*
+ * Keys of up to 8 bytes ("k0"..) and longer ones ("long key 1"..),
+ * NUL-ended in buf, so every one has its bytes.
+ */
 static void
 test_keyset(void)
 {
 	enum { N = 200000 };
-	static char buf[N * 8];
+	static char buf[N * 16];
 	static const char *key[N];
 	struct sdc_keyset s;
-	bool fresh = true, found = true;
+	bool fresh = true, found = true, again = true;
 
 	for (int i = 0; i < N; i++) {
-		key[i] = buf + i * 8;
-		snprintf(buf + i * 8, 8, "k%d", i);
+		key[i] = buf + i * 16;
+		snprintf(buf + i * 16, 16, i % 2 ? "long key %d" : "k%d", i);
 	}
 	sdc_keyset_init(&s);
 	for (int i = 0; i < N; i++)
@@ -211,6 +214,16 @@ test_keyset(void)
 		found &= sdc_keyset_add(&s, key[i], strlen(key[i])) == i;
 	ok(fresh && found && s.n == N, "%d keys added, each found again "
 	    "with its number", N);
+	for (int round = 0; round < 3; round++) {
+		sdc_keyset_clear(&s);
+		for (int i = 0; i < 100; i++)
+			again &= sdc_keyset_add(&s, key[i + round],
+			    strlen(key[i + round])) == -1;
+		again &= sdc_keyset_add(&s, key[50 + round],
+		    strlen(key[50 + round])) == 50;
+	}
+	ok(again && s.n == 100, "a cleared set starts afresh, its index "
+	    "reused");
 	sdc_keyset_release(&s);
 	ok(sdc_keyset_add(&s, NULL, 0) == -1 &&
 	    sdc_keyset_add(&s, "", 0) == 0 && sdc_keyset_add(&s, "a", 1) == -1,
