@@ -53,6 +53,15 @@ room(struct walk *w, uint8_t *o, size_t n)
 	return (size_t)(w->end - o) >= n ? o : grow(w, o, n);
 }
 
+/* The bytes after the first that needs escaping, escaped. */
+static uint8_t *
+put_rest(struct walk *w, uint8_t *o, const char *p, size_t n)
+{
+	w->b->len = (size_t)(o - w->b->data);
+	sdc_json_put_escaped(w->b, p, n);
+	return w->b->data + w->b->len;
+}
+
 /* Text already checked for UTF-8: a key from the key table. */
 static inline __attribute__((always_inline)) uint8_t *
 put_checked(struct walk *w, uint8_t *o, const struct sdc_str *s)
@@ -61,12 +70,7 @@ put_checked(struct walk *w, uint8_t *o, const struct sdc_str *s)
 	    s->len);
 
 	o += i;
-	if (i < s->len) {
-		w->b->len = (size_t)(o - w->b->data);
-		sdc_json_put_escaped(w->b, s->ptr + i, s->len - i);
-		o = w->b->data + w->b->len;
-	}
-	return o;
+	return i < s->len ? put_rest(w, o, s->ptr + i, s->len - i) : o;
 }
 
 /*
@@ -82,14 +86,14 @@ put_text(struct walk *w, uint8_t *o, const struct sdc_str *s)
 		return NULL;
 	*o++ = '"';
 	i = sdc_json_copy_plain_padded(o, (const uint8_t *)s->ptr, s->len);
+	o += i;
 	if (i < s->len) {
 		if (!sdc_utf8_valid(s->ptr + i, s->len - i)) {
 			sdc_wire_fail(&w->d, "bad utf-8");
 			return NULL;
 		}
-		o = put_checked(w, o, s);
-	} else
-		o += i;
+		o = put_rest(w, o, s->ptr + i, s->len - i);
+	}
 	*o++ = '"';
 	return o;
 }
