@@ -130,7 +130,7 @@ sdc_csv_escape_line(struct sdc_csv_reader *r, size_t start, size_t end)
 {
 	r->line_ascii = false;
 	for (size_t i = start; i < end; i++) {
-		uint8_t c = r->buf[i];
+		uint8_t c = r->win.data[i];
 		bool ok;
 
 		if (r->esc_pending)

@@ -11,6 +11,7 @@
  */
 #include <csv.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,8 @@ sdc_csv_reader_new(struct sdc_run *run, const char *name,
 	r->skip = o->skip_lines;
 	r->header = o->header == SDC_HEADER_NONE ? HDR_DONE : HDR_WANT;
 	csv_init(&r->parser, 0);
+	/* The reader bounds its window itself: lines past max are cut. */
+	sdc_buf_init(&r->win, SIZE_MAX / 2);
 	sdc_buf_init(&r->names, r->max);
 	sdc_buf_init(&r->field, r->max);
 	reset_parser(r);
@@ -112,7 +115,7 @@ sdc_csv_reader_free(struct sdc_csv_reader *r)
 		sdc_row_layout_release(&r->layout);
 	free(r->keys);
 	free(r->ends);
-	free(r->buf);
+	sdc_buf_release(&r->win);
 	free(r);
 }
 
@@ -137,11 +140,11 @@ raw_bounds(const struct sdc_csv_reader *r, const uint8_t **p, size_t *n)
 {
 	size_t end = r->line_end;
 
-	if (end > r->rec_start && r->buf[end - 1] == '\n')
+	if (end > r->rec_start && r->win.data[end - 1] == '\n')
 		end--;
-	if (end > r->rec_start && r->buf[end - 1] == '\r')
+	if (end > r->rec_start && r->win.data[end - 1] == '\r')
 		end--;
-	*p = r->buf + r->rec_start;
+	*p = r->win.data + r->rec_start;
 	*n = end - r->rec_start;
 }
 
@@ -333,9 +336,9 @@ slow_line(struct sdc_csv_reader *r, size_t start, size_t end)
 	size_t n = end - start, got;
 
 	r->line_ascii = false;
-	got = csv_parse(&r->parser, r->buf + start, n, on_field, on_row, r);
+	got = csv_parse(&r->parser, r->win.data + start, n, on_field, on_row, r);
 	if (got < n && csv_error(&r->parser) == CSV_EPARSE)
-		sdc_csv_parse_failed(r, r->buf[start + got] ==
+		sdc_csv_parse_failed(r, r->win.data[start + got] ==
 		    (uint8_t)r->o->quote ? "quote inside an unquoted field" :
 		    "text after a closing quote");
 }
@@ -379,7 +382,7 @@ parse_line(struct sdc_csv_reader *r, size_t start, size_t end)
 	else if (r->o->escape)
 		sdc_csv_escape_line(r, start, end);
 	else if (record_open(r) ||
-	    !sdc_csv_fast_line(r, r->buf + start, r->buf + end))
+	    !sdc_csv_fast_line(r, r->win.data + start, r->win.data + end))
 		slow_line(r, start, end);
 }
 
@@ -387,17 +390,17 @@ parse_line(struct sdc_csv_reader *r, size_t start, size_t end)
 static void
 parse_lines(struct sdc_csv_reader *r, bool eof)
 {
-	while (r->pos < r->len && !r->broken) {
-		uint8_t *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+	while (r->pos < r->win.len && !r->broken) {
+		uint8_t *nl = memchr(r->win.data + r->pos, '\n', r->win.len - r->pos);
 		size_t end;
 
 		if (nl == NULL && r->discarding && !eof) {
-			r->len = r->pos;	/* more of a line too long */
+			r->win.len = r->pos;	/* more of a line too long */
 			return;
 		}
 		if (nl == NULL && !eof)
 			return;
-		end = nl ? (size_t)(nl - r->buf) + 1 : r->len;
+		end = nl ? (size_t)(nl - r->win.data) + 1 : r->win.len;
 		parse_line(r, r->pos, end);
 		r->pos = end;
 		if (nl)
@@ -408,17 +411,17 @@ parse_lines(struct sdc_csv_reader *r, bool eof)
 static void
 skip_bom(struct sdc_csv_reader *r, bool eof)
 {
-	if (r->started || (r->len < 3 && !eof))
+	if (r->started || (r->win.len < 3 && !eof))
 		return;
 	r->started = true;
-	if (r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0)
+	if (r->win.len >= 3 && memcmp(r->win.data, "\xef\xbb\xbf", 3) == 0)
 		r->pos = 3;
 }
 
 void
 sdc_csv_reader_commit(struct sdc_csv_reader *r, size_t n)
 {
-	r->len += n;
+	r->win.len += n;
 	skip_bom(r, false);
 	if (r->started)
 		parse_lines(r, false);
@@ -431,28 +434,25 @@ sdc_csv_reader_space(struct sdc_csv_reader *r, size_t *n)
 	size_t keep = open ? r->rec_start : r->pos;
 
 	if (keep > 0) {
-		memmove(r->buf, r->buf + keep, r->len - keep);
-		r->len -= keep;
+		memmove(r->win.data, r->win.data + keep, r->win.len - keep);
+		r->win.len -= keep;
 		r->pos -= keep;
 		r->rec_start = open ? 0 : r->pos;
 	}
-	if (r->len > r->max) {
+	if (r->win.len > r->max) {
 		if (r->skip > 0 && !open)
 			r->skip--;	/* a long line to skip is no error */
 		else {
 			r->rec_line = open ? r->rec_line : r->line;
-			too_long(r, 0, r->len);
+			too_long(r, 0, r->win.len);
 		}
 		r->discarding = true;
-		r->len = r->pos;
+		r->win.len = r->pos;
 	}
-	if (r->cap - r->len < CSV_CHUNK) {
-		r->cap = r->len + CSV_CHUNK > 2 * r->cap ? r->len + CSV_CHUNK :
-		    2 * r->cap;
-		r->buf = sdc_xrealloc(r->buf, r->cap);
-	}
-	*n = r->cap - r->len;
-	return r->buf + r->len;
+	if (!sdc_buf_reserve(&r->win, CSV_CHUNK))
+		abort();	/* the window has no cap of its own */
+	*n = r->win.cap - r->win.len;
+	return r->win.data + r->win.len;
 }
 
 void
@@ -481,7 +481,7 @@ sdc_csv_reader_finish(struct sdc_csv_reader *r)
 	parse_lines(r, true);
 	if (r->broken)
 		return;
-	r->line_end = r->len;
+	r->line_end = r->win.len;
 	if (r->o->escape) {
 		sdc_csv_escape_finish(r);
 		return;

@@ -32,8 +32,7 @@ struct sdc_csv_reader {
 	size_t			 max;		/* record limit */
 
 	/* The window: bytes from the open record's first line on. */
-	uint8_t			*buf;
-	size_t			 len, cap;
+	struct sdc_buf		 win;
 	size_t			 pos;		/* next to parse */
 	size_t			 line_end;	/* of this line */
 	size_t			 rec_start;	/* its first line */

@@ -7,6 +7,7 @@
  * holding its first max-line bytes, and the reader never holds more
  * than max-line bytes of a line plus one read.  Lines must be UTF-8.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +27,7 @@ struct sdc_text_reader {
 	const char		*delim;
 	size_t			 dlen;
 	size_t			 max_line;
-	uint8_t			*buf;
-	size_t			 len, cap;
+	struct sdc_buf		 win;		/* the lines being read */
 	size_t			 pos;		/* line start */
 	size_t			 scan;		/* searched up to */
 	uint64_t		 line;
@@ -53,6 +53,8 @@ sdc_text_reader_new(struct sdc_run *run, const char *name,
 		r->max_line = run->opt.max_record ? run->opt.max_record :
 		    SDC_DEFAULT_MAX_RECORD;
 	r->line = 1;
+	/* The reader bounds its window itself: long lines are dropped. */
+	sdc_buf_init(&r->win, SIZE_MAX / 2);
 	sdc_record_init(&r->rec);
 	sdc_idbuf_init(&r->id, name);
 	return r;
@@ -65,7 +67,7 @@ sdc_text_reader_free(struct sdc_text_reader *r)
 		return;
 	sdc_record_release(&r->rec);
 	sdc_idbuf_release(&r->id);
-	free(r->buf);
+	sdc_buf_release(&r->win);
 	free(r);
 }
 
@@ -119,7 +121,7 @@ emit_line(struct sdc_text_reader *r, const uint8_t *p, size_t n)
 static uint8_t *
 find_delim(struct sdc_text_reader *r, size_t from)
 {
-	uint8_t *p = r->buf + from, *end = r->buf + r->len;
+	uint8_t *p = r->win.data + from, *end = r->win.data + r->win.len;
 
 	while ((p = memchr(p, r->delim[0], (size_t)(end - p))) != NULL) {
 		if ((size_t)(end - p) < r->dlen)
@@ -140,9 +142,9 @@ partial_line(struct sdc_text_reader *r)
 {
 	size_t tail = r->dlen - 1;	/* may start a delimiter */
 
-	r->scan = r->len - r->pos > tail ? r->len - tail : r->pos;
-	if (!r->discarding && r->len - r->pos > r->max_line + tail) {
-		too_long(r, r->buf + r->pos);
+	r->scan = r->win.len - r->pos > tail ? r->win.len - tail : r->pos;
+	if (!r->discarding && r->win.len - r->pos > r->max_line + tail) {
+		too_long(r, r->win.data + r->pos);
 		r->discarding = true;
 	}
 	if (r->discarding)
@@ -152,7 +154,7 @@ partial_line(struct sdc_text_reader *r)
 static void
 parse(struct sdc_text_reader *r, bool eof)
 {
-	while (r->pos < r->len) {
+	while (r->pos < r->win.len) {
 		size_t from = r->scan > r->pos ? r->scan : r->pos;
 		uint8_t *d = find_delim(r, from);
 
@@ -161,13 +163,13 @@ parse(struct sdc_text_reader *r, bool eof)
 			return;
 		}
 		if (d == NULL)
-			d = r->buf + r->len;
+			d = r->win.data + r->win.len;
 		if (!r->discarding)
-			emit_line(r, r->buf + r->pos,
-			    (size_t)(d - (r->buf + r->pos)));
+			emit_line(r, r->win.data + r->pos,
+			    (size_t)(d - (r->win.data + r->pos)));
 		r->discarding = false;
-		r->pos = d == r->buf + r->len ? r->len :
-		    (size_t)(d - r->buf) + r->dlen;
+		r->pos = d == r->win.data + r->win.len ? r->win.len :
+		    (size_t)(d - r->win.data) + r->dlen;
 		r->scan = r->pos;
 		r->line++;
 	}
@@ -177,24 +179,21 @@ void *
 sdc_text_reader_space(struct sdc_text_reader *r, size_t *n)
 {
 	if (r->pos > 0) {
-		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-		r->len -= r->pos;
+		memmove(r->win.data, r->win.data + r->pos, r->win.len - r->pos);
+		r->win.len -= r->pos;
 		r->scan -= r->pos;
 		r->pos = 0;
 	}
-	if (r->cap - r->len < TEXT_CHUNK) {
-		r->cap = r->len + TEXT_CHUNK > 2 * r->cap ?
-		    r->len + TEXT_CHUNK : 2 * r->cap;
-		r->buf = sdc_xrealloc(r->buf, r->cap);
-	}
-	*n = r->cap - r->len;
-	return r->buf + r->len;
+	if (!sdc_buf_reserve(&r->win, TEXT_CHUNK))
+		abort();	/* the window has no cap of its own */
+	*n = r->win.cap - r->win.len;
+	return r->win.data + r->win.len;
 }
 
 void
 sdc_text_reader_commit(struct sdc_text_reader *r, size_t n)
 {
-	r->len += n;
+	r->win.len += n;
 	parse(r, false);
 }
 
