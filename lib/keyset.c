@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "keyset.h"
 #include "siphash.h"
 #include "xalloc.h"
@@ -50,16 +51,34 @@ hash(const char *key, size_t len, uint64_t fp)
 	return (uint32_t)sdc_siphash(hash_key, key, len);
 }
 
+/*
+ * The slot holding key, or the free slot where it goes.  The index is at
+ * most half full, so a free slot comes within mask + 1 steps; the count
+ * makes the bound plain even if that were ever broken.
+ */
+static struct sdc_keyslot *
+probe(struct sdc_keyset *s, const char *key, size_t len, uint32_t h)
+{
+	uint32_t i = h & s->mask;
+
+	for (uint32_t left = s->mask + 1; left > 0; left--) {
+		struct sdc_keyslot *slot = &s->slots[i];
+
+		if (slot->gen != s->gen || (slot->hash == h &&
+		    slot->len == len && memcmp(slot->ptr, key, len) == 0))
+			return slot;
+		i = (i + 1) & s->mask;
+	}
+	sdc_errx(SDC_EXIT_IO, "internal error: key index full");
+}
+
 /* Insert a key known to be absent. */
 static void
 place(struct sdc_keyset *s, const char *key, size_t len, uint32_t h,
     uint32_t number)
 {
-	uint32_t i = h & s->mask;
-
-	while (s->slots[i].gen == s->gen)
-		i = (i + 1) & s->mask;
-	s->slots[i] = (struct sdc_keyslot){ key, len, h, number, s->gen };
+	*probe(s, key, len, h) =
+	    (struct sdc_keyslot){ key, len, h, number, s->gen };
 }
 
 static void
@@ -80,6 +99,7 @@ index_few(struct sdc_keyset *s)
 	for (uint32_t i = 0; i < SDC_KEYSET_FEW; i++)
 		place(s, s->few[i].ptr, s->few[i].len, hash(s->few[i].ptr,
 		    s->few[i].len, s->few[i].fp), i);
+	s->indexed = 1;
 }
 
 static void
@@ -100,19 +120,18 @@ int64_t
 sdc_keyset_add_many(struct sdc_keyset *s, const char *key, size_t len,
     uint64_t fp)
 {
-	uint32_t h, i;
+	struct sdc_keyslot *slot;
+	uint32_t h;
 
-	if (s->n == SDC_KEYSET_FEW)
+	if (!s->indexed)
 		index_few(s);
-	else if (2 * (s->n + 1) > s->mask + 1)
+	if (2 * (s->n + 1) > s->mask + 1)
 		grow(s);
 	h = hash(key, len, fp);
-	for (i = h & s->mask; s->slots[i].gen == s->gen;
-	    i = (i + 1) & s->mask)
-		if (s->slots[i].hash == h && s->slots[i].len == len &&
-		    memcmp(s->slots[i].ptr, key, len) == 0)
-			return s->slots[i].number;
-	s->slots[i] = (struct sdc_keyslot){ key, len, h, s->n++, s->gen };
+	slot = probe(s, key, len, h);
+	if (slot->gen == s->gen)
+		return slot->number;
+	*slot = (struct sdc_keyslot){ key, len, h, s->n++, s->gen };
 	return -1;
 }
 
@@ -123,6 +142,7 @@ sdc_keyset_add_many(struct sdc_keyset *s, const char *key, size_t len,
 void
 sdc_keyset_clear_index(struct sdc_keyset *s)
 {
+	s->indexed = 0;
 	if (s->mask + 1 > SLOTS_KEPT && s->mask + 1 > 8 * s->n) {
 		free(s->slots);
 		s->slots = NULL;

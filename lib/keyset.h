@@ -14,6 +14,10 @@
  * with SipHash-2-4.  The index is kept from map to map: a set that has
  * been used is emptied, not freed (sdc_keyset_clear).
  *
+ * Once indexed, the slots of the current generation hold exactly the n
+ * keys, never more, and at most half the slots are in use, so a probe
+ * always meets a free slot.
+ *
  * The set borrows the key bytes, which must stay put while it is used.
  */
 #include <stddef.h>
@@ -30,6 +34,7 @@ struct sdc_keyset {
 	struct sdc_keyslot	*slots;		/* NULL until first needed */
 	uint32_t		 mask;		/* slots - 1 */
 	uint32_t		 gen;		/* marks the slots in use */
+	uint32_t		 indexed;	/* the n keys are in the slots */
 	struct {
 		const char	*ptr;
 		size_t		 len;
@@ -69,7 +74,7 @@ void	sdc_keyset_clear_index(struct sdc_keyset *s);
 static inline void
 sdc_keyset_clear(struct sdc_keyset *s)
 {
-	if (s->n > SDC_KEYSET_FEW)
+	if (s->indexed)
 		sdc_keyset_clear_index(s);
 	s->n = 0;
 	s->lengths = 0;
