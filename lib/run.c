@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -17,6 +18,11 @@
 volatile int sdc_pending_signal;
 static volatile sig_atomic_t got_stop, got_usr1, got_alarm;
 static struct sdc_run *current;	/* the one run of this process */
+static timer_t stop_watchdog;
+static bool have_watchdog;
+
+/* The time a stop request has to reach sdc_run_poll. */
+#define STOP_GRACE_SECONDS	1
 
 void
 sdc_options_init(struct sdc_options *o)
@@ -27,6 +33,40 @@ sdc_options_init(struct sdc_options *o)
 	o->max_record = SDC_DEFAULT_MAX_RECORD;
 }
 
+/*
+ * Stopping at once, from a signal handler: the stream is cut where it
+ * is, without its end frame, which readers then report as truncated.
+ */
+static void
+stop_now(int sig)
+{
+	static const char how[] = ": stopped at once by a signal\n";
+	const char *prog = sdc_progname();
+	ssize_t w;
+
+	w = write(STDERR_FILENO, prog, strlen(prog));
+	w = write(STDERR_FILENO, how, sizeof how - 1);
+	(void)w;
+	_exit(128 + sig);
+}
+
+/* The first stop had its grace time and was not seen. */
+static void
+on_watchdog(int sig)
+{
+	(void)sig;
+	stop_now(got_stop);
+}
+
+static void
+arm_watchdog(int seconds)
+{
+	struct itimerspec when = { .it_value = { .tv_sec = seconds } };
+
+	if (have_watchdog)
+		timer_settime(stop_watchdog, 0, &when, NULL);
+}
+
 static void
 on_signal(int sig)
 {
@@ -34,9 +74,30 @@ on_signal(int sig)
 		got_usr1 = 1;
 	else if (sig == SIGALRM)
 		got_alarm = 1;
-	else
+	else if (got_stop)
+		stop_now(sig);
+	else {
 		got_stop = sig;
+		arm_watchdog(STOP_GRACE_SECONDS);
+	}
 	sdc_pending_signal = 1;
+}
+
+static void
+create_watchdog(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL,
+		.sigev_signo = SIGVTALRM };
+	struct sigaction sa;
+
+	if (have_watchdog)
+		return;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_watchdog;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGVTALRM, &sa, NULL);
+	have_watchdog = timer_create(CLOCK_MONOTONIC, &ev, &stop_watchdog) ==
+	    0;
 }
 
 static void
@@ -45,6 +106,7 @@ install_signals(void)
 	struct sigaction sa;
 	static const int sigs[] = { SIGINT, SIGTERM, SIGUSR1, SIGALRM };
 
+	create_watchdog();
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -194,6 +256,7 @@ sdc_run_poll(struct sdc_run *run)
 			sdc_metrics_write(run, run->opt.metrics_path);
 	}
 	if (stop) {
+		arm_watchdog(0);	/* seen: finishing may take its time */
 		sdc_run_finish(run);
 		signal(stop, SIG_DFL);
 		sdc_exit(128 + stop);
