@@ -272,9 +272,15 @@ sdc_wire_encode(struct sdc_buf *out, const struct sdc_record *r,
     size_t max_payload, const char **reason)
 {
 	size_t start = out->len;
-	struct encoder e = { out, out->data + start, out->data + out->cap,
-		&key_table, false, NULL };
+	struct encoder e;
 
+	/* An empty buffer has no memory yet, and no pointer into it. */
+	if (!sdc_buf_reserve(out, SDC_FRAME_HEADER_LEN + 1)) {
+		*reason = "record too large";
+		return false;
+	}
+	e = (struct encoder){ out, out->data + start, out->data + out->cap,
+		&key_table, false, NULL };
 	sdc_keyset_clear(&key_table);
 	put_byte(&e, (uint8_t)r->kind);
 	put_bytes(&e, "\0\0\0\0\0\0\0\0", 8);
