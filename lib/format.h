@@ -2,7 +2,7 @@
 #define SDC_FORMAT_H
 /*
  * Formats that records are read from and written to.  Each lives in
- * lib/format-NAME*.c and is one entry of sdc_formats (formats.c).
+ * lib/format/NAME*.c and is one entry of sdc_formats (format/formats.c).
  *
  * Adding a format: the checklist is in cmd/README.
  */

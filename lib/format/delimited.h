@@ -71,7 +71,7 @@ void	sdc_text_reader_feed(struct sdc_text_reader *r, const void *p,
 void	sdc_text_reader_finish(struct sdc_text_reader *r);
 void	sdc_text_reader_free(struct sdc_text_reader *r);
 
-/* Writers, for format-csv.c. */
+/* Writers, for csv.c. */
 struct sdc_writer *sdc_csv_writer_new(const struct sdc_format_opts *o);
 
 #endif

@@ -13,9 +13,9 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # keep the source tree clean
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "..", "lib", "spark"))
 
-import sdcrecord as sr  # noqa: E402
+from sdc_spark import sdcrecord as sr  # noqa: E402
 
 TOP = os.environ.get("top_srcdir") or os.path.join(HERE, "..", "..")
 MAN_PAGE = os.path.join(TOP, "man", "sdc-record.5")

@@ -18,9 +18,9 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # keep the source tree clean
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "..", "lib", "spark"))
 
-import sdcrecord as sr  # noqa: E402
+from sdc_spark import sdcrecord as sr  # noqa: E402
 
 
 def vectors_dir() -> str:

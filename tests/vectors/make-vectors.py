@@ -14,7 +14,8 @@ description", where MODE is
     malformed  as decode; the frames become SDC_BAD_FRAME error records,
                compared by kind, code, message and value only
     bad        reading bad-NAME.sdc stops with bad-NAME.expect
-The output depends on nothing but this file and sdcrecord.py.
+The output depends on nothing but this file and
+lib/spark/sdc_spark/sdcrecord.py.
 """
 
 import os
@@ -22,9 +23,9 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # keep the source tree clean
-sys.path.insert(0, os.path.join(HERE, "..", "python"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "lib", "spark"))
 
-import sdcrecord as sr  # noqa: E402
+from sdc_spark import sdcrecord as sr  # noqa: E402
 
 END = sr.KIND_END
 
