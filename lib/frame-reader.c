@@ -20,21 +20,52 @@ int
 sdc_frame_reader_open(struct sdc_frame_reader *r, const char *path,
     size_t max_payload)
 {
+	int fd = STDIN_FILENO;
+
+	if (strcmp(path, "-") != 0 &&
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	return sdc_frame_reader_open_fd(r, fd, fd == STDIN_FILENO ? "stdin" :
+	    path, max_payload);
+}
+
+int
+sdc_frame_reader_open_fd(struct sdc_frame_reader *r, int fd,
+    const char *name, size_t max_payload)
+{
 	memset(r, 0, sizeof(*r));
-	if (strcmp(path, "-") == 0) {
-		r->fd = STDIN_FILENO;
-		r->name = "stdin";
-	} else {
-		r->fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (r->fd < 0)
-			return -1;
-		r->name = path;
-	}
+	r->fd = fd;
+	r->name = name;
 	sdc_pipe_widen(r->fd);
 	r->max_payload = max_payload;
 	r->cap = READ_CHUNK;
 	r->buf = sdc_xcalloc(1, r->cap + SDC_PAYLOAD_PAD);
 	return 0;
+}
+
+/* End frames and stream headers are read through, as _next does. */
+bool
+sdc_frame_reader_ready(const struct sdc_frame_reader *r)
+{
+	size_t at = r->start;
+	bool in_member = r->in_member;
+	uint32_t len;
+
+	for (;;) {
+		if (r->eof)
+			return true;
+		if (!in_member)
+			at += SDC_STREAM_HEADER_LEN;
+		if (r->end < at + SDC_FRAME_HEADER_LEN)
+			return false;
+		memcpy(&len, r->buf + at + 1, 4);
+		if (r->end - at - SDC_FRAME_HEADER_LEN < (size_t)len)
+			return false;
+		if (r->buf[at] != SDC_KIND_END)
+			return true;
+		at += SDC_FRAME_HEADER_LEN + (size_t)len;
+		in_member = false;
+	}
 }
 
 void

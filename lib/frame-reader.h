@@ -46,7 +46,12 @@ enum sdc_read_status {
 /* path "-" is standard input.  -1 with errno when it cannot be opened. */
 int	sdc_frame_reader_open(struct sdc_frame_reader *r, const char *path,
 	    size_t max_payload);
+/* An open fd (closed by _close unless it is standard input), named. */
+int	sdc_frame_reader_open_fd(struct sdc_frame_reader *r, int fd,
+	    const char *name, size_t max_payload);
 void	sdc_frame_reader_close(struct sdc_frame_reader *r);
+/* Whether _next can return without waiting for more input. */
+bool	sdc_frame_reader_ready(const struct sdc_frame_reader *r);
 enum sdc_read_status sdc_frame_reader_next(struct sdc_frame_reader *r,
 	    struct sdc_frame *f);
 

@@ -82,6 +82,8 @@ sdc_progress_draw(const struct sdc_run *run, bool final)
 	    "%.1f s ", run->prog, (unsigned long long)run->n.in,
 	    (unsigned long long)run->n.out, (unsigned long long)run->n.errors,
 	    rate, t);
+	if (run->phase[0] != '\0')
+		fprintf(stderr, "(%s) ", run->phase);
 	if (final)
 		fputc('\n', stderr);
 	fflush(stderr);

@@ -215,12 +215,20 @@ vreject(struct sdc_run *run, struct sdc_record *r, const char *code,
 	char msg[1024];
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (run->opt.on_error == SDC_ON_ERROR_PASS && !run->opt.dry_run)
+		sdc_record_make_error(r, run->prog, code, msg);
+	sdc_run_reject_record(run, r, msg);
+}
+
+void
+sdc_run_reject_record(struct sdc_run *run, struct sdc_record *r,
+    const char *msg)
+{
 	run->n.errors++;
 	if (run->opt.on_error == SDC_ON_ERROR_DISCARD || run->opt.dry_run)
 		return;
 	if (run->opt.on_error == SDC_ON_ERROR_STOP)
 		sdc_errx(SDC_EXIT_DATA, "%s", msg);
-	sdc_record_make_error(r, run->prog, code, msg);
 	deliver_error(run, r);
 }
 

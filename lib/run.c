@@ -255,8 +255,11 @@ sdc_run_poll(struct sdc_run *run)
 		if (run->opt.metrics_path != NULL)
 			sdc_metrics_write(run, run->opt.metrics_path);
 	}
-	if (stop) {
+	if (stop && !run->stopping) {
 		arm_watchdog(0);	/* seen: finishing may take its time */
+		run->stopping = true;
+		if (run->on_stop != NULL)
+			run->on_stop(run, run->stop_ctx);
 		sdc_run_finish(run);
 		signal(stop, SIG_DFL);
 		sdc_exit(128 + stop);

@@ -55,6 +55,14 @@ struct sdc_run {
 	uint64_t		 err_frames;
 	int			 status;	/* worst so far */
 	double			 started;	/* monotonic seconds */
+	/*
+	 * Called once when a stop signal is acted on, before the run
+	 * finishes: a program with work in flight completes it here.
+	 */
+	void			(*on_stop)(struct sdc_run *run, void *ctx);
+	void			*stop_ctx;
+	bool			 stopping;	/* on_stop is running */
+	char			 phase[64];	/* for --progress, or "" */
 };
 
 void	sdc_options_init(struct sdc_options *o);
@@ -102,6 +110,13 @@ void	sdc_run_batch(struct sdc_run *run);
 void	sdc_run_reject(struct sdc_run *run, struct sdc_record *r,
 	    const char *code, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
+/*
+ * r is already an error record, made by a stage this program runs (a
+ * transformer): counted and routed as this program's own, msg being
+ * what --on-error=stop says.
+ */
+void	sdc_run_reject_record(struct sdc_run *run, struct sdc_record *r,
+	    const char *msg);
 /* Input that never became a record: the raw bytes are kept. */
 void	sdc_run_reject_raw(struct sdc_run *run, const char *id,
 	    const void *raw, size_t n, const char *code, const char *fmt, ...)

@@ -1,0 +1,102 @@
+"""Transformers for the tests of sdc-spark-eval (tests/spark/*.test)."""
+import os
+import signal
+
+from sdc_spark import Record, Transformer
+
+
+class Identity(Transformer):
+    def transform(self, rdd):
+        return rdd
+
+
+class StrongSignal(Transformer):
+    """Only the sightings stronger than the first param (dBm)."""
+
+    def init(self, sc, params):
+        super().init(sc, params)
+        self.floor = int(params[0]) if params else -70
+
+    def transform(self, rdd):
+        floor = self.floor
+        return rdd.filter(lambda r: r["rssi"] > floor)
+
+
+class CountBySensor(Transformer):
+    """A shuffle: sightings per sensor in each batch."""
+
+    def transform(self, rdd):
+        return (rdd.map(lambda r: (r["sensor_id"], 1))
+                .reduceByKey(lambda a, b: a + b, 2)
+                .sortByKey()
+                .map(lambda kv: Record({"sensor_id": kv[0],
+                                        "sightings": kv[1]})))
+
+
+class WeakAreErrors(Transformer):
+    """Sightings weaker than -80 dBm come back as the transformer's errors."""
+
+    def transform(self, rdd):
+        good = rdd.filter(lambda r: r["rssi"] >= -80)
+        bad = rdd.filter(lambda r: r["rssi"] < -80).map(
+            lambda r: (r, "signal too weak: %d dBm" % r["rssi"]))
+        return good, bad
+
+
+class FailsOnBoom(Transformer):
+    """transform raises for a batch holding a record with boom set."""
+
+    def transform(self, rdd):
+        if rdd.filter(lambda r: r.get("boom")).count():
+            raise ValueError("boom in this batch")
+        return rdd
+
+
+class FailsInTask(Transformer):
+    """A Spark task raises: the job fails, the batch with it."""
+
+    def transform(self, rdd):
+        def check(r):
+            if r.get("boom"):
+                raise KeyError("no such sensor")
+            return r
+        return rdd.map(check)
+
+
+class BadValue(Transformer):
+    """Results whose values records cannot hold."""
+
+    def transform(self, rdd):
+        def spoil(r):
+            if r.get("spoil"):
+                r["oops"] = object()
+            return r
+        return rdd.map(spoil)
+
+
+class InitFails(Transformer):
+    def init(self, sc, params):
+        raise RuntimeError("the model file is missing")
+
+    def transform(self, rdd):
+        return rdd
+
+
+class KillsDriver(Transformer):
+    """The driver dies in the middle of a batch."""
+
+    def transform(self, rdd):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class Batches(Transformer):
+    """One record per batch: its number and its size."""
+
+    def init(self, sc, params):
+        super().init(sc, params)
+        self.n = 0
+
+    def transform(self, rdd):
+        self.n += 1
+        return self.sc.parallelize([Record({"batch": self.n,
+                                            "records": rdd.count()})], 1)
