@@ -43,7 +43,11 @@ sdc_frame_reader_open_fd(struct sdc_frame_reader *r, int fd,
 	return 0;
 }
 
-/* End frames and stream headers are read through, as _next does. */
+/*
+ * End frames and stream headers are read through, as _next does.  A
+ * bad stream header or an oversized frame is ready too: _next reports
+ * it without reading on.
+ */
 bool
 sdc_frame_reader_ready(const struct sdc_frame_reader *r)
 {
@@ -54,11 +58,18 @@ sdc_frame_reader_ready(const struct sdc_frame_reader *r)
 	for (;;) {
 		if (r->eof)
 			return true;
-		if (!in_member)
+		if (!in_member) {
+			if (r->end < at + SDC_STREAM_HEADER_LEN)
+				return false;
+			if (memcmp(r->buf + at, SDC_MAGIC, SDC_MAGIC_LEN) != 0)
+				return true;
 			at += SDC_STREAM_HEADER_LEN;
+		}
 		if (r->end < at + SDC_FRAME_HEADER_LEN)
 			return false;
 		memcpy(&len, r->buf + at + 1, 4);
+		if (len > r->max_payload)
+			return true;
 		if (r->end - at - SDC_FRAME_HEADER_LEN < (size_t)len)
 			return false;
 		if (r->buf[at] != SDC_KIND_END)
@@ -144,6 +155,29 @@ static size_t
 avail(const struct sdc_frame_reader *r)
 {
 	return r->end - r->start;
+}
+
+enum sdc_read_status
+sdc_frame_reader_pump(struct sdc_frame_reader *r)
+{
+	ssize_t n;
+
+	if (r->eof)
+		return SDC_READ_FRAME;
+	make_room(r, avail(r) + 1);
+	n = read(r->fd, r->buf + r->end, r->cap - r->end);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN ||
+	    errno == EWOULDBLOCK))
+		return SDC_READ_FRAME;
+	if (n < 0) {
+		snprintf(r->err, sizeof r->err, "%s: %s", r->name,
+		    strerror(errno));
+		return SDC_READ_IO;
+	}
+	if (n == 0)
+		r->eof = true;
+	r->end += (size_t)n;
+	return SDC_READ_FRAME;
 }
 
 static uint64_t

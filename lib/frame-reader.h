@@ -52,6 +52,13 @@ int	sdc_frame_reader_open_fd(struct sdc_frame_reader *r, int fd,
 void	sdc_frame_reader_close(struct sdc_frame_reader *r);
 /* Whether _next can return without waiting for more input. */
 bool	sdc_frame_reader_ready(const struct sdc_frame_reader *r);
+/*
+ * For a poll loop, once fd is readable: one read of what has arrived,
+ * so that _ready says whether _next can go on without waiting.
+ * SDC_READ_IO when the read failed (err says why), else SDC_READ_FRAME,
+ * though nothing may have come (EAGAIN, EINTR).
+ */
+enum sdc_read_status sdc_frame_reader_pump(struct sdc_frame_reader *r);
 enum sdc_read_status sdc_frame_reader_next(struct sdc_frame_reader *r,
 	    struct sdc_frame *f);
 

@@ -18,7 +18,7 @@ elapsed_s(const struct sdc_run *run)
 static json_t *
 counts_json(const struct sdc_run *run)
 {
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}",
 	    "program", run->prog,
 	    "records_in", (json_int_t)run->n.in,
 	    "records_out", (json_int_t)run->n.out,
@@ -27,7 +27,8 @@ counts_json(const struct sdc_run *run)
 	    "bytes_in", (json_int_t)(run->n.bytes_in +
 	    (run->input != NULL ? run->input->offset : 0)),
 	    "bytes_out", (json_int_t)(run->out.bytes + run->out.buf.len),
-	    "elapsed_seconds", elapsed_s(run));
+	    "elapsed_seconds", elapsed_s(run),
+	    "startup_seconds", run->ready - run->started);
 }
 
 /* Counts and seconds, the seconds to the microsecond. */

@@ -72,6 +72,24 @@ sdc_record_attr(const struct sdc_record *r, const char *key)
 	return NULL;
 }
 
+bool
+sdc_record_remove_attr(struct sdc_record *r, const char *key)
+{
+	struct sdc_header *h = &r->h;
+	size_t len = strlen(key);
+
+	for (uint32_t i = 0; i < h->nattrs; i++) {
+		if (h->attrs[i].key.len != len ||
+		    memcmp(h->attrs[i].key.ptr, key, len) != 0)
+			continue;
+		memmove(h->attrs + i, h->attrs + i + 1,
+		    (h->nattrs - i - 1) * sizeof(*h->attrs));
+		h->nattrs--;
+		return true;
+	}
+	return false;
+}
+
 void
 sdc_record_set_attr(struct sdc_record *r, const char *key, const char *value)
 {

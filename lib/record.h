@@ -5,6 +5,7 @@
  * holds them.  The record owns its arena; header strings, like field
  * strings, may borrow from the buffer the record was decoded from.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arena.h"
@@ -61,6 +62,8 @@ void	sdc_record_set_attr(struct sdc_record *r, const char *key,
 	    const char *value);
 const struct sdc_str *sdc_record_attr(const struct sdc_record *r,
 	    const char *key);
+/* Remove the attribute key, keeping the others in order; false if none. */
+bool	sdc_record_remove_attr(struct sdc_record *r, const char *key);
 /* Make r an error record raised by stage, stamped with the time now. */
 void	sdc_record_make_error(struct sdc_record *r, const char *stage,
 	    const char *code, const char *message);

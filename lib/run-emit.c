@@ -174,11 +174,9 @@ copy_frame(struct sdc_out *o, uint64_t *frames, const struct sdc_frame *f)
 	sdc_out_commit(o);
 }
 
-void
-sdc_run_forward(struct sdc_run *run, const struct sdc_frame *f)
+static void
+forward(struct sdc_run *run, const struct sdc_frame *f)
 {
-	if (sdc_pending_signal)
-		sdc_run_poll(run);
 	if (run->opt.dry_run)
 		return;
 	if (f->kind == SDC_KIND_DATA)
@@ -193,6 +191,18 @@ sdc_run_forward(struct sdc_run *run, const struct sdc_frame *f)
 		run->writer->frame(run->writer, run, f);
 }
 
+/*
+ * A stop is acted on after the frame is out: its handler may read on
+ * from where f came (a batch's results), and f must not be lost.
+ */
+void
+sdc_run_forward(struct sdc_run *run, const struct sdc_frame *f)
+{
+	forward(run, f);
+	if (sdc_pending_signal)
+		sdc_run_poll(run);
+}
+
 void
 sdc_run_batch(struct sdc_run *run)
 {
@@ -204,8 +214,11 @@ sdc_run_batch(struct sdc_run *run)
 	f.bytes = bytes;
 	f.size = sizeof bytes;
 	f.payload = bytes + SDC_FRAME_HEADER_LEN;
-	sdc_run_forward(run, &f);
-	run->n.passed--;	/* made here, not passed through */
+	forward(run, &f);
+	if (!run->opt.dry_run)
+		run->n.passed--;	/* made here, not passed through */
+	if (sdc_pending_signal)
+		sdc_run_poll(run);
 }
 
 static void

@@ -177,7 +177,7 @@ sdc_run_start(struct sdc_run *run, const char *prog,
 	run->prog = prog;
 	run->opt = *opt;
 	run->writer = writer;
-	run->started = sdc_uptime();
+	run->started = run->ready = sdc_uptime();
 	sdc_record_init(&run->scratch);
 	current = run;
 	sdc_set_exit_hook(exit_hook);

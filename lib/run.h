@@ -63,6 +63,7 @@ struct sdc_run {
 	void			*stop_ctx;
 	bool			 stopping;	/* on_stop is running */
 	char			 phase[64];	/* for --progress, or "" */
+	double			 ready;		/* when data began to move */
 };
 
 void	sdc_options_init(struct sdc_options *o);

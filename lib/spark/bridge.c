@@ -57,6 +57,10 @@ driver_argv(const struct sdc_spark_config *c, char *parallelism)
 		push_option(&a, "--conf", c->conf[i]);
 	for (size_t i = 0; i < c->nparams; i++)
 		push_option(&a, "--param", c->params[i]);
+	for (size_t i = 0; i < c->njars; i++)
+		push_option(&a, "--jar", c->jars[i]);
+	if (c->sdc_jar != NULL)
+		push_option(&a, "--sdc-jar", c->sdc_jar);
 	if (c->verbose)
 		push(&a, "--verbose");
 	return a;
@@ -242,20 +246,30 @@ sdc_spark_bridge_next(struct sdc_spark_bridge *b, struct sdc_frame *f)
 	}
 }
 
-static bool
-is_ready_event(const struct sdc_frame *f)
+void
+sdc_spark_bridge_pump(struct sdc_spark_bridge *b)
+{
+	if (sdc_frame_reader_pump(&b->from_driver) != SDC_READ_FRAME) {
+		sdc_warnx("%s", b->from_driver.err);
+		driver_failed(b, "broke its output");
+	}
+}
+
+bool
+sdc_spark_frame_is_event(const struct sdc_frame *f, const char *type)
 {
 	struct sdc_record r;
 	const char *reason;
-	bool ready;
+	bool is;
 
+	if (f->kind != SDC_KIND_EVENT)
+		return false;
 	sdc_record_init(&r);
-	ready = sdc_wire_decode(&r, SDC_KIND_EVENT, f->payload,
-	    f->payload_len, &reason) == 0 &&
-	    r.h.event.type.len == strlen(READY_EVENT) &&
-	    memcmp(r.h.event.type.ptr, READY_EVENT, r.h.event.type.len) == 0;
+	is = sdc_wire_decode(&r, SDC_KIND_EVENT, f->payload, f->payload_len,
+	    &reason) == 0 && r.h.event.type.len == strlen(type) &&
+	    memcmp(r.h.event.type.ptr, type, r.h.event.type.len) == 0;
 	sdc_record_release(&r);
-	return ready;
+	return is;
 }
 
 void
@@ -264,7 +278,7 @@ sdc_spark_bridge_wait_ready(struct sdc_spark_bridge *b)
 	struct sdc_frame f;
 
 	sdc_spark_bridge_next(b, &f);
-	if (f.kind != SDC_KIND_EVENT || !is_ready_event(&f))
+	if (!sdc_spark_frame_is_event(&f, READY_EVENT))
 		driver_failed(b, "did not start as expected");
 }
 

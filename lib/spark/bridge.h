@@ -18,7 +18,7 @@
 #include "frame-reader.h"
 
 struct sdc_spark_config {
-	const char	 *transformer;	/* module:Class or file.py:Class */
+	const char	 *transformer;	/* as -T: file.py:Class, java:CLASS */
 	const char	 *master;	/* NULL: the driver's local[*] */
 	const char	 *app_name;
 	unsigned long	  parallelism;
@@ -26,6 +26,9 @@ struct sdc_spark_config {
 	size_t		  nconf;
 	const char	**params;	/* the transformer's init arguments */
 	size_t		  nparams;
+	const char	**jars;		/* the user's jars, for the class path */
+	size_t		  njars;
+	const char	 *sdc_jar;	/* sdc-spark.jar, for java:CLASS */
 	const char	 *python;	/* an interpreter that has pyspark */
 	const char	 *package_dir;	/* where sdc_spark is installed */
 	bool		  verbose;
@@ -53,6 +56,14 @@ void	sdc_spark_bridge_send(struct sdc_spark_bridge *b, const void *frames,
  */
 void	sdc_spark_bridge_next(struct sdc_spark_bridge *b,
 	    struct sdc_frame *f);
+/*
+ * For a poll loop, once from_driver.fd is readable: take what the
+ * driver wrote, without waiting.  Then _next returns at once while
+ * sdc_frame_reader_ready(&b->from_driver).
+ */
+void	sdc_spark_bridge_pump(struct sdc_spark_bridge *b);
+/* Whether f is an event frame of that type. */
+bool	sdc_spark_frame_is_event(const struct sdc_frame *f, const char *type);
 /*
  * End the input; the driver stops its transformer and Spark.  0, or
  * status 3 when it did not end well (its last lines are shown).

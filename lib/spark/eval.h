@@ -30,5 +30,11 @@ struct sdc_spark_eval_options {
  */
 void	sdc_spark_eval(struct sdc_run *run,
 	    const struct sdc_spark_eval_options *o, const char *const *paths);
+/*
+ * Start the driver and wait until its transformer is up, saying so in
+ * run's phase; started is set once there is a driver to stop.
+ */
+void	sdc_spark_start(struct sdc_run *run, struct sdc_spark_bridge *b,
+	    const struct sdc_spark_config *c, bool *started);
 
 #endif

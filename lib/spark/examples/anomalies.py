@@ -10,8 +10,10 @@ RSSI standard deviation and the number of distinct sensors ("sensor_id").
 They are standardized and clustered with pyspark.mllib's KMeans, trained
 anew on each batch (so the model follows the traffic of the day; the
 seed is fixed, so a batch always gives the same model).  A device's score
-is how many standard deviations its distance to its cluster's center
-lies above the mean distance; above n, the device is anomalous.
+is how many standard deviations its distance to the nearest center of a
+large cluster (one holding at least the share of the devices, so that a
+few odd devices cannot make a cluster of their own and hide there) lies
+above the mean distance; above n, the device is anomalous.
 
 Every record goes out with "anomaly" (BOOLEAN) and "anomaly_score"
 (DOUBLE) added, and with the param "errors" the records of anomalous
@@ -19,7 +21,8 @@ devices also go out as error records "anomalous device ID: score S".
 A batch of fewer than k devices, and a record without those fields, go
 out with anomaly false and score 0.
 
-Params: k=K (default 3), n=N (default 3), seed=S (default 1), errors.
+Params: k=K (default 3), n=N (default 3), share=F (default 0.05),
+seed=S (default 1), errors.
 """
 
 import datetime
@@ -59,18 +62,18 @@ def features(acc):
 
 
 def parse_params(params):
-    options = {"k": 3, "n": 3.0, "seed": 1, "errors": False}
+    options = {"k": 3, "n": 3.0, "seed": 1, "share": 0.05, "errors": False}
     for param in params:
         key, sep, value = param.partition("=")
         if key == "errors" and not sep:
             options["errors"] = True
         elif key in ("k", "seed") and sep:
             options[key] = int(value)
-        elif key == "n" and sep:
-            options["n"] = float(value)
+        elif key in ("n", "share") and sep:
+            options[key] = float(value)
         else:
             raise ValueError(f"unknown param {param!r}: expected k=K, n=N, "
-                             f"seed=S or errors")
+                             f"share=F, seed=S or errors")
     if options["k"] < 1:
         raise ValueError("k must be at least 1")
     return options
@@ -118,7 +121,13 @@ class AnomalousDevices(Transformer):
                              seed=self.options["seed"])
         centers = np.array(model.clusterCenters)
         nearest = np.array([model.predict(v) for v in x])
-        distance = np.linalg.norm(x - centers[nearest], axis=1)
+        # A handful of odd devices make a cluster of their own: distances
+        # are to the clusters that hold a fair share of the devices.
+        sizes = np.bincount(nearest, minlength=len(centers))
+        large = sizes >= max(2.0, self.options["share"] * len(devices))
+        reference = centers[large] if large.any() else centers
+        distance = np.linalg.norm(x[:, None, :] - reference[None, :, :],
+                                  axis=2).min(axis=1)
         sd = distance.std()
         z = (distance - distance.mean()) / sd if sd > 0 else \
             np.zeros_like(distance)

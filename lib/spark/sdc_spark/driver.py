@@ -15,6 +15,10 @@ results and errors encoded there, each task sending back one blob of
 whole frames.  When transform() or the job fails, the batch's output is
 one SPARK_BATCH_FAILED error frame, and the next batch goes on.
 
+A transformer java:CLASS runs in the JVM instead (sdc_spark.jvm): the
+frames of each batch go to its Bridge, which does the same with the Java
+codec, and the Python path above is not used.
+
 Exit status: 0 at the end of the input; 1 when the transformer or Spark
 cannot start, or the links break; 2 on a usage error.
 """
@@ -29,7 +33,7 @@ import sys
 import time
 import traceback
 
-from . import codec
+from . import codec, jvm
 from .record import Record
 from .transformer import results_and_errors
 
@@ -70,7 +74,12 @@ def parse_args(argv) -> argparse.Namespace:
         description="The Spark driver of sdc-spark-eval: record batches "
                     "in on fd 0, results out on fd 3.")
     p.add_argument("--transformer", required=True, metavar="SPEC",
-                   help="module:Class or path/to/file.py:Class")
+                   help="module:Class, path/to/file.py:Class or java:CLASS")
+    p.add_argument("--jar", action="append", default=[], metavar="FILE",
+                   help="a jar for the class path of the driver and the "
+                        "executors (repeatable)")
+    p.add_argument("--sdc-jar", metavar="FILE",
+                   help="sdc-spark.jar, for java:CLASS transformers")
     p.add_argument("--master", default="local[*]", metavar="URL")
     p.add_argument("--app-name", default=PROG, metavar="NAME")
     p.add_argument("--parallelism", type=int, default=4, metavar="N",
@@ -161,7 +170,7 @@ def prepare_environment() -> None:
         os.environ["PYTHONPATH"] = os.pathsep.join([here] + paths)
 
 
-def spark_conf(args):
+def spark_conf(args, jars=()):
     from pyspark import SparkConf
     settings = dict(SPARK_DEFAULTS)
     user = dict(args.conf)
@@ -174,6 +183,7 @@ def spark_conf(args):
         user["spark.driver.extraJavaOptions"] = \
             quiet if not extra else f"{quiet} {extra}"
     settings.update(user)
+    jvm.add_class_path(settings, list(jars))
     conf = SparkConf()
     conf.setMaster(args.master).setAppName(args.app_name)
     for key, value in settings.items():
@@ -181,10 +191,10 @@ def spark_conf(args):
     return conf
 
 
-def start_spark(args):
+def start_spark(args, jars=()):
     from pyspark import SparkContext
     prepare_environment()
-    sc = SparkContext(conf=spark_conf(args))
+    sc = SparkContext(conf=spark_conf(args, jars))
     sc.setLogLevel("WARN" if args.verbose else "ERROR")
     return sc
 
@@ -389,7 +399,7 @@ class Runner:
         try:
             blobs = self._job(data)
         except Exception as e:  # the batch fails, the run goes on
-            message = failure_message(e)
+            message = self._describe(e)
             log(f"batch {self.number} failed: {message}")
             if self.verbose:
                 traceback.print_exc()
@@ -414,6 +424,24 @@ class Runner:
             tagged = tagged_errors if tagged is None \
                 else tagged.union(tagged_errors)
         return tagged.collect() if tagged is not None else []
+
+    def _describe(self, e: BaseException) -> str:
+        return failure_message(e)
+
+
+class JvmRunner(Runner):
+    """Runs the batches through a JVM transformer (sdc_spark.jvm)."""
+
+    def _job(self, data: bytes) -> list:
+        return self.transformer.run(codec.chunks(data, self.parallelism))
+
+    def _describe(self, e: BaseException) -> str:
+        line = jvm.java_message(e)
+        if line is None:
+            return failure_message(e)
+        line = " ".join(line.split())
+        return line if len(line) <= MESSAGE_MAX else \
+            line[:MESSAGE_MAX - 3] + "..."
 
 
 def _failure_frame(message: str) -> bytes:
@@ -454,8 +482,11 @@ def _worker_error(text: str):
 
 def start(args):
     """The SparkContext and the transformer, its init() done."""
+    name = jvm.class_name(args.transformer)
+    if name is not None:
+        return start_jvm(args, name)
     cls, path = load_transformer(args.transformer)
-    sc = start_spark(args)
+    sc = start_spark(args, jvm.jar_paths(None, args.jar))
     try:
         if path:
             sc.addPyFile(path)
@@ -463,6 +494,22 @@ def start(args):
         init = getattr(transformer, "init", None)
         if callable(init):
             init(sc, list(args.param))
+    except BaseException:
+        stop_spark(sc, args.verbose)
+        raise
+    return sc, transformer
+
+
+def start_jvm(args, name: str):
+    """The SparkContext and a JVM transformer, its init() done."""
+    if not name:
+        raise StartError("bad transformer 'java:': expected java:CLASS")
+    if args.sdc_jar is None:
+        raise StartError("a java: transformer needs sdc-spark.jar "
+                         "(--sdc-jar)")
+    sc = start_spark(args, jvm.jar_paths(args.sdc_jar, args.jar))
+    try:
+        transformer = jvm.JvmTransformer(sc, name, args.param)
     except BaseException:
         stop_spark(sc, args.verbose)
         raise
@@ -508,7 +555,7 @@ def main(argv=None) -> int:
     try:
         out_fd = claim_output_fd()
         sc, transformer = start(args)
-    except StartError as e:
+    except (StartError, jvm.JvmStartError) as e:
         log(str(e))
         return 1
     except Exception:
@@ -519,7 +566,9 @@ def main(argv=None) -> int:
     out = OutputLink(out_fd)
     try:
         out.write([codec.stream_header(), ready_event(sc)], 1)
-        status = serve(Runner(sc, transformer, args), InputLink(0, signals),
+        runner = JvmRunner if isinstance(transformer, jvm.JvmTransformer) \
+            else Runner
+        status = serve(runner(sc, transformer, args), InputLink(0, signals),
                        out, signals)
         return shutdown(sc, transformer, out, args.verbose) or status
     except BrokenPipeError:

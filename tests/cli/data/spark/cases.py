@@ -100,3 +100,40 @@ class Batches(Transformer):
         self.n += 1
         return self.sc.parallelize([Record({"batch": self.n,
                                             "records": rdd.count()})], 1)
+
+
+class Slow(Transformer):
+    """Half a second a batch: a transformer slower than its input."""
+
+    def transform(self, rdd):
+        import time
+        time.sleep(0.5)
+        return rdd
+
+
+class RddSize(Transformer):
+    """Each record with the size of the RDD it came in, and one record of
+    no producer's saying that size (the cluster mode's union)."""
+
+    def transform(self, rdd):
+        n = rdd.count()
+
+        def tag(r):
+            r["rdd_size"] = n
+            return r
+        return rdd.map(tag).union(
+            self.sc.parallelize([Record({"rdd_records": n})], 1))
+
+
+class Sleeps(Transformer):
+    """An identity that sleeps the first param's seconds (3) a batch, so
+    that a batch is in Spark for a while."""
+
+    def init(self, sc, params):
+        super().init(sc, params)
+        self.seconds = float(params[0]) if params else 3
+
+    def transform(self, rdd):
+        import time
+        time.sleep(self.seconds)
+        return rdd
