@@ -57,8 +57,9 @@ sdc_spark_start(struct sdc_run *run, struct sdc_spark_bridge *b,
 	sdc_spark_bridge_start(b, c, run->opt.max_record);
 	*started = true;	/* from now on a stop must stop the driver */
 	sdc_spark_bridge_wait_ready(b);
+	run->ready = sdc_uptime();
 	snprintf(run->phase, sizeof run->phase, "Spark started in %.1f s",
-	    sdc_uptime() - t0);
+	    run->ready - t0);
 }
 
 void
