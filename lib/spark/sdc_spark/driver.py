@@ -24,12 +24,15 @@ cannot start, or the links break; 2 on a usage error.
 """
 
 import argparse
+import atexit
 import importlib
 import importlib.util
 import os
 import pathlib
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import traceback
 
@@ -480,6 +483,21 @@ def _worker_error(text: str):
 
 # ---------------------------------------------------------------- main
 
+def ship_package(sc, master: str) -> None:
+    """Executors elsewhere than on this machine import sdc_spark (the
+    codec, the Record) from a zip of this package that Spark sends them;
+    local ones have it on the PYTHONPATH they inherit."""
+    if master.startswith("local"):
+        return
+    here = os.path.dirname(os.path.abspath(__file__))
+    scratch = tempfile.mkdtemp(prefix="sdc-spark-")
+    atexit.register(shutil.rmtree, scratch, True)
+    zipped = shutil.make_archive(os.path.join(scratch, "sdc_spark"), "zip",
+                                 os.path.dirname(here),
+                                 os.path.basename(here))
+    sc.addPyFile(zipped)
+
+
 def start(args):
     """The SparkContext and the transformer, its init() done."""
     name = jvm.class_name(args.transformer)
@@ -488,6 +506,7 @@ def start(args):
     cls, path = load_transformer(args.transformer)
     sc = start_spark(args, jvm.jar_paths(None, args.jar))
     try:
+        ship_package(sc, args.master)
         if path:
             sc.addPyFile(path)
         transformer = cls()
