@@ -126,27 +126,43 @@ make_room(struct sdc_frame_reader *r, size_t need)
 	}
 }
 
+/*
+ * One read into the free room.  interrupted: a signal came; and when
+ * may_wait, there is nothing yet on a descriptor that does not block.
+ */
+static enum sdc_read_status
+read_once(struct sdc_frame_reader *r, bool may_wait, bool *interrupted)
+{
+	ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+
+	*interrupted = n < 0 && (errno == EINTR || (may_wait &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK)));
+	if (*interrupted)
+		return SDC_READ_FRAME;
+	if (n < 0) {
+		snprintf(r->err, sizeof r->err, "%s: %s", r->name,
+		    strerror(errno));
+		return SDC_READ_IO;
+	}
+	if (n == 0)
+		r->eof = true;
+	r->end += (size_t)n;
+	return SDC_READ_FRAME;
+}
+
 /* Bytes available from start: at least need unless the input ended. */
 static enum sdc_read_status
 fill(struct sdc_frame_reader *r, size_t need)
 {
-	while (r->end - r->start < need && !r->eof) {
-		ssize_t n;
+	enum sdc_read_status st;
+	bool interrupted;
 
+	while (r->end - r->start < need && !r->eof) {
 		make_room(r, need);
-		n = read(r->fd, r->buf + r->end, r->cap - r->end);
-		if (n < 0 && errno == EINTR) {
+		if ((st = read_once(r, false, &interrupted)) != SDC_READ_FRAME)
+			return st;
+		if (interrupted)
 			sdc_signals_poll();
-			continue;
-		}
-		if (n < 0) {
-			snprintf(r->err, sizeof r->err, "%s: %s", r->name,
-			    strerror(errno));
-			return SDC_READ_IO;
-		}
-		if (n == 0)
-			r->eof = true;
-		r->end += (size_t)n;
 	}
 	return SDC_READ_FRAME;
 }
@@ -160,24 +176,12 @@ avail(const struct sdc_frame_reader *r)
 enum sdc_read_status
 sdc_frame_reader_pump(struct sdc_frame_reader *r)
 {
-	ssize_t n;
+	bool interrupted;
 
 	if (r->eof)
 		return SDC_READ_FRAME;
 	make_room(r, avail(r) + 1);
-	n = read(r->fd, r->buf + r->end, r->cap - r->end);
-	if (n < 0 && (errno == EINTR || errno == EAGAIN ||
-	    errno == EWOULDBLOCK))
-		return SDC_READ_FRAME;
-	if (n < 0) {
-		snprintf(r->err, sizeof r->err, "%s: %s", r->name,
-		    strerror(errno));
-		return SDC_READ_IO;
-	}
-	if (n == 0)
-		r->eof = true;
-	r->end += (size_t)n;
-	return SDC_READ_FRAME;
+	return read_once(r, true, &interrupted);
 }
 
 static uint64_t

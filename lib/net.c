@@ -258,28 +258,29 @@ name_of(struct sockaddr_storage *ss, socklen_t sl, char *name, size_t len)
 		    "%s:%s", host, port);
 }
 
-void
-sdc_net_local_name(int fd, char *name, size_t len)
+static void
+socket_name(int fd, int (*get)(int, struct sockaddr *, socklen_t *),
+    char *name, size_t len)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+	if (get(fd, (struct sockaddr *)&ss, &sl) != 0)
 		snprintf(name, len, "an unknown address");
 	else
 		name_of(&ss, sl, name, len);
 }
 
 void
+sdc_net_local_name(int fd, char *name, size_t len)
+{
+	socket_name(fd, getsockname, name, len);
+}
+
+void
 sdc_net_peer_name(int fd, char *name, size_t len)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof ss;
-
-	if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
-		snprintf(name, len, "an unknown address");
-	else
-		name_of(&ss, sl, name, len);
+	socket_name(fd, getpeername, name, len);
 }
 
 bool
