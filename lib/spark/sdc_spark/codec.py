@@ -178,6 +178,7 @@ def _blob(buf, pos):
 
 
 def _text(buf, pos):
+    # _blob's body again rather than a call to it: the hot path, per field.
     n = buf[pos]
     pos += 1
     if n >= 0x80:
