@@ -267,6 +267,29 @@ sdc_parse_seconds(const char *opt, const char *arg)
 	return v;
 }
 
+double
+sdc_parse_duration(const char *opt, const char *arg)
+{
+	static const struct {
+		const char	*unit;
+		double		 seconds;
+	} units[] = { { "", 1 }, { "s", 1 }, { "ms", 0.001 }, { "m", 60 },
+		{ "h", 3600 }, { "d", 86400 } };
+	char *end;
+	double v;
+	size_t i;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	for (i = 0; end != arg && errno == 0 && i < sizeof units /
+	    sizeof *units; i++)
+		if (strcmp(end, units[i].unit) == 0 && v > 0 &&
+		    v * units[i].seconds <= 86400.0 * 3650)
+			return v * units[i].seconds;
+	sdc_usage_error("%s: '%s' is not a duration (as 5s, 500ms, 15m, 2h, "
+	    "1d)", opt, arg);
+}
+
 char
 sdc_parse_char(const char *opt, const char *arg)
 {

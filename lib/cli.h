@@ -39,6 +39,8 @@ noreturn void sdc_usage_error(const char *fmt, ...)
 size_t	sdc_parse_size(const char *opt, const char *arg);	/* 4K, 16M */
 unsigned long sdc_parse_count(const char *opt, const char *arg);
 double	sdc_parse_seconds(const char *opt, const char *arg);
+/* A duration in seconds: "90", "90s", "500ms", "15m", "2h", "1d". */
+double	sdc_parse_duration(const char *opt, const char *arg);
 char	sdc_parse_char(const char *opt, const char *arg);	/* "\t" ok */
 /* Index of arg in the NULL-terminated words. */
 int	sdc_parse_word(const char *opt, const char *arg,

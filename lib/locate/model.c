@@ -1,0 +1,711 @@
+/* Positions from RSSI: maximum likelihood, weighted centroid, LLS. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "xalloc.h"
+#include "banned.h"
+
+#define LN10		2.302585092994046
+#define MAX_ITER	20
+#define MIN_STEP	0.02	/* metres: a step this small has converged */
+#define OUTLIER_SIGMAS	3.0
+
+/*
+ * -log P(a sighting is not reported), its slope lambda and curvature,
+ * at z = (sensitivity - mu) / sigma: exp and erfc are the fit's main
+ * cost, so they are tabulated once per radio and interpolated.
+ */
+#define MISS_Z		10
+#define MISS_STEPS	64	/* per unit of z */
+#define MISS_N		(2 * MISS_Z * MISS_STEPS + 1)
+
+struct sdc_miss_table {
+	double	q;
+	double	h[MISS_N], lambda[MISS_N], curv[MISS_N];
+};
+
+/* One sensor's part in the likelihood of a window. */
+struct sdc_model_term {
+	double		sx, sy, dz2;	/* the sensor, and its height gap^2 */
+	double		a;		/* rssi_1m less floor losses */
+	double		n10;		/* 10 n */
+	double		sigma, sensitivity, miss;
+	double		k, mean;	/* sightings heard, their mean */
+	double		m;		/* sightings missed */
+	uint32_t	floor;
+	const struct sdc_miss_table *table;
+};
+
+struct theta {
+	double	x, y, d;	/* position, transmit offset */
+};
+
+/* -log(P(not reported)) at z = (sensitivity - mu) / sigma, and lambda. */
+static double
+missing(double z, double q, double *lambda, double *curv)
+{
+	double phi = exp(-0.5 * z * z) / sqrt(2 * M_PI);
+	double cdf = 0.5 * erfc(-z / sqrt(2));
+	double g = q + (1 - q) * cdf;
+
+	if (g < 1e-300) {	/* far below: the Mills ratio's limit */
+		*lambda = -z;
+		*curv = 1;
+		return 0.5 * z * z + log(-z * sqrt(2 * M_PI));
+	}
+	*lambda = (1 - q) * phi / g;
+	*curv = fmax(0, *lambda * (z + *lambda));
+	return -log(g);
+}
+
+static struct sdc_miss_table *
+miss_table(double q)
+{
+	struct sdc_miss_table *t = sdc_xcalloc(1, sizeof(*t));
+	int i;
+
+	t->q = q;
+	for (i = 0; i < MISS_N; i++)
+		t->h[i] = missing(-MISS_Z + (double)i / MISS_STEPS, q,
+		    &t->lambda[i], &t->curv[i]);
+	return t;
+}
+
+/* The table's values at z, linearly between grid points. */
+static double
+miss_at(const struct sdc_miss_table *t, double z, double *lambda,
+    double *curv)
+{
+	double pos = (z + MISS_Z) * MISS_STEPS, frac;
+	int i;
+
+	if (!(pos >= 0 && pos < MISS_N - 1))
+		return missing(z, t->q, lambda, curv);
+	i = (int)pos;
+	frac = pos - i;
+	*lambda = t->lambda[i] + frac * (t->lambda[i + 1] - t->lambda[i]);
+	*curv = t->curv[i] + frac * (t->curv[i + 1] - t->curv[i]);
+	return t->h[i] + frac * (t->h[i + 1] - t->h[i]);
+}
+
+void
+sdc_model_init(struct sdc_model *m, const struct sdc_site *s,
+    enum sdc_estimator e)
+{
+	uint32_t r;
+
+	memset(m, 0, sizeof(*m));
+	m->site = s;
+	m->estimator = e;
+	m->cap = s->nsensors * SDC_RADIOS_MAX + 1;
+	m->terms = sdc_xcalloc(m->cap, sizeof(*m->terms));
+	m->heard_mark = sdc_xcalloc((size_t)s->nsensors * SDC_RADIOS_MAX,
+	    1);
+	m->silent = sdc_xcalloc(m->cap, sizeof(*m->silent));
+	for (r = 0; r < s->nradios; r++)
+		m->miss[r] = miss_table(s->radios[r].miss);
+}
+
+void
+sdc_model_release(struct sdc_model *m)
+{
+	uint32_t r;
+
+	free(m->terms);
+	free(m->heard_mark);
+	free(m->silent);
+	for (r = 0; r < SDC_RADIOS_MAX; r++)
+		free(m->miss[r]);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ------------------------------------------------------ aggregation */
+
+static int
+compare_obs(const void *a, const void *b)
+{
+	const struct sdc_obs *x = a, *y = b;
+
+	if (x->sensor != y->sensor)
+		return x->sensor < y->sensor ? -1 : 1;
+	if (x->radio != y->radio)
+		return x->radio < y->radio ? -1 : 1;
+	return (x->rssi > y->rssi) - (x->rssi < y->rssi);
+}
+
+/*
+ * The mean of sorted values v[0..n) without those further from the
+ * median than OUTLIER_SIGMAS robust deviations (or shadowing sigmas,
+ * whichever is wider): *kept of them.
+ */
+static double
+robust_mean(const struct sdc_obs *v, uint32_t n, double sigma,
+    uint32_t *kept)
+{
+	double med = n % 2 ? v[n / 2].rssi :
+	    (v[n / 2 - 1].rssi + v[n / 2].rssi) / 2;
+	double dev[64], mad, limit, sum = 0;
+	uint32_t i, j, k = 0;
+
+	if (n < 4 || n > 64) {
+		for (i = 0; i < n; i++)
+			sum += v[i].rssi;
+		*kept = n;
+		return sum / n;
+	}
+	for (i = 0; i < n; i++)
+		dev[i] = fabs(v[i].rssi - med);
+	for (i = 1; i < n; i++)	/* insertion sort: n is small */
+		for (j = i; j > 0 && dev[j - 1] > dev[j]; j--) {
+			double t = dev[j];
+
+			dev[j] = dev[j - 1];
+			dev[j - 1] = t;
+		}
+	mad = 1.4826 * dev[n / 2];
+	limit = OUTLIER_SIGMAS * fmax(mad, sigma);
+	for (i = 0; i < n; i++)
+		if (fabs(v[i].rssi - med) <= limit) {
+			sum += v[i].rssi;
+			k++;
+		}
+	*kept = k;
+	return sum / k;
+}
+
+uint32_t
+sdc_heard_from_obs(const struct sdc_site *s, struct sdc_obs *obs, uint32_t n,
+    struct sdc_heard *heard)
+{
+	uint32_t i = 0, j, nh = 0;
+
+	qsort(obs, n, sizeof(*obs), compare_obs);
+	while (i < n) {
+		for (j = i; j < n && obs[j].sensor == obs[i].sensor &&
+		    obs[j].radio == obs[i].radio; j++)
+			;
+		heard[nh].sensor = obs[i].sensor;
+		heard[nh].radio = obs[i].radio;
+		heard[nh].mean = robust_mean(obs + i, j - i,
+		    s->radios[obs[i].radio].shadowing, &heard[nh].k);
+		nh++;
+		i = j;
+	}
+	return nh;
+}
+
+/* ------------------------------------------------------ the physics */
+
+static double
+wall_loss(const struct sdc_site *s, uint32_t floor, double x, double y,
+    double sx, double sy)
+{
+	struct sdc_point p = { x, y }, q = { sx, sy };
+	double loss = 0;
+	uint32_t i;
+
+	for (i = 0; i < s->nwalls; i++)
+		if (s->walls[i].floor == floor &&
+		    sdc_segments_meet(p, q, s->walls[i].a, s->walls[i].b))
+			loss += s->walls[i].loss;
+	return loss;
+}
+
+double
+sdc_model_expected(const struct sdc_site *s, uint32_t sensor, uint32_t radio,
+    double x, double y, uint32_t floor)
+{
+	const struct sdc_sensor *se = &s->sensors[sensor];
+	double dz = s->floors[floor].height - se->z;
+	double d2 = (x - se->x) * (x - se->x) + (y - se->y) * (y - se->y) +
+	    dz * dz;
+	double gap = fabs((double)floor - (double)se->floor);
+	double walls = floor == se->floor && s->nwalls > 0 ?
+	    wall_loss(s, floor, x, y, se->x, se->y) : 0;
+
+	return se->rssi_1m[radio] - 5 * se->exponent[radio] *
+	    log10(fmax(d2, 1)) - s->floor_loss * gap - walls;
+}
+
+static void
+term_for(const struct sdc_model *m, struct sdc_model_term *t, uint32_t sensor,
+    uint32_t radio, uint32_t floor)
+{
+	const struct sdc_site *s = m->site;
+	const struct sdc_sensor *se = &s->sensors[sensor];
+	const struct sdc_radio *r = &s->radios[radio];
+	double dz = s->floors[floor].height - se->z;
+
+	t->sx = se->x;
+	t->sy = se->y;
+	t->dz2 = dz * dz;
+	t->n10 = 10 * se->exponent[radio];
+	t->a = se->rssi_1m[radio] - s->floor_loss *
+	    fabs((double)floor - (double)se->floor);
+	t->sigma = r->shadowing;
+	t->sensitivity = r->sensitivity;
+	t->miss = r->miss;
+	t->floor = se->floor == floor ? floor : UINT32_MAX;
+	t->table = m->miss[radio];
+}
+
+/*
+ * J = -log L at th, for the terms of floor, with its gradient and the
+ * Gauss-Newton approximation of its Hessian when g is not NULL.
+ */
+static double
+objective(const struct sdc_model *m, const struct sdc_model_term *t,
+    uint32_t n, const struct theta *th, const struct sdc_fix_input *in,
+    uint32_t floor, double g[3], double h[3][3])
+{
+	double j = 0, dd = th->d - in->offset;
+	uint32_t i, a, b;
+
+	if (g != NULL) {
+		memset(g, 0, 3 * sizeof(*g));
+		memset(h, 0, 9 * sizeof(**h));
+	}
+	for (i = 0; i < n; i++, t++) {
+		double dx = th->x - t->sx, dy = th->y - t->sy;
+		double d2 = dx * dx + dy * dy + t->dz2, e = 0, w = 0, mu;
+		double grad[3];
+
+		mu = t->a + th->d - t->n10 / (2 * LN10) * log(fmax(d2, 1));
+		if (t->floor == floor && m->site->nwalls > 0)
+			mu -= wall_loss(m->site, floor, th->x, th->y, t->sx,
+			    t->sy);
+		if (t->k > 0) {
+			double r = t->mean - mu, s2 = t->sigma * t->sigma;
+
+			j += t->k * r * r / (2 * s2);
+			e = -t->k * r / s2;
+			w = t->k / s2;
+		}
+		if (t->m > 0) {
+			double z = (t->sensitivity - mu) / t->sigma, lam, curv;
+
+			j += t->m * miss_at(t->table, z, &lam, &curv);
+			e += t->m * lam / t->sigma;
+			w += t->m * curv / (t->sigma * t->sigma);
+		}
+		if (g == NULL)
+			continue;
+		grad[0] = d2 > 1 ? -t->n10 * dx / (LN10 * d2) : 0;
+		grad[1] = d2 > 1 ? -t->n10 * dy / (LN10 * d2) : 0;
+		grad[2] = 1;
+		for (a = 0; a < 3; a++) {
+			g[a] += e * grad[a];
+			for (b = 0; b < 3; b++)
+				h[a][b] += w * grad[a] * grad[b];
+		}
+	}
+	j += dd * dd / (2 * in->offset_var);
+	if (g != NULL) {
+		g[2] += dd / in->offset_var;
+		h[2][2] += 1 / in->offset_var;
+	}
+	return j;
+}
+
+/* ------------------------------------------------------ linear algebra */
+
+/* Solve a x = b for symmetric positive definite a (3x3): false if not. */
+static bool
+solve3(double a[3][3], const double b[3], double x[3])
+{
+	double l[3][3] = { { 0 } }, y[3];
+	int i, j, k;
+
+	for (i = 0; i < 3; i++)
+		for (j = 0; j <= i; j++) {
+			double s = a[i][j];
+
+			for (k = 0; k < j; k++)
+				s -= l[i][k] * l[j][k];
+			if (i == j) {
+				if (!(s > 1e-12))
+					return false;
+				l[i][i] = sqrt(s);
+			} else
+				l[i][j] = s / l[j][j];
+		}
+	for (i = 0; i < 3; i++) {
+		y[i] = b[i];
+		for (k = 0; k < i; k++)
+			y[i] -= l[i][k] * y[k];
+		y[i] /= l[i][i];
+	}
+	for (i = 2; i >= 0; i--) {
+		x[i] = y[i];
+		for (k = i + 1; k < 3; k++)
+			x[i] -= l[k][i] * x[k];
+		x[i] /= l[i][i];
+	}
+	return true;
+}
+
+static bool
+invert3(double a[3][3], double inv[3][3])
+{
+	int c;
+
+	for (c = 0; c < 3; c++) {
+		double e[3] = { 0, 0, 0 }, col[3];
+
+		e[c] = 1;
+		if (!solve3(a, e, col))
+			return false;
+		inv[0][c] = col[0];
+		inv[1][c] = col[1];
+		inv[2][c] = col[2];
+	}
+	return true;
+}
+
+/* ------------------------------------------------------ the ML fit */
+
+static void
+keep_on_floor(const struct sdc_site *s, uint32_t floor, struct theta *th)
+{
+	const struct sdc_polygon *o = &s->floors[floor].outline;
+	struct sdc_point p = { th->x, th->y }, c;
+
+	if (sdc_polygon_contains(o, p))
+		return;
+	c = sdc_polygon_nearest(o, p);
+	th->x = c.x;
+	th->y = c.y;
+}
+
+/*
+ * Levenberg-Marquardt from th: the J reached, th and h at the end.  A
+ * trial step is evaluated with its gradient, kept when it is taken.
+ */
+static double
+fit(const struct sdc_model *m, const struct sdc_model_term *t, uint32_t n,
+    const struct sdc_fix_input *in, uint32_t floor, struct theta *th,
+    double h[3][3])
+{
+	double g[3], j = objective(m, t, n, th, in, floor, g, h), damp = 1e-3;
+	int iter;
+
+	for (iter = 0; iter < MAX_ITER; iter++) {
+		double a[3][3], step[3], minus_g[3] = { -g[0], -g[1], -g[2] };
+		double gn[3], hn[3][3], jn;
+		struct theta next;
+		int r;
+
+		memcpy(a, h, sizeof a);
+		for (r = 0; r < 3; r++)
+			a[r][r] += damp * h[r][r] + 1e-9;
+		if (!solve3(a, minus_g, step)) {
+			if ((damp *= 10) > 1e6)
+				break;
+			continue;
+		}
+		next = (struct theta){ th->x + step[0], th->y + step[1],
+			th->d + step[2] };
+		keep_on_floor(m->site, floor, &next);
+		jn = objective(m, t, n, &next, in, floor, gn, hn);
+		if (jn <= j) {
+			bool small = hypot(next.x - th->x, next.y - th->y) <
+			    MIN_STEP && fabs(step[2]) < 0.05;
+
+			*th = next;
+			j = jn;
+			memcpy(g, gn, sizeof g);
+			memcpy(h, hn, sizeof hn);
+			damp = fmax(damp / 4, 1e-7);
+			if (small)
+				break;
+		} else if ((damp *= 8) > 1e6)
+			break;
+	}
+	return j;
+}
+
+/* The terms of the window on floor: the sensors heard, then silent. */
+static uint32_t
+make_terms(struct sdc_model *m, const struct sdc_fix_input *in,
+    uint32_t floor, const uint32_t *silent, uint32_t nsilent)
+{
+	struct sdc_model_term *t = m->terms;
+	uint32_t i, probes = 0;
+
+	for (i = 0; i < in->nheard; i++)
+		if (in->heard[i].k > probes)
+			probes = in->heard[i].k;
+	for (i = 0; i < in->nheard; i++, t++) {
+		term_for(m, t, in->heard[i].sensor, in->heard[i].radio,
+		    floor);
+		t->k = in->heard[i].k;
+		t->mean = in->heard[i].mean;
+		t->m = probes - in->heard[i].k;
+	}
+	for (i = 0; i < nsilent; i++, t++) {
+		term_for(m, t, silent[i] / SDC_RADIOS_MAX,
+		    silent[i] % SDC_RADIOS_MAX, floor);
+		t->k = 0;
+		t->mean = 0;
+		t->m = probes;
+	}
+	return (uint32_t)(t - m->terms);
+}
+
+/*
+ * The sensors that heard nothing of a radio the window has, though the
+ * model says they well might have from around start.
+ */
+static uint32_t
+silent_sensors(struct sdc_model *m, const struct sdc_fix_input *in,
+    const struct sdc_fix *start, uint32_t *silent)
+{
+	const struct sdc_site *s = m->site;
+	uint32_t i, r, n = 0, radios = 0;
+
+	for (i = 0; i < in->nheard; i++) {
+		m->heard_mark[in->heard[i].sensor * SDC_RADIOS_MAX +
+		    in->heard[i].radio] = 1;
+		radios |= 1u << in->heard[i].radio;
+	}
+	for (i = 0; i < s->nsensors; i++)
+		for (r = 0; r < s->nradios; r++) {
+			uint32_t key = i * SDC_RADIOS_MAX + r;
+
+			if (!(radios & s->sensors[i].radios & 1u << r) ||
+			    m->heard_mark[key])
+				continue;
+			if (sdc_model_expected(s, i, r, start->x, start->y,
+			    start->floor) + in->offset >=
+			    s->radios[r].sensitivity - 3 * s->radios[r].shadowing)
+				silent[n++] = key;
+		}
+	for (i = 0; i < in->nheard; i++)
+		m->heard_mark[in->heard[i].sensor * SDC_RADIOS_MAX +
+		    in->heard[i].radio] = 0;
+	return n;
+}
+
+/* ------------------------------------------------------ centroid, LLS */
+
+/* The distance the path-loss model gives for what sensor heard. */
+static double
+model_distance(const struct sdc_site *s, const struct sdc_heard *h,
+    double offset)
+{
+	const struct sdc_sensor *se = &s->sensors[h->sensor];
+
+	return pow(10, (se->rssi_1m[h->radio] + offset - h->mean) /
+	    (10 * se->exponent[h->radio]));
+}
+
+static uint32_t
+distinct_sensors(const struct sdc_fix_input *in)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < in->nheard; i++)
+		if (i == 0 || in->heard[i].sensor != in->heard[i - 1].sensor)
+			n++;
+	return n;
+}
+
+/* The floor whose sensors heard the device best. */
+static uint32_t
+loudest_floor(const struct sdc_site *s, const struct sdc_fix_input *in)
+{
+	double w[64] = { 0 }, best = -1;
+	uint32_t i, f = 0;
+
+	for (i = 0; i < in->nheard; i++) {
+		uint32_t fl = s->sensors[in->heard[i].sensor].floor;
+
+		if (fl < 64)
+			w[fl] += in->heard[i].k * pow(10,
+			    in->heard[i].mean / 10);
+	}
+	for (i = 0; i < s->nfloors && i < 64; i++)
+		if (w[i] > best) {
+			best = w[i];
+			f = i;
+		}
+	return f;
+}
+
+static void
+centroid(const struct sdc_model *m, const struct sdc_fix_input *in,
+    struct sdc_fix *out)
+{
+	const struct sdc_site *s = m->site;
+	double sw = 0, sx = 0, sy = 0, spread = 0, var;
+	uint32_t i, floor = loudest_floor(s, in);
+
+	for (i = 0; i < in->nheard; i++) {
+		const struct sdc_sensor *se = &s->sensors[in->heard[i].sensor];
+		double d = fmax(1, model_distance(s, &in->heard[i],
+		    in->offset)), w = in->heard[i].k / (d * d);
+
+		sw += w;
+		sx += w * se->x;
+		sy += w * se->y;
+	}
+	out->x = sx / sw;
+	out->y = sy / sw;
+	for (i = 0; i < in->nheard; i++) {
+		const struct sdc_sensor *se = &s->sensors[in->heard[i].sensor];
+		double d = fmax(1, model_distance(s, &in->heard[i],
+		    in->offset)), w = in->heard[i].k / (d * d);
+
+		spread += w * ((se->x - out->x) * (se->x - out->x) +
+		    (se->y - out->y) * (se->y - out->y));
+	}
+	var = (spread / sw + s->spacing * s->spacing / 4) / 2;
+	out->floor = floor;
+	out->cov[0][0] = out->cov[1][1] = var;
+	out->cov[0][1] = out->cov[1][0] = 0;
+	out->fitted = false;
+}
+
+/*
+ * Linear least squares on the squared distances, each equation less
+ * that of the loudest sensor: 2 (s_i - s_0) . p = d_0^2 - d_i^2 +
+ * |s_i|^2 - |s_0|^2.
+ */
+static bool
+lls(const struct sdc_model *m, const struct sdc_fix_input *in,
+    struct sdc_fix *out)
+{
+	const struct sdc_site *s = m->site;
+	double ata[2][2] = { { 0 } }, atb[2] = { 0 }, det, r2 = 0;
+	double d0, x0, y0, dz0, best = -INFINITY;
+	uint32_t i, ref = 0, floor = loudest_floor(s, in), n = 0;
+
+	for (i = 0; i < in->nheard; i++)
+		if (in->heard[i].mean > best) {
+			best = in->heard[i].mean;
+			ref = i;
+		}
+	x0 = s->sensors[in->heard[ref].sensor].x;
+	y0 = s->sensors[in->heard[ref].sensor].y;
+	dz0 = s->floors[floor].height - s->sensors[in->heard[ref].sensor].z;
+	d0 = model_distance(s, &in->heard[ref], in->offset);
+	d0 = fmax(0, d0 * d0 - dz0 * dz0);
+	for (i = 0; i < in->nheard; i++) {
+		const struct sdc_sensor *se = &s->sensors[in->heard[i].sensor];
+		double di = model_distance(s, &in->heard[i], in->offset);
+		double dz = s->floors[floor].height - se->z;
+		double ax = 2 * (se->x - x0), ay = 2 * (se->y - y0), b;
+		double w = in->heard[i].k;
+
+		if (i == ref || (ax == 0 && ay == 0))
+			continue;
+		b = d0 - fmax(0, di * di - dz * dz) + se->x * se->x +
+		    se->y * se->y - x0 * x0 - y0 * y0;
+		ata[0][0] += w * ax * ax;
+		ata[0][1] += w * ax * ay;
+		ata[1][1] += w * ay * ay;
+		atb[0] += w * ax * b;
+		atb[1] += w * ay * b;
+		n++;
+	}
+	det = ata[0][0] * ata[1][1] - ata[0][1] * ata[0][1];
+	if (n < 2 || !(fabs(det) > 1e-9))
+		return false;
+	out->x = (ata[1][1] * atb[0] - ata[0][1] * atb[1]) / det;
+	out->y = (ata[0][0] * atb[1] - ata[0][1] * atb[0]) / det;
+	out->floor = floor;
+	{
+		struct theta th = { out->x, out->y, 0 };
+
+		keep_on_floor(s, floor, &th);
+		out->x = th.x;
+		out->y = th.y;
+	}
+	for (i = 0; i < in->nheard; i++) {
+		const struct sdc_sensor *se = &s->sensors[in->heard[i].sensor];
+		double di = model_distance(s, &in->heard[i], in->offset);
+		double r = hypot(out->x - se->x, out->y - se->y) - di;
+
+		r2 += in->heard[i].k * r * r;
+	}
+	r2 /= fmax(1, (double)in->nheard - 2);
+	/* The residual spread of the distances, scaled to metres. */
+	out->cov[0][0] = out->cov[1][1] = fmax(1, r2) / 2;
+	out->cov[0][1] = out->cov[1][0] = 0;
+	out->fitted = true;
+	return true;
+}
+
+/* ------------------------------------------------------ the window */
+
+static bool
+ml(struct sdc_model *m, const struct sdc_fix_input *in, struct sdc_fix *out)
+{
+	const struct sdc_site *s = m->site;
+	uint32_t *silent = m->silent;
+	uint32_t floors[2], nfloors = 1, nsilent, f, n;
+	double best = INFINITY, best_h[3][3] = { { 0 } }, inv[3][3];
+	struct theta best_th = { 0, 0, 0 };
+	struct sdc_fix start;
+
+	centroid(m, in, &start);
+	floors[0] = start.floor;
+	if (in->has_hint && in->hint_floor != start.floor)
+		floors[nfloors++] = in->hint_floor;
+	nsilent = silent_sensors(m, in, &start, silent);
+	for (f = 0; f < nfloors; f++) {
+		struct theta th = { start.x, start.y, in->offset };
+		double h[3][3], j;
+
+		if (in->has_hint && in->hint_floor == floors[f]) {
+			th.x = in->hint_x;
+			th.y = in->hint_y;
+		}
+		keep_on_floor(s, floors[f], &th);
+		n = make_terms(m, in, floors[f], silent, nsilent);
+		j = fit(m, m->terms, n, in, floors[f], &th, h);
+		if (j < best) {
+			best = j;
+			best_th = th;
+			memcpy(best_h, h, sizeof best_h);
+			out->floor = floors[f];
+		}
+	}
+	if (!invert3(best_h, inv) || !(inv[0][0] > 0) || !(inv[1][1] > 0))
+		return false;
+	out->x = best_th.x;
+	out->y = best_th.y;
+	out->cov[0][0] = inv[0][0];
+	out->cov[0][1] = out->cov[1][0] = inv[0][1];
+	out->cov[1][1] = inv[1][1];
+	out->offset = best_th.d;
+	out->offset_var = inv[2][2];
+	out->fitted = true;
+	return true;
+}
+
+bool
+sdc_model_fix(struct sdc_model *m, const struct sdc_fix_input *in,
+    struct sdc_fix *out)
+{
+	bool done = false;
+
+	if (in->nheard == 0)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->offset = in->offset;
+	out->offset_var = in->offset_var;
+	out->sensors = distinct_sensors(in);
+	if (out->sensors >= 3 && m->estimator == SDC_EST_ML)
+		done = ml(m, in, out);
+	else if (out->sensors >= 3 && m->estimator == SDC_EST_LLS)
+		done = lls(m, in, out);
+	if (!done) {
+		out->offset = in->offset;
+		out->offset_var = in->offset_var;
+		centroid(m, in, out);
+	}
+	return true;
+}

@@ -1,0 +1,165 @@
+/* Zones with hysteresis, store visits and the foot traffic they make. */
+#include <math.h>
+
+#include "engine.h"
+#include "banned.h"
+
+static bool
+has_visits(const struct sdc_zone *z)
+{
+	return z->kind == SDC_ZONE_STORE || z->kind == SDC_ZONE_FOOD_COURT;
+}
+
+/*
+ * The zone a device at q is in: its current zone until it is more than
+ * the hysteresis outside it, so that a boundary does not flicker.
+ */
+static long
+zone_with_hysteresis(const struct sdc_locate *l, const struct sdc_device *d,
+    uint32_t floor, struct sdc_point q)
+{
+	const struct sdc_site *s = &l->site;
+	long here = sdc_site_zone_at(s, floor, q);
+
+	if (d->zone < 0 || here == d->zone)
+		return here;
+	if (s->zones[d->zone].floor == floor &&
+	    sdc_polygon_edge_distance(&s->zones[d->zone].polygon, q) <=
+	    l->o->hysteresis)
+		return d->zone;
+	return here;
+}
+
+static struct sdc_traffic_cell *
+cell_at(struct sdc_locate *l, uint32_t zone, int64_t ms)
+{
+	return sdc_traffic_cell(&l->traffic, zone,
+	    sdc_traffic_interval(&l->traffic, ms));
+}
+
+static void
+count_unique(struct sdc_locate *l, struct sdc_device *d, uint32_t zone,
+    int64_t ms)
+{
+	int64_t interval = sdc_traffic_interval(&l->traffic, ms);
+
+	if (d->counted[zone] == interval)
+		return;
+	d->counted[zone] = interval;
+	cell_at(l, zone, ms)->unique++;
+}
+
+void
+sdc_locate_close_visit(struct sdc_locate *l, struct sdc_device *d)
+{
+	struct sdc_visit *v = &d->visit;
+	double dwell = (double)(v->end_ms - v->start_ms) / 1000;
+	bool visitor = v->end_ms - v->start_ms >= l->o->visitor_dwell_ms &&
+	    v->depth >= l->o->visitor_depth;
+	struct sdc_traffic_cell *c;
+	uint32_t before = 0;
+
+	if (!v->open)
+		return;
+	v->open = false;
+	if (d->history != NULL)
+		before = sdc_history_count_visit(d->history, v->zone,
+		    v->start_ms);
+	c = cell_at(l, v->zone, v->end_ms - 1);
+	if (visitor) {
+		c->visitors++;
+		sdc_traffic_add_dwell(c, dwell);
+	} else
+		c->passersby++;
+	sdc_emit_visit(l, d, v, visitor, before);
+}
+
+static void
+change_zone(struct sdc_locate *l, struct sdc_device *d, long to, int64_t ms)
+{
+	if (d->zone >= 0) {
+		sdc_emit_zone(l, d, (uint32_t)d->zone, ms, "exit");
+		if (to >= 0)
+			sdc_traffic_transition(&l->traffic,
+			    cell_at(l, (uint32_t)d->zone, ms), (uint32_t)to);
+	}
+	if (to >= 0)
+		sdc_emit_zone(l, d, (uint32_t)to, ms, "enter");
+	d->zone = to;
+}
+
+static void
+visit_window(struct sdc_locate *l, struct sdc_device *d, double depth,
+    int64_t start_ms, int64_t end_ms)
+{
+	struct sdc_visit *v = &d->visit;
+	uint32_t zone = (uint32_t)d->zone;
+
+	if (v->open && (v->zone != zone ||
+	    start_ms - v->end_ms > l->o->visit_gap_ms))
+		sdc_locate_close_visit(l, d);
+	if (!v->open) {
+		*v = (struct sdc_visit){ true, zone, start_ms, end_ms, depth };
+		return;
+	}
+	v->end_ms = end_ms;
+	v->depth = fmax(v->depth, depth);
+}
+
+void
+sdc_locate_place(struct sdc_locate *l, struct sdc_device *d, uint32_t floor,
+    double x, double y, int64_t start_ms, int64_t end_ms)
+{
+	const struct sdc_site *s = &l->site;
+	struct sdc_point q = { x, y };
+	long zone = zone_with_hysteresis(l, d, floor, q);
+	const struct sdc_zone *z;
+	double depth;
+
+	if (zone != d->zone)
+		change_zone(l, d, zone, start_ms);
+	if (zone < 0)
+		return;
+	z = &s->zones[zone];
+	count_unique(l, d, (uint32_t)zone, start_ms);
+	if (!has_visits(z))
+		return;
+	depth = sdc_polygon_contains(&z->polygon, q) ?
+	    sdc_polygon_edge_distance(&z->polygon, q) : 0;
+	visit_window(l, d, depth, start_ms, end_ms);
+}
+
+void
+sdc_locate_leave(struct sdc_locate *l, struct sdc_device *d, int64_t ms)
+{
+	sdc_locate_close_visit(l, d);
+	if (d->zone >= 0)
+		sdc_emit_zone(l, d, (uint32_t)d->zone, ms, "exit");
+	d->zone = -1;
+}
+
+static void
+traffic_done(void *ctx, struct sdc_traffic_cell *c)
+{
+	sdc_emit_traffic(ctx, c);
+}
+
+/*
+ * An interval closes once no window or visit can still add to it: its
+ * end, plus the visit gap (a visit is known to have ended only then),
+ * has passed the watermark.
+ */
+void
+sdc_locate_close_traffic(struct sdc_locate *l, int64_t watermark)
+{
+	int64_t settle = l->o->visit_gap_ms > l->o->window_ms ?
+	    l->o->visit_gap_ms : l->o->window_ms;
+	int64_t before;
+
+	if (watermark >= INT64_MAX / 4)
+		before = INT64_MAX;
+	else
+		before = sdc_traffic_interval(&l->traffic, watermark - settle -
+		    1);
+	sdc_traffic_close_before(&l->traffic, before, traffic_done, l);
+}
