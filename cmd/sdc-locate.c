@@ -15,7 +15,7 @@ enum {
 	OPT_TRAFFIC, OPT_IDLE, OPT_VISITOR_DWELL, OPT_VISITOR_DEPTH,
 	OPT_HYSTERESIS, OPT_FORGET, OPT_DROP_RANDOM, OPT_NO_TRACKING,
 	OPT_STATE_INTERVAL, OPT_TS, OPT_SENSOR, OPT_DEVICE, OPT_RSSI,
-	OPT_RADIO
+	OPT_RADIO, OPT_EMIT
 };
 
 static const struct sdc_option options[] = {
@@ -24,7 +24,7 @@ static const struct sdc_option options[] = {
 	  "the key of the keyed device ids (SDC_LOCATE_KEY)" },
 	{ "state", 0, OPT_STATE, true, "FILE",
 	  "remember devices across runs, for recurring visits" },
-	{ "emit", 'e', 'e', true, "LIST",
+	{ "emit", 0, OPT_EMIT, true, "LIST",
 	  "positions,zones,visits,traffic,devices (all)" },
 	{ "estimator", 0, OPT_ESTIMATOR, true, "NAME",
 	  "ml, centroid or lls (ml)" },
@@ -136,7 +136,7 @@ handle(void *ctx, int val, const char *arg)
 	case 's': o->site_path = arg; break;
 	case 'k': a->key_file = arg; break;
 	case OPT_STATE: o->state_path = arg; break;
-	case 'e': o->emit = emit_list(arg); break;
+	case OPT_EMIT: o->emit = emit_list(arg); break;
 	case OPT_ESTIMATOR:
 		o->estimator = (enum sdc_estimator)sdc_parse_word(
 		    "--estimator", arg, estimators);

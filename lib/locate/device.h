@@ -18,6 +18,12 @@ struct sdc_window_slot {
 	uint32_t	 n, cap;
 };
 
+/*
+ * Visits open at once: a shopper's fix may stray into the next store
+ * for a while without ending the visit where the shopper is.
+ */
+#define SDC_OPEN_VISITS	4
+
 struct sdc_visit {
 	bool		open;
 	uint32_t	zone;
@@ -32,13 +38,14 @@ struct sdc_device {
 	bool			 returning;
 	uint32_t		 center_before;	/* earlier center visits */
 	int64_t			 first_ms, last_ms;
+	int64_t			 placed_until;	/* end of its last window */
 	int64_t			 next_window;	/* lowest not closed */
 	uint32_t		 pending;	/* slots with sightings */
 	struct sdc_window_slot	*ring;
 	struct sdc_track	 track;
 	double			 offset, offset_var;
 	long			 zone;		/* -1: none */
-	struct sdc_visit	 visit;
+	struct sdc_visit	 visits[SDC_OPEN_VISITS];
 	int64_t			*counted;	/* per zone: last interval */
 	struct sdc_history	*history;	/* NULL for a random MAC */
 	uint64_t		 windows;

@@ -66,7 +66,7 @@ put_double(struct sdc_locate *l, struct sdc_field *m, const char *key,
 	struct sdc_field *f = slot(l, m, key);
 
 	if (isfinite(v))
-		sdc_field_double(f, round(v * 1000) / 1000);
+		sdc_field_double(f, round(v * 1000) / 1000 + 0.0);
 	else
 		sdc_field_null(f, SDC_DOUBLE);
 }

@@ -92,6 +92,7 @@ close_slot(struct sdc_locate *l, struct sdc_device *d,
 		u = sqrt(fmax(0, f.cov[0][0] + f.cov[1][1]));
 	}
 	d->windows++;
+	d->placed_until = start + l->o->window_ms;
 	sdc_locate_place(l, d, floor, x, y, start, start + l->o->window_ms);
 	sdc_emit_position(l, d, start, floor, x, y, u, &f, sightings);
 }
@@ -163,7 +164,8 @@ finish_device(struct sdc_locate *l, struct sdc_device *d)
 	struct sdc_history *h = d->history;
 
 	close_windows(l, d, END_OF_TIME);
-	sdc_locate_leave(l, d, d->last_ms);
+	sdc_locate_leave(l, d, d->placed_until > d->last_ms ?
+	    d->placed_until : d->last_ms);
 	sdc_emit_device(l, d);
 	if (h != NULL) {
 		h->center_visits++;
@@ -211,9 +213,7 @@ sweep(struct sdc_locate *l, int64_t watermark)
 		if (d == NULL)
 			continue;
 		close_windows(l, d, watermark);
-		if (d->visit.open &&
-		    watermark - d->visit.end_ms > l->o->visit_gap_ms)
-			sdc_locate_close_visit(l, d);
+		sdc_locate_expire_visits(l, d, watermark);
 		if (watermark - d->last_ms > l->o->idle_ms) {
 			if (n == cap)
 				idle = sdc_xreallocarray(idle, cap = cap * 2 +

@@ -36,7 +36,9 @@ struct sdc_locate {
 void	sdc_locate_place(struct sdc_locate *l, struct sdc_device *d,
 	    uint32_t floor, double x, double y, int64_t start_ms,
 	    int64_t end_ms);
-void	sdc_locate_close_visit(struct sdc_locate *l, struct sdc_device *d);
+/* Close the device's visits that no window has extended for the gap. */
+void	sdc_locate_expire_visits(struct sdc_locate *l, struct sdc_device *d,
+	    int64_t now_ms);
 /* The device leaves its zone at ms (it went idle). */
 void	sdc_locate_leave(struct sdc_locate *l, struct sdc_device *d,
 	    int64_t ms);

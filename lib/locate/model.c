@@ -309,6 +309,33 @@ objective(const struct sdc_model *m, const struct sdc_model_term *t,
 	return j;
 }
 
+/*
+ * The chi-square of the sensors heard at th: about their number less
+ * three when th is the truth, much more in a wrong minimum.
+ */
+static double
+heard_chi2(const struct sdc_model *m, const struct sdc_model_term *t,
+    uint32_t n, const struct theta *th, uint32_t floor)
+{
+	double chi2 = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++, t++) {
+		double dx = th->x - t->sx, dy = th->y - t->sy, r;
+		double d2 = dx * dx + dy * dy + t->dz2;
+
+		if (t->k == 0)
+			continue;
+		r = t->mean - (t->a + th->d - t->n10 / (2 * LN10) *
+		    log(fmax(d2, 1)));
+		if (t->floor == floor && m->site->nwalls > 0)
+			r += wall_loss(m->site, floor, th->x, th->y, t->sx,
+			    t->sy);
+		chi2 += t->k * r * r / (t->sigma * t->sigma);
+	}
+	return chi2;
+}
+
 /* ------------------------------------------------------ linear algebra */
 
 /* Solve a x = b for symmetric positive definite a (3x3): false if not. */
@@ -410,8 +437,8 @@ fit(const struct sdc_model *m, const struct sdc_model_term *t, uint32_t n,
 		keep_on_floor(m->site, floor, &next);
 		jn = objective(m, t, n, &next, in, floor, gn, hn);
 		if (jn <= j) {
-			bool small = hypot(next.x - th->x, next.y - th->y) <
-			    MIN_STEP && fabs(step[2]) < 0.05;
+			bool small = (hypot(next.x - th->x, next.y - th->y) <
+			    MIN_STEP && fabs(step[2]) < 0.05) || j - jn < 1e-3;
 
 			*th = next;
 			j = jn;
@@ -640,47 +667,161 @@ lls(const struct sdc_model *m, const struct sdc_fix_input *in,
 
 /* ------------------------------------------------------ the window */
 
+struct start {
+	uint32_t	floor;
+	double		x, y;
+};
+
+/* The best fit so far of a window, and the terms of its floor. */
+struct search {
+	struct sdc_model		*m;
+	const struct sdc_fix_input	*in;
+	uint32_t			 nsilent;
+	uint32_t			 floor, nterms;	/* of m->terms */
+	double				 j, h[3][3];
+	struct theta			 th;
+	uint32_t			 th_floor;
+};
+
+/* A start worth a fit of its own: another floor, or 2 m from the others. */
+static void
+add_start(struct start *starts, uint32_t *n, uint32_t floor, double x,
+    double y)
+{
+	uint32_t i;
+
+	for (i = 0; i < *n; i++)
+		if (starts[i].floor == floor &&
+		    hypot(starts[i].x - x, starts[i].y - y) < 2)
+			return;
+	starts[(*n)++] = (struct start){ floor, x, y };
+}
+
+static const struct sdc_sensor *
+loudest(const struct sdc_model *m, const struct sdc_fix_input *in)
+{
+	const struct sdc_sensor *loud = &m->site->sensors[in->heard[0].sensor];
+	double best = in->heard[0].mean;
+	uint32_t i;
+
+	for (i = 1; i < in->nheard; i++)
+		if (in->heard[i].mean > best) {
+			best = in->heard[i].mean;
+			loud = &m->site->sensors[in->heard[i].sensor];
+		}
+	return loud;
+}
+
+/* The track's prediction, the weighted centroid, the loudest sensor. */
+static uint32_t
+starts_for(const struct sdc_model *m, const struct sdc_fix_input *in,
+    const struct sdc_fix *centre, struct start starts[3])
+{
+	const struct sdc_sensor *loud = loudest(m, in);
+	uint32_t n = 0;
+
+	if (in->has_hint)
+		add_start(starts, &n, in->hint_floor, in->hint_x, in->hint_y);
+	add_start(starts, &n, centre->floor, centre->x, centre->y);
+	add_start(starts, &n, loud->floor, loud->x + 0.5, loud->y + 0.5);
+	return n;
+}
+
+static void
+use_floor(struct search *se, uint32_t floor)
+{
+	if (floor == se->floor)
+		return;
+	se->floor = floor;
+	se->nterms = make_terms(se->m, se->in, floor, se->m->silent,
+	    se->nsilent);
+}
+
+/* Fit from th on floor; true when it beats the best so far. */
+static bool
+try_start(struct search *se, uint32_t floor, struct theta th)
+{
+	double h[3][3], j;
+
+	keep_on_floor(se->m->site, floor, &th);
+	use_floor(se, floor);
+	j = fit(se->m, se->m->terms, se->nterms, se->in, floor, &th, h);
+	if (!(j < se->j))
+		return false;
+	se->j = j;
+	se->th = th;
+	se->th_floor = floor;
+	memcpy(se->h, h, sizeof h);
+	return true;
+}
+
+/*
+ * A sensor close by has a mirror minimum on the far side of it, which
+ * a fit from one side cannot leave: the mirror of the best fit through
+ * the loudest sensor gets a fit of its own when it is better already.
+ */
+static void
+try_mirror(struct search *se)
+{
+	const struct sdc_sensor *loud = loudest(se->m, se->in);
+	struct theta th = { 2 * loud->x - se->th.x, 2 * loud->y - se->th.y,
+		se->th.d };
+
+	if (loud->floor != se->th_floor)
+		return;
+	keep_on_floor(se->m->site, se->th_floor, &th);
+	use_floor(se, se->th_floor);
+	if (objective(se->m, se->m->terms, se->nterms, &th, se->in,
+	    se->th_floor, NULL, NULL) < se->j)
+		try_start(se, se->th_floor, th);
+}
+
+/*
+ * Further starts only when the fit is poor: a chi-square of the sensors
+ * heard beyond three deviations of what the truth gives, or a fix
+ * further from the centroid than the centroid's own uncertainty.
+ */
+static bool
+fits_well(struct search *se, const struct sdc_fix *centre)
+{
+	double good = se->in->nheard + 3 * sqrt(2.0 * se->in->nheard);
+
+	use_floor(se, se->th_floor);
+	return heard_chi2(se->m, se->m->terms, se->in->nheard, &se->th,
+	    se->th_floor) <= good && hypot(se->th.x - centre->x, se->th.y -
+	    centre->y) <= sqrt(centre->cov[0][0] + centre->cov[1][1]);
+}
+
 static bool
 ml(struct sdc_model *m, const struct sdc_fix_input *in, struct sdc_fix *out)
 {
-	const struct sdc_site *s = m->site;
-	uint32_t *silent = m->silent;
-	uint32_t floors[2], nfloors = 1, nsilent, f, n;
-	double best = INFINITY, best_h[3][3] = { { 0 } }, inv[3][3];
-	struct theta best_th = { 0, 0, 0 };
-	struct sdc_fix start;
+	struct search se = { m, in, 0, UINT32_MAX, 0, INFINITY, { { 0 } },
+		{ 0, 0, 0 }, 0 };
+	struct start starts[3];
+	struct sdc_fix centre;
+	double inv[3][3];
+	uint32_t i, nstarts;
 
-	centroid(m, in, &start);
-	floors[0] = start.floor;
-	if (in->has_hint && in->hint_floor != start.floor)
-		floors[nfloors++] = in->hint_floor;
-	nsilent = silent_sensors(m, in, &start, silent);
-	for (f = 0; f < nfloors; f++) {
-		struct theta th = { start.x, start.y, in->offset };
-		double h[3][3], j;
-
-		if (in->has_hint && in->hint_floor == floors[f]) {
-			th.x = in->hint_x;
-			th.y = in->hint_y;
-		}
-		keep_on_floor(s, floors[f], &th);
-		n = make_terms(m, in, floors[f], silent, nsilent);
-		j = fit(m, m->terms, n, in, floors[f], &th, h);
-		if (j < best) {
-			best = j;
-			best_th = th;
-			memcpy(best_h, h, sizeof best_h);
-			out->floor = floors[f];
-		}
+	centroid(m, in, &centre);
+	se.nsilent = silent_sensors(m, in, &centre, m->silent);
+	nstarts = starts_for(m, in, &centre, starts);
+	for (i = 0; i < nstarts; i++) {
+		try_start(&se, starts[i].floor, (struct theta){ starts[i].x,
+		    starts[i].y, in->offset });
+		if (i == 0)
+			try_mirror(&se);
+		if (fits_well(&se, &centre))
+			break;
 	}
-	if (!invert3(best_h, inv) || !(inv[0][0] > 0) || !(inv[1][1] > 0))
+	if (!invert3(se.h, inv) || !(inv[0][0] > 0) || !(inv[1][1] > 0))
 		return false;
-	out->x = best_th.x;
-	out->y = best_th.y;
+	out->floor = se.th_floor;
+	out->x = se.th.x;
+	out->y = se.th.y;
 	out->cov[0][0] = inv[0][0];
 	out->cov[0][1] = out->cov[1][0] = inv[0][1];
 	out->cov[1][1] = inv[1][1];
-	out->offset = best_th.d;
+	out->offset = se.th.d;
 	out->offset_var = inv[2][2];
 	out->fitted = true;
 	return true;

@@ -49,18 +49,15 @@ count_unique(struct sdc_locate *l, struct sdc_device *d, uint32_t zone,
 	cell_at(l, zone, ms)->unique++;
 }
 
-void
-sdc_locate_close_visit(struct sdc_locate *l, struct sdc_device *d)
+static void
+close_visit(struct sdc_locate *l, struct sdc_device *d, struct sdc_visit *v)
 {
-	struct sdc_visit *v = &d->visit;
 	double dwell = (double)(v->end_ms - v->start_ms) / 1000;
 	bool visitor = v->end_ms - v->start_ms >= l->o->visitor_dwell_ms &&
 	    v->depth >= l->o->visitor_depth;
 	struct sdc_traffic_cell *c;
 	uint32_t before = 0;
 
-	if (!v->open)
-		return;
 	v->open = false;
 	if (d->history != NULL)
 		before = sdc_history_count_visit(d->history, v->zone,
@@ -72,6 +69,18 @@ sdc_locate_close_visit(struct sdc_locate *l, struct sdc_device *d)
 	} else
 		c->passersby++;
 	sdc_emit_visit(l, d, v, visitor, before);
+}
+
+void
+sdc_locate_expire_visits(struct sdc_locate *l, struct sdc_device *d,
+    int64_t now_ms)
+{
+	int i;
+
+	for (i = 0; i < SDC_OPEN_VISITS; i++)
+		if (d->visits[i].open &&
+		    now_ms - d->visits[i].end_ms > l->o->visit_gap_ms)
+			close_visit(l, d, &d->visits[i]);
 }
 
 static void
@@ -88,18 +97,40 @@ change_zone(struct sdc_locate *l, struct sdc_device *d, long to, int64_t ms)
 	d->zone = to;
 }
 
+/* The open visit of zone, else a free slot (closing the stalest). */
+static struct sdc_visit *
+visit_slot(struct sdc_locate *l, struct sdc_device *d, uint32_t zone)
+{
+	struct sdc_visit *free_slot = NULL, *stalest = &d->visits[0];
+	int i;
+
+	for (i = 0; i < SDC_OPEN_VISITS; i++) {
+		struct sdc_visit *v = &d->visits[i];
+
+		if (v->open && v->zone == zone)
+			return v;
+		if (!v->open && free_slot == NULL)
+			free_slot = v;
+		if (v->open && v->end_ms < stalest->end_ms)
+			stalest = v;
+	}
+	if (free_slot != NULL)
+		return free_slot;
+	close_visit(l, d, stalest);
+	return stalest;
+}
+
 static void
 visit_window(struct sdc_locate *l, struct sdc_device *d, double depth,
     int64_t start_ms, int64_t end_ms)
 {
-	struct sdc_visit *v = &d->visit;
-	uint32_t zone = (uint32_t)d->zone;
+	struct sdc_visit *v;
 
-	if (v->open && (v->zone != zone ||
-	    start_ms - v->end_ms > l->o->visit_gap_ms))
-		sdc_locate_close_visit(l, d);
+	sdc_locate_expire_visits(l, d, start_ms);
+	v = visit_slot(l, d, (uint32_t)d->zone);
 	if (!v->open) {
-		*v = (struct sdc_visit){ true, zone, start_ms, end_ms, depth };
+		*v = (struct sdc_visit){ true, (uint32_t)d->zone, start_ms,
+			end_ms, depth };
 		return;
 	}
 	v->end_ms = end_ms;
@@ -132,7 +163,11 @@ sdc_locate_place(struct sdc_locate *l, struct sdc_device *d, uint32_t floor,
 void
 sdc_locate_leave(struct sdc_locate *l, struct sdc_device *d, int64_t ms)
 {
-	sdc_locate_close_visit(l, d);
+	int i;
+
+	for (i = 0; i < SDC_OPEN_VISITS; i++)
+		if (d->visits[i].open)
+			close_visit(l, d, &d->visits[i]);
 	if (d->zone >= 0)
 		sdc_emit_zone(l, d, (uint32_t)d->zone, ms, "exit");
 	d->zone = -1;
