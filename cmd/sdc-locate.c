@@ -190,6 +190,7 @@ main(int argc, char **argv)
 	struct sdc_options opt;
 	struct sdc_run run;
 	struct sdc_secret key;
+	struct sdc_locate *engine;
 	char *stdin_only[] = { "-", NULL };
 	int first;
 
@@ -198,12 +199,15 @@ main(int argc, char **argv)
 	sdc_options_init(&opt);
 	first = sdc_cli_parse(&cli, &opt, &a, argc, argv);
 	check(&a.o);
-	sdc_secret_load(&key, a.key_file, KEY_ENV, "sdc-locate", "--key-file");
+	sdc_secret_load(&key, a.key_file, KEY_ENV, "key for the device ids",
+	    "--key-file");
 	a.o.key = key.data;
 	a.o.key_len = key.len;
+	engine = sdc_locate_open(&a.o);
 	sdc_run_start(&run, sdc_progname(), &opt, NULL);
-	sdc_locate_run(&run, &a.o, (const char *const *)(first < argc ?
+	sdc_locate_run(engine, &run, (const char *const *)(first < argc ?
 	    argv + first : stdin_only));
+	sdc_locate_free(engine);
 	sdc_secret_release(&key);
 	return sdc_run_finish(&run);
 }

@@ -15,21 +15,21 @@
 #define SECRET_MAX	(64u << 10)
 
 static void
-from_env(struct sdc_secret *s, const char *env, const char *option,
+from_env(struct sdc_secret *s, const char *env, const char *what,
     const char *file_option)
 {
 	const char *v = getenv(env);
 
 	if (v == NULL || *v == '\0')
-		sdc_usage_error("%s needs a secret: %s FILE or %s", option,
-		    file_option, env);
+		sdc_usage_error("no %s: %s FILE or %s", what, file_option,
+		    env);
 	s->len = strlen(v);
 	s->data = (uint8_t *)sdc_xmemdup(v, s->len);
 }
 
 void
 sdc_secret_load(struct sdc_secret *s, const char *path, const char *env,
-    const char *option, const char *file_option)
+    const char *what, const char *file_option)
 {
 	uint8_t *buf;
 	ssize_t n;
@@ -38,7 +38,7 @@ sdc_secret_load(struct sdc_secret *s, const char *path, const char *env,
 
 	memset(s, 0, sizeof(*s));
 	if (path == NULL) {
-		from_env(s, env, option, file_option);
+		from_env(s, env, what, file_option);
 		return;
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)

@@ -15,12 +15,12 @@ struct sdc_secret {
 
 /*
  * The secret in the file at path (less one final newline), else in the
- * environment variable env.  None, or an empty one, is a usage error
- * naming option and file_option; a file that cannot be read ends the
- * program with status 3.
+ * environment variable env.  None, or an empty one, is a usage error,
+ * "no what: file_option FILE or env"; a file that cannot be read ends
+ * the program with status 3.
  */
 void	sdc_secret_load(struct sdc_secret *s, const char *path,
-	    const char *env, const char *option, const char *file_option);
+	    const char *env, const char *what, const char *file_option);
 void	sdc_secret_release(struct sdc_secret *s);
 
 #endif

@@ -129,7 +129,7 @@ open_history(struct sdc_locate *l, struct sdc_device *d, int64_t ms)
 		return;	/* a new MAC tomorrow: nothing to remember */
 	if (h == NULL) {
 		h = sdc_history_add(&l->history, d->id);
-		h->first_ms = ms;
+		h->first_ms = h->last_ms = ms;
 		h->offset_var = NEW_OFFSET_VAR;
 	}
 	d->history = h;
@@ -179,14 +179,40 @@ finish_device(struct sdc_locate *l, struct sdc_device *d)
 
 /* ------------------------------------------------------------ state */
 
+/* What the active devices have learnt so far goes into their history. */
+static void
+sync_history(struct sdc_locate *l)
+{
+	size_t i;
+
+	for (i = 0; i <= l->devices.mask; i++) {
+		struct sdc_device *d = l->devices.slots[i];
+
+		if (d == NULL || d->history == NULL)
+			continue;
+		if (d->last_ms > d->history->last_ms)
+			d->history->last_ms = d->last_ms;
+		d->history->offset = d->offset;
+		d->history->offset_var = d->offset_var;
+	}
+}
+
+/*
+ * Devices not seen for --forget-after days are left out; never one
+ * still active (seen within the idle timeout), whatever the option.
+ */
 static void
 save_state(struct sdc_locate *l)
 {
 	int64_t horizon = l->max_ts - (int64_t)(l->o->forget_days * 86400e3);
+	int64_t active = l->watermark - l->o->idle_ms;
 	char err[512];
 
 	if (l->o->state_path == NULL)
 		return;
+	sync_history(l);
+	if (l->devices.n > 0 && horizon > active)
+		horizon = active;
 	if (sdc_history_save(&l->history, &l->site, l->o->state_path,
 	    horizon, err, sizeof err) != 0) {
 		sdc_warnx("the state file: %s", err);
@@ -357,20 +383,27 @@ read_stream(struct sdc_locate *l, const char *path)
 
 /* ------------------------------------------------------------ a run */
 
+static const char *
+plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static void
 report(const struct sdc_locate *l)
 {
 	if (l->unknown_sensor > 0)
-		sdc_warnx("%llu sightings from sensors not in the site (the "
+		sdc_warnx("%llu sighting%s from sensors not in the site (the "
 		    "first: %s)", (unsigned long long)l->unknown_sensor,
-		    l->first_unknown);
+		    plural(l->unknown_sensor), l->first_unknown);
 	if (l->late > 0)
-		sdc_warnx("%llu sightings came after their window closed "
+		sdc_warnx("%llu sighting%s came after their window closed "
 		    "(--max-lateness %.3g s)", (unsigned long long)l->late,
-		    (double)l->o->lateness_ms / 1000);
+		    plural(l->late), (double)l->o->lateness_ms / 1000);
 	if (l->dropped_random > 0)
-		sdc_warnx("%llu sightings of randomised MAC addresses dropped "
-		    "(--drop-random-macs)", (unsigned long long)l->dropped_random);
+		sdc_warnx("%llu sighting%s of randomised MAC addresses dropped "
+		    "(--drop-random-macs)", (unsigned long long)l->dropped_random,
+		    plural(l->dropped_random));
 }
 
 /* The end of the input, or a stop: everything still open is closed. */
@@ -395,8 +428,14 @@ start(struct sdc_locate *l)
 	const struct sdc_locate_options *o = l->o;
 	char err[512];
 
-	if (sdc_site_load(&l->site, o->site_path, err, sizeof err) != 0)
+	switch (sdc_site_load(&l->site, o->site_path, err, sizeof err)) {
+	case 0:
+		break;
+	case SDC_SITE_UNREADABLE:
+		sdc_errx(SDC_EXIT_IO, "%s", err);
+	default:
 		sdc_errx(SDC_EXIT_USAGE, "%s", err);
+	}
 	if (sdc_sighting_paths_parse(&l->paths, o->paths, err,
 	    sizeof err) != 0)
 		sdc_errx(SDC_EXIT_USAGE, "a field path: %s", err);
@@ -415,7 +454,6 @@ start(struct sdc_locate *l)
 	l->heard = sdc_xcalloc((size_t)l->site.nsensors * SDC_RADIOS_MAX + 1,
 	    sizeof(*l->heard));
 	l->max_ts = l->watermark = l->next_sweep = INT64_MIN / 2;
-	l->saved_at = sdc_uptime();
 }
 
 static void
@@ -433,16 +471,22 @@ stop(struct sdc_locate *l)
 	sdc_site_release(&l->site);
 }
 
-void
-sdc_locate_run(struct sdc_run *run, const struct sdc_locate_options *o,
-    const char *const *paths)
+struct sdc_locate *
+sdc_locate_open(const struct sdc_locate_options *o)
 {
 	struct sdc_locate *l = sdc_xcalloc(1, sizeof(*l));
 
-	l->run = run;
 	l->o = o;
 	start(l);
-	run->ready = sdc_uptime();
+	return l;
+}
+
+void
+sdc_locate_run(struct sdc_locate *l, struct sdc_run *run,
+    const char *const *paths)
+{
+	l->run = run;
+	l->saved_at = run->ready = sdc_uptime();
 	run->on_stop = on_stop;
 	run->stop_ctx = l;
 	for (; !run->opt.dry_run && *paths != NULL; paths++)
@@ -450,6 +494,11 @@ sdc_locate_run(struct sdc_run *run, const struct sdc_locate_options *o,
 	run->on_stop = NULL;
 	if (!run->opt.dry_run)
 		drain(l);
+}
+
+void
+sdc_locate_free(struct sdc_locate *l)
+{
 	stop(l);
 	free(l);
 }

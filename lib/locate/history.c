@@ -14,7 +14,7 @@
 #include "banned.h"
 
 #define STATE_KIND	"state"
-#define STATE_MAX	(1ull << 32)
+#define FLUSH_AT	(1u << 20)	/* bytes written at a time */
 
 static size_t
 slot_hash(const uint8_t id[SDC_DEVID_LEN])
@@ -199,50 +199,6 @@ entry_record(struct sdc_record *r, const struct sdc_site *s,
 }
 
 static int
-encode_all(struct sdc_history_table *t, const struct sdc_site *s,
-    int64_t horizon_ms, struct sdc_buf *b, char *err, size_t errlen)
-{
-	struct sdc_record r;
-	char hex[SDC_DEVID_HEX];
-	const char *reason;
-	uint8_t count[SDC_VARINT_MAX];
-	uint64_t frames = 0;
-	size_t i;
-
-	sdc_record_init(&r);
-	sdc_wire_stream_header(b);
-	for (i = 0; i <= t->mask; i++) {
-		struct sdc_history *h = t->slots[i];
-
-		if (h == NULL || h->last_ms < horizon_ms)
-			continue;
-		entry_record(&r, s, h, hex);
-		if (!sdc_wire_encode(b, &r, SDC_DEFAULT_MAX_RECORD, &reason)) {
-			snprintf(err, errlen, "a device's state: %s", reason);
-			sdc_record_release(&r);
-			return -1;
-		}
-		frames++;
-	}
-	sdc_record_release(&r);
-	sdc_wire_frame(b, SDC_KIND_END, count, sdc_varint_put(count, frames));
-	return 0;
-}
-
-static void
-forget(struct sdc_history_table *t, int64_t horizon_ms)
-{
-	size_t i;
-
-	for (i = 0; i <= t->mask; i++)
-		if (t->slots[i] != NULL && t->slots[i]->last_ms < horizon_ms) {
-			free_entry(t->slots[i]);
-			t->slots[i] = NULL;
-		}
-	resize(t, t->mask);
-}
-
-static int
 write_all(int fd, const uint8_t *p, size_t n)
 {
 	while (n > 0) {
@@ -256,6 +212,70 @@ write_all(int fd, const uint8_t *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+/* Write out what b holds once it is large, or at the end. */
+static int
+flush(int fd, struct sdc_buf *b, bool always)
+{
+	if (!always && b->len < FLUSH_AT)
+		return 0;
+	if (write_all(fd, b->data, b->len) != 0)
+		return -1;
+	sdc_buf_reset(b);
+	return 0;
+}
+
+/* The devices seen since horizon_ms, as a whole record stream on fd. */
+static int
+write_stream(int fd, struct sdc_history_table *t, const struct sdc_site *s,
+    int64_t horizon_ms, const char **why)
+{
+	struct sdc_record r;
+	struct sdc_buf b;
+	char hex[SDC_DEVID_HEX];
+	uint8_t count[SDC_VARINT_MAX];
+	uint64_t frames = 0;
+	size_t i;
+	int rc = 0;
+
+	sdc_record_init(&r);
+	sdc_buf_init(&b, 2 * FLUSH_AT + 2 * SDC_DEFAULT_MAX_RECORD);
+	sdc_wire_stream_header(&b);
+	for (i = 0; rc == 0 && i <= t->mask; i++) {
+		struct sdc_history *h = t->slots[i];
+
+		if (h == NULL || h->last_ms < horizon_ms)
+			continue;
+		entry_record(&r, s, h, hex);
+		if (!sdc_wire_encode(&b, &r, SDC_DEFAULT_MAX_RECORD, why))
+			rc = -1;
+		else if ((rc = flush(fd, &b, false)) != 0)
+			*why = NULL;	/* errno says */
+		frames++;
+	}
+	if (rc == 0) {
+		sdc_wire_frame(&b, SDC_KIND_END, count, sdc_varint_put(count,
+		    frames));
+		if ((rc = flush(fd, &b, true)) != 0)
+			*why = NULL;
+	}
+	sdc_buf_release(&b);
+	sdc_record_release(&r);
+	return rc;
+}
+
+static void
+forget(struct sdc_history_table *t, int64_t horizon_ms)
+{
+	size_t i;
+
+	for (i = 0; i <= t->mask; i++)
+		if (t->slots[i] != NULL && t->slots[i]->last_ms < horizon_ms) {
+			free_entry(t->slots[i]);
+			t->slots[i] = NULL;
+		}
+	resize(t, t->mask);
 }
 
 static int
@@ -274,47 +294,38 @@ sync_dir(const char *path)
 	return rc;
 }
 
-/* Write b beside path, sync it, rename it over path, sync the folder. */
-static int
-replace_file(const char *path, const struct sdc_buf *b, char *err,
-    size_t errlen)
+/*
+ * Write the state beside path, sync it, rename it over path and sync
+ * the folder: a crash at any moment leaves the old file or the new.
+ */
+int
+sdc_history_save(struct sdc_history_table *t, const struct sdc_site *s,
+    const char *path, int64_t horizon_ms, char *err, size_t errlen)
 {
 	size_t n = strlen(path) + 5;
 	char *tmp = sdc_xmalloc(n);
+	const char *why = NULL, *failed = tmp;
 	int fd, rc = -1;
 
+	forget(t, horizon_ms);
 	snprintf(tmp, n, "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd >= 0 && write_all(fd, b->data, b->len) == 0 &&
-	    fsync(fd) == 0 && close(fd) == 0) {
+	if (fd >= 0 && write_stream(fd, t, s, horizon_ms, &why) == 0 &&
+	    fsync(fd) == 0) {
+		close(fd);
 		fd = -1;
+		failed = path;
 		if (rename(tmp, path) == 0 && sync_dir(path) == 0)
 			rc = 0;
 	}
 	if (rc != 0)
-		snprintf(err, errlen, "%s: %s", fd >= 0 ? tmp : path,
+		snprintf(err, errlen, "%s: %s", failed, why != NULL ? why :
 		    strerror(errno));
 	if (fd >= 0) {
 		close(fd);
 		unlink(tmp);
 	}
 	free(tmp);
-	return rc;
-}
-
-int
-sdc_history_save(struct sdc_history_table *t, const struct sdc_site *s,
-    const char *path, int64_t horizon_ms, char *err, size_t errlen)
-{
-	struct sdc_buf b;
-	int rc;
-
-	forget(t, horizon_ms);
-	sdc_buf_init(&b, STATE_MAX);
-	rc = encode_all(t, s, horizon_ms, &b, err, errlen);
-	if (rc == 0)
-		rc = replace_file(path, &b, err, errlen);
-	sdc_buf_release(&b);
 	return rc;
 }
 

@@ -33,9 +33,18 @@ struct sdc_locate_options {
 	double			 state_interval;	/* wall seconds */
 };
 
+struct sdc_locate;
+
 void	sdc_locate_options_init(struct sdc_locate_options *o);
+/*
+ * Load the site and the state file, before any output: a site that
+ * does not make sense ends the program with status 2, a state file
+ * that cannot be used with status 3.  o must outlive the engine.
+ */
+struct sdc_locate *sdc_locate_open(const struct sdc_locate_options *o);
 /* Read the record streams at paths ("-": stdin) and emit into run. */
-void	sdc_locate_run(struct sdc_run *run, const struct sdc_locate_options *o,
+void	sdc_locate_run(struct sdc_locate *l, struct sdc_run *run,
 	    const char *const *paths);
+void	sdc_locate_free(struct sdc_locate *l);
 
 #endif

@@ -157,12 +157,12 @@ static int
 read_text(struct reading *rd, const struct sdc_path *p, struct sdc_field *f,
     struct sdc_str *s)
 {
-	if ((f->type != SDC_STRING && f->type != SDC_BYTE_ARRAY) ||
-	    f->v.s.len == 0)
-		return bad(rd, SDC_LOCATE_BAD_SIGHTING, "%s: a %s%s is not "
-		    "an id", text_of(p), f->v.s.len == 0 &&
-		    f->type == SDC_STRING ? "n empty " : " ",
-		    sdc_type_name(f->type));
+	if (f->type != SDC_STRING && f->type != SDC_BYTE_ARRAY)
+		return bad(rd, SDC_LOCATE_BAD_SIGHTING, "%s: a %s is not an "
+		    "id", text_of(p), sdc_type_name(f->type));
+	if (f->v.s.len == 0)
+		return bad(rd, SDC_LOCATE_BAD_SIGHTING, "%s: an empty id",
+		    text_of(p));
 	*s = f->v.s;
 	return 0;
 }

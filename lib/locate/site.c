@@ -1,4 +1,5 @@
 /* A site from its JSON file, checked. */
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -403,7 +404,34 @@ zone_kind(struct loader *l, json_t *o, enum sdc_zone_kind *k)
 	    "food_court", json_string_value(j));
 }
 
-/* Edges that cross, or a vertex of one inside the other. */
+/* Whether q lies inside p, clear of its edges. */
+static bool
+strictly_inside(const struct sdc_polygon *p, struct sdc_point q)
+{
+	return sdc_polygon_contains(p, q) &&
+	    sdc_polygon_edge_distance(p, q) > 1e-6;
+}
+
+/* Some vertex or edge midpoint of a, or its mean vertex, inside b. */
+static bool
+point_of_inside(const struct sdc_polygon *a, const struct sdc_polygon *b)
+{
+	struct sdc_point mean = { 0, 0 };
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		struct sdc_point p = a->v[i], q = a->v[(i + 1) % a->n];
+
+		if (strictly_inside(b, p) || strictly_inside(b,
+		    (struct sdc_point){ (p.x + q.x) / 2, (p.y + q.y) / 2 }))
+			return true;
+		mean.x += p.x / (double)a->n;
+		mean.y += p.y / (double)a->n;
+	}
+	return strictly_inside(a, mean) && strictly_inside(b, mean);
+}
+
+/* Edges that cross, or a point of one inside the other. */
 static bool
 zones_overlap(const struct sdc_polygon *a, const struct sdc_polygon *b)
 {
@@ -417,15 +445,7 @@ zones_overlap(const struct sdc_polygon *a, const struct sdc_polygon *b)
 			if (sdc_segments_cross(a->v[i], a->v[(i + 1) % a->n],
 			    b->v[j], b->v[(j + 1) % b->n]))
 				return true;
-	for (j = 0; j < b->n; j++)
-		if (sdc_polygon_contains(a, b->v[j]) &&
-		    sdc_polygon_edge_distance(a, b->v[j]) > 1e-6)
-			return true;
-	for (i = 0; i < a->n; i++)
-		if (sdc_polygon_contains(b, a->v[i]) &&
-		    sdc_polygon_edge_distance(b, a->v[i]) > 1e-6)
-			return true;
-	return false;
+	return point_of_inside(a, b) || point_of_inside(b, a);
 }
 
 static int
@@ -613,19 +633,22 @@ sdc_site_load(struct sdc_site *s, const char *path, char *err,
 	struct loader l = { s, path, err, errlen, "" };
 	json_error_t je;
 	json_t *root;
+	FILE *fp;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
 	sdc_names_init(&s->sensor_ids);
 	sdc_names_init(&s->zone_ids);
 	sdc_names_init(&s->radio_names);
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if ((fp = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return SDC_SITE_UNREADABLE;
+	}
+	root = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
+	fclose(fp);
 	if (root == NULL) {
-		if (je.line > 0)
-			snprintf(err, errlen, "%s:%d:%d: %s", path, je.line,
-			    je.column, je.text);
-		else
-			snprintf(err, errlen, "%s: %s", path, je.text);
+		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line,
+		    je.column, je.text);
 		return -1;
 	}
 	rc = load(&l, root);

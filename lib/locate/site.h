@@ -79,9 +79,11 @@ struct sdc_site {
 
 /*
  * Read and check the site at path: 0, or -1 with the exact problem in
- * err ("mall.json: zones[3] 'z-food': polygon crosses itself at edges
- * 2 and 5").
+ * err ("mall.json: zones[3] 'z-food': \"polygon\" crosses itself:
+ * edges 2 and 5 meet"), or SDC_SITE_UNREADABLE when the file cannot
+ * be read (err says why).
  */
+#define SDC_SITE_UNREADABLE	(-2)
 int	sdc_site_load(struct sdc_site *s, const char *path, char *err,
 	    size_t errlen);
 void	sdc_site_release(struct sdc_site *s);

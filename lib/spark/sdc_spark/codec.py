@@ -974,14 +974,34 @@ def _tune_worker() -> None:
 
 
 def decode_chunk(chunk: bytes):
-    """The Records of the DATA frames of a chunk (one Spark task's input)."""
+    """The Records of the DATA frames of a chunk (one Spark task's input).
+
+    The frames are walked in place, each payload sliced off as bytes:
+    no list of frames, no memoryviews, one call per record.
+    """
     _tune_worker()
-    for kind, payload in split_frames(chunk):
+    size = len(chunk)
+    unpack = _HEAD.unpack_from
+    pos = 0
+    while pos < size:
+        if pos + 9 > size:
+            raise ValueError(f"byte {pos}: truncated frame")
+        kind, length = unpack(chunk, pos)
+        start, pos = pos + 9, pos + 9 + length
+        if pos > size:
+            raise ValueError(f"byte {start - 9}: truncated frame")
         if kind == KIND_DATA:
             try:
-                yield decode(kind, payload)
-            except Malformed as e:
-                raise Malformed(f"a data frame of the batch: {e}") from None
+                record = _record(chunk[start:pos], KIND_DATA)
+            except (IndexError, UnicodeDecodeError, Malformed) as e:
+                raise _bad_data(e) from None
+            yield record
+
+
+def _bad_data(e: Exception) -> Malformed:
+    why = "truncated" if isinstance(e, IndexError) else \
+        "bad utf-8" if isinstance(e, UnicodeDecodeError) else str(e)
+    return Malformed(f"a data frame of the batch: {why}")
 
 
 def _now_ms() -> int:

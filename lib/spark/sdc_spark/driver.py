@@ -51,6 +51,11 @@ SPARK_DEFAULTS = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
 }
+# Executors of local masters import sdc_spark from the PYTHONPATH they
+# inherit, so its daemon can start their Python workers (sdc_spark.daemon).
+LOCAL_DEFAULTS = {
+    "spark.python.daemon.module": "sdc_spark.daemon",
+}
 MESSAGE_MAX = 1000
 
 
@@ -176,6 +181,8 @@ def prepare_environment() -> None:
 def spark_conf(args, jars=()):
     from pyspark import SparkConf
     settings = dict(SPARK_DEFAULTS)
+    if is_local(args.master):
+        settings.update(LOCAL_DEFAULTS)
     user = dict(args.conf)
     if not args.verbose:
         # Spark logs before the SparkContext exists, so the quiet log
@@ -192,6 +199,10 @@ def spark_conf(args, jars=()):
     for key, value in settings.items():
         conf.set(key, value)
     return conf
+
+
+def is_local(master: str) -> bool:
+    return master.startswith("local")
 
 
 def start_spark(args, jars=()):
@@ -487,7 +498,7 @@ def ship_package(sc, master: str) -> None:
     """Executors elsewhere than on this machine import sdc_spark (the
     codec, the Record) from a zip of this package that Spark sends them;
     local ones have it on the PYTHONPATH they inherit."""
-    if master.startswith("local"):
+    if is_local(master):
         return
     here = os.path.dirname(os.path.abspath(__file__))
     scratch = tempfile.mkdtemp(prefix="sdc-spark-")
