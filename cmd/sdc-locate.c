@@ -161,9 +161,8 @@ static const struct sdc_cli cli = {
 	"--site FILE [options] [FILE ...]",
 	"Locate shoppers' devices from WiFi and BLE sightings: positions, "
 	"visits, foot traffic.",
-	"  sdc-convert --from csv --infer-types sightings.csv |\n"
-	"    sdc-locate --site mall.json --key-file mall.key --state mall.state"
-	" > located.sdc\n"
+	"  sdc-locate --site mall.json --key-file mall.key --state mall.state \\\n"
+	"    < sightings.sdc > located.sdc\n"
 	"  sdc-locate -s mall.json -k mall.key --emit visits,traffic "
 	"sightings.sdc",
 	options,

@@ -56,6 +56,7 @@ SPARK_DEFAULTS = {
 LOCAL_DEFAULTS = {
     "spark.python.daemon.module": "sdc_spark.daemon",
 }
+LOCAL_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1"  # see java_options()
 MESSAGE_MAX = 1000
 
 
@@ -184,14 +185,11 @@ def spark_conf(args, jars=()):
     if is_local(args.master):
         settings.update(LOCAL_DEFAULTS)
     user = dict(args.conf)
-    if not args.verbose:
-        # Spark logs before the SparkContext exists, so the quiet log
-        # configuration must reach the JVM's command line.
-        quiet = "-Dlog4j2.configurationFile=" + \
-            pathlib.Path(LOG4J_CONFIG).as_uri()
+    options = java_options(args)
+    if options:
         extra = user.get("spark.driver.extraJavaOptions")
         user["spark.driver.extraJavaOptions"] = \
-            quiet if not extra else f"{quiet} {extra}"
+            " ".join(options + ([extra] if extra else []))
     settings.update(user)
     jvm.add_class_path(settings, list(jars))
     conf = SparkConf()
@@ -199,6 +197,24 @@ def spark_conf(args, jars=()):
     for key, value in settings.items():
         conf.set(key, value)
     return conf
+
+
+def java_options(args) -> list:
+    """Options of the driver's JVM, ahead of the user's, which win.
+
+    Spark logs before the SparkContext exists, so the quiet log
+    configuration must reach the JVM's command line.  The JVM of a local
+    master with a Python transformer mostly schedules tasks and moves
+    bytes, which C1 compiles within a few batches; C2 would take a core
+    for it through hundreds of batches, some 30 ms of each.
+    """
+    options = []
+    if not args.verbose:
+        options.append("-Dlog4j2.configurationFile=" +
+                       pathlib.Path(LOG4J_CONFIG).as_uri())
+    if is_local(args.master) and jvm.class_name(args.transformer) is None:
+        options.append(LOCAL_JAVA_OPTIONS)
+    return options
 
 
 def is_local(master: str) -> bool:
