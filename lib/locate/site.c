@@ -626,34 +626,59 @@ load(struct loader *l, json_t *root)
 	return 0;
 }
 
-int
-sdc_site_load(struct sdc_site *s, const char *path, char *err,
-    size_t errlen)
+static void
+begin(struct sdc_site *s)
 {
-	struct loader l = { s, path, err, errlen, "" };
-	json_error_t je;
-	json_t *root;
-	FILE *fp;
-	int rc;
-
 	memset(s, 0, sizeof(*s));
 	sdc_names_init(&s->sensor_ids);
 	sdc_names_init(&s->zone_ids);
 	sdc_names_init(&s->radio_names);
+}
+
+static int
+from_json(struct sdc_site *s, const char *name, json_t *root,
+    const json_error_t *je, char *err, size_t errlen)
+{
+	struct loader l = { s, name, err, errlen, "" };
+	int rc;
+
+	if (root == NULL) {
+		snprintf(err, errlen, "%s:%d:%d: %s", name, je->line,
+		    je->column, je->text);
+		return -1;
+	}
+	rc = load(&l, root);
+	json_decref(root);
+	return rc;
+}
+
+int
+sdc_site_parse(struct sdc_site *s, const char *name, const char *text,
+    size_t len, char *err, size_t errlen)
+{
+	json_error_t je;
+
+	begin(s);
+	return from_json(s, name, json_loadb(text, len,
+	    JSON_REJECT_DUPLICATES, &je), &je, err, errlen);
+}
+
+int
+sdc_site_load(struct sdc_site *s, const char *path, char *err,
+    size_t errlen)
+{
+	json_error_t je;
+	json_t *root;
+	FILE *fp;
+
+	begin(s);
 	if ((fp = fopen(path, "re")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return SDC_SITE_UNREADABLE;
 	}
 	root = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
 	fclose(fp);
-	if (root == NULL) {
-		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line,
-		    je.column, je.text);
-		return -1;
-	}
-	rc = load(&l, root);
-	json_decref(root);
-	return rc;
+	return from_json(s, path, root, &je, err, errlen);
 }
 
 static void

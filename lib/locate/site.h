@@ -81,11 +81,14 @@ struct sdc_site {
  * Read and check the site at path: 0, or -1 with the exact problem in
  * err ("mall.json: zones[3] 'z-food': \"polygon\" crosses itself:
  * edges 2 and 5 meet"), or SDC_SITE_UNREADABLE when the file cannot
- * be read (err says why).
+ * be read (err says why).  The site is to be released in every case.
  */
 #define SDC_SITE_UNREADABLE	(-2)
 int	sdc_site_load(struct sdc_site *s, const char *path, char *err,
 	    size_t errlen);
+/* The same from the JSON text[0..len), named name in messages. */
+int	sdc_site_parse(struct sdc_site *s, const char *name, const char *text,
+	    size_t len, char *err, size_t errlen);
 void	sdc_site_release(struct sdc_site *s);
 const char *sdc_zone_kind_name(enum sdc_zone_kind k);
 /* The zone of floor that contains q, or -1. */
