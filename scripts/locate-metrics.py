@@ -9,7 +9,29 @@ Usage:
       every day's; writes the figures as JSON (to FILE or stdout).
   locate-metrics.py report [--rate SIGHTINGS SECONDS] [--peer SECONDS]
                            FIGURES.json...
-      the table, each figure next to its target with ok/MISSED.
+      the table, each figure next to its target with ok/MISSED; the
+      figures of gain among them print as the recurring-visit gain.
+  locate-metrics.py gain --truth DIR --key KEY --sigma DB [--first S]
+                         --with WITH.jsonl... --without WITHOUT.jsonl...
+                         [--oracle ORACLE.jsonl...]
+                         [--after SECONDS WITH.jsonl WITHOUT.jsonl]...
+                         [--out FILE]
+      the returning devices (non-random MACs on a later day than their
+      first) located with the --state carried (WITH, every day's records)
+      and without it (WITHOUT, the later days run again on the same
+      sightings; ORACLE, with a state of the true tx offsets): position
+      error over a center visit's first S seconds (120) and the whole
+      day, on the windows all the runs have; the rssi_offset error when
+      the device appears (the offset its previous device record left, 0
+      for a new one) and as its visit ends (its device record); and, for
+      each --after, as the runs on the visit's first SECONDS of sightings
+      (cut) end it.  Writes the figures as JSON.
+  locate-metrics.py oracle --truth DIR --key KEY [--var DB2]
+      a state file rendered by sdc-convert --to json --typed (stdin to
+      stdout), every device's rssi_offset set to its true tx_offset.
+  locate-metrics.py cut --truth DIR --after S1,S2,... --out PATTERN CSV
+      the sightings of each center visit's first S seconds (from the
+      truth's arrival), one CSV per S: PATTERN with {after} replaced.
   locate-metrics.py peer --site SITE --window MS SIGHTINGS.csv
       a plain Python weighted centroid per device and window, the peer of
       the throughput figure; prints the sightings it read and its seconds.
@@ -249,6 +271,12 @@ def load_output(paths):
     return out
 
 
+def read_key(path):
+    with open(path, "rb") as f:
+        key = f.read()
+    return key[:-1] if key.endswith(b"\n") else key
+
+
 def hmac_map(key, devices):
     return {hmac.new(key, d["mac"].encode(), hashlib.sha256).hexdigest():
             d["mac"] for d in devices}
@@ -260,15 +288,15 @@ def pct(a, q):
     return float(np.percentile(a, q)) if len(a) else None
 
 
-def position_figures(site, truth, outputs, ids, sigma):
-    devices, traj, _, sight = truth
-    dev_index = {d["mac"]: d["device"] for d in devices}
-    first_day = {d["mac"]: d["days"][0] for d in devices}
-    random_mac = {d["mac"]: d["random_mac"] for d in devices}
-    pos = outputs["position"]
+def match_windows(truth, outputs, ids):
+    """sdc-locate's position windows next to the truth: a dict of arrays
+    (mac, lo, hi, mid, est_x, est_y, est_f, est_zone, tx, ty, tf, tday,
+    err), or None when no window is of a known device; and the count of
+    windows of unknown devices."""
+    _, traj, _, _ = truth
     unknown = 0
     rows = []
-    for p in pos:
+    for p in outputs["position"]:
         mac = ids.get(p["device"])
         if mac is None or mac not in traj:
             unknown += 1
@@ -278,13 +306,15 @@ def position_figures(site, truth, outputs, ids, sigma):
                      p.get("zone")))
     n = len(rows)
     if n == 0:
-        return {"windows": 0, "unknown_devices": unknown}
-    est_x = np.array([r[3] for r in rows])
-    est_y = np.array([r[4] for r in rows])
-    est_f = np.array([r[5] for r in rows])
-    lo = np.array([r[1] for r in rows], dtype=np.int64)
-    hi = np.array([r[2] for r in rows], dtype=np.int64)
-    mid = (lo + hi) / 2
+        return None, unknown
+    w = {"mac": [r[0] for r in rows],
+         "est_x": np.array([r[3] for r in rows]),
+         "est_y": np.array([r[4] for r in rows]),
+         "est_f": np.array([r[5] for r in rows]),
+         "est_zone": np.array([r[6] for r in rows], dtype=object),
+         "lo": np.array([r[1] for r in rows], dtype=np.int64),
+         "hi": np.array([r[2] for r in rows], dtype=np.int64)}
+    mid = w["mid"] = (w["lo"] + w["hi"]) / 2
     tx, ty = np.empty(n), np.empty(n)
     tf, tday = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     by_mac = {}
@@ -301,8 +331,24 @@ def position_figures(site, truth, outputs, ids, sigma):
         near = np.where(np.abs(t[k0, 0] - m) < np.abs(t[k, 0] - m), k0, k)
         tf[idx] = t[near, 3].astype(np.int64)
         tday[idx] = t[near, 4].astype(np.int64)
-    err = np.hypot(est_x - tx, est_y - ty)
-    macs = [r[0] for r in rows]
+    w.update(tx=tx, ty=ty, tf=tf, tday=tday,
+             err=np.hypot(w["est_x"] - tx, w["est_y"] - ty))
+    return w, unknown
+
+
+def position_figures(site, truth, outputs, ids, sigma):
+    devices = truth[0]
+    sight = truth[3]
+    dev_index = {d["mac"]: d["device"] for d in devices}
+    first_day = {d["mac"]: d["days"][0] for d in devices}
+    random_mac = {d["mac"]: d["random_mac"] for d in devices}
+    w, unknown = match_windows(truth, outputs, ids)
+    if w is None:
+        return {"windows": 0, "unknown_devices": unknown}
+    n = len(w["mac"])
+    macs, lo, hi, est_f, est_zone, tx, ty, tf, tday, err = (
+        w[k] for k in ("mac", "lo", "hi", "est_f", "est_zone", "tx", "ty",
+                       "tf", "tday", "err"))
     wdev = np.array([dev_index[m] for m in macs], dtype=np.int64)
     bound = window_bounds(site, sight, wdev, lo, hi, tx, ty, tf)
     limit = HIGH_INFO * site.spacing()
@@ -310,7 +356,6 @@ def position_figures(site, truth, outputs, ids, sigma):
     tz = site.zone_of(tx, ty, tf)
     truth_zone = np.array([site.zone_ids[k] if k >= 0 else None for k in tz],
                           dtype=object)
-    est_zone = np.array([r[6] for r in rows], dtype=object)
     zone_ok = truth_zone == est_zone
     away = site.boundary_distance(tx, ty, tf, tz) > BOUNDARY
     returning = np.array([not random_mac[m] and d > first_day[m]
@@ -424,12 +469,8 @@ def visit_figures(site, truth, outputs, ids):
 
 def cmd_eval(args):
     site = Site(json.load(open(args.site)))
-    with open(args.key, "rb") as f:
-        key = f.read()
-    if key.endswith(b"\n"):
-        key = key[:-1]
     truth = load_truth(args.truth)
-    ids = hmac_map(key, truth[0])
+    ids = hmac_map(read_key(args.key), truth[0])
     outputs = load_output(args.outputs)
     fig = {"sigma": args.sigma, "estimator": args.estimator}
     fig.update(position_figures(site, truth, outputs, ids, args.sigma))
@@ -440,6 +481,207 @@ def cmd_eval(args):
             f.write(text)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+# ---------------------------------------------------------------- the gain
+
+# A center visit's sightings may start a little before the truth's
+# arrival (sensor clock jitter); its records may run past its end (the
+# last window).
+SLACK_MS = 10000
+
+
+def load_presence(path):
+    """The center visits of each MAC: {mac: [(start, end, day), ...]}."""
+    out = {}
+    with open(os.path.join(path, "presence.csv")) as f:
+        for v in csv.DictReader(f):
+            out.setdefault(v["mac"], []).append(
+                (int(v["start"]), int(v["end"]), int(v["day"])))
+    return {m: sorted(v) for m, v in out.items()}
+
+
+def visit_of(presence, mac, ms):
+    """The truth's center visit (start, end, day) of mac at ms, or None."""
+    for v in presence.get(mac, ()):
+        if v[0] - SLACK_MS <= ms <= v[1] + SLACK_MS:
+            return v
+    return None
+
+
+def offset_errors(outputs, ids, presence, tx, keep):
+    """From the device records (one per center visit, written as it ends):
+    {(mac, visit start): (|offset at appearance - tx|, |offset at the
+    end - tx|)} for the visits keep(mac, day) accepts; the offset at
+    appearance is the one the run carried from the device's previous
+    record (its state), 0 for a device it never saw."""
+    recs = []
+    for r in outputs["device"]:
+        mac = ids.get(r["device"])
+        if mac is None or r.get("rssi_offset") is None:
+            continue
+        recs.append((mac, iso_ms(r["first_seen"]), float(r["rssi_offset"])))
+    recs.sort()
+    out = {}
+    prev_mac, prior = None, 0.0
+    for mac, first, off in recs:
+        if mac != prev_mac:
+            prev_mac, prior = mac, 0.0
+        v = visit_of(presence, mac, first)
+        if v is not None and keep(mac, v[2]):
+            out[(mac, v[0])] = (abs(prior - tx[mac]), abs(off - tx[mac]))
+        prior = off
+    return out
+
+
+def cmd_gain(args):
+    """The returning devices on the later days, located with the state
+    carried from the earlier days and without it, on the same sightings
+    (and, with --oracle, with a state holding their true tx offsets)."""
+    truth = load_truth(args.truth)
+    devices = truth[0]
+    ids = hmac_map(read_key(args.key), devices)
+    presence = load_presence(args.truth)
+    first_day = {d["mac"]: d["days"][0] for d in devices}
+    random_mac = {d["mac"]: d["random_mac"] for d in devices}
+    tx = {d["mac"]: float(d["tx_offset"]) for d in devices}
+
+    def returning(mac, day):
+        return not random_mac[mac] and day > first_day[mac]
+
+    sides = [("with", args.with_state), ("without", args.without)]
+    if args.oracle:
+        sides.append(("oracle", args.oracle))
+    runs = {}
+    for side, paths in sides:
+        out = load_output(paths)
+        w, _ = match_windows(truth, out, ids)
+        win = {}
+        for i in range(len(w["mac"]) if w else 0):
+            mac, day = w["mac"][i], int(w["tday"][i])
+            if not returning(mac, day):
+                continue
+            v = visit_of(presence, mac, w["mid"][i])
+            if v is not None:   # error, seconds since the visit began
+                win[(mac, int(w["lo"][i]))] = (
+                    float(w["err"][i]), (w["lo"][i] - v[0]) / 1000)
+        runs[side] = (win, offset_errors(out, ids, presence, tx, returning))
+    # The same windows and visits on every side.
+    both = set(runs["with"][0])
+    visits = set(runs["with"][1])
+    for side, _ in sides[1:]:
+        both &= set(runs[side][0])
+        visits &= set(runs[side][1])
+    both, visits = sorted(both), sorted(visits)
+    since = np.array([runs["with"][0][k][1] for k in both])
+    first = since < args.first
+    early = since < args.first / 4
+    macs = np.array([k[0] for k in both], dtype=object)
+    fig = {"kind": "gain", "sigma": args.sigma, "first_s": args.first,
+           "returning_devices": len(set(macs)), "windows": len(both),
+           "windows_first": int(first.sum()),
+           "windows_early": int(early.sum()),
+           "windows_dropped": {side: len(runs[side][0]) - len(both)
+                               for side, _ in sides},
+           "visits": len(visits)}
+    errs = {}
+    for side, _ in sides:
+        win, offs = runs[side]
+        err = errs[side] = np.array([win[k][0] for k in both])
+        fig[side] = {
+            "median_early": pct(err[early], 50),
+            "median_first": pct(err[first], 50),
+            "p90_first": pct(err[first], 90),
+            "median_all": pct(err, 50),
+            "p90_all": pct(err, 90),
+            "offset_mae_start": float(np.mean([offs[k][0] for k in visits]))
+            if visits else None,
+            "offset_mae_end": float(np.mean([offs[k][1] for k in visits]))
+            if visits else None,
+        }
+    if args.oracle:
+        fig["oracle"]["offset_mae_start"] = 0.0   # its state: the truth
+    # How sure the first-minutes ratio is: a bootstrap over the devices.
+    if first.any():
+        rng = np.random.default_rng(1)
+        devs = sorted(set(macs[first]))
+        rows = {m: np.flatnonzero(first & (macs == m)) for m in devs}
+        ratios = []
+        for _ in range(args.bootstrap):
+            pick = np.concatenate([rows[devs[j]] for j in
+                                   rng.integers(0, len(devs), len(devs))])
+            ratios.append(np.median(errs["with"][pick]) /
+                          np.median(errs["without"][pick]))
+        fig["ratio_first_ci"] = [pct(ratios, 2.5), pct(ratios, 97.5)]
+    # The offset after the visit's first seconds: the runs on the
+    # sightings cut there (cmd_cut).
+    fig["after"] = []
+    for secs, with_path, without_path in args.after or ():
+        row = {"seconds": float(secs)}
+        for side, path in (("with", with_path), ("without", without_path)):
+            offs = offset_errors(load_output([path]), ids, presence, tx,
+                                 returning)
+            common = [k for k in visits if k in offs]
+            row[side] = float(np.mean([offs[k][1] for k in common])) \
+                if common else None
+            row[side + "_visits"] = len(common)
+        fig["after"].append(row)
+    fig["after"].sort(key=lambda r: r["seconds"])
+    text = json.dumps(fig, indent=1, sort_keys=True) + "\n"
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_oracle(args):
+    """sdc-locate's state file, as sdc-convert --to json --typed renders
+    it, with every device's rssi_offset set to the truth's tx_offset."""
+    devices = list(csv.DictReader(open(os.path.join(args.truth,
+                                                    "devices.csv"))))
+    key = read_key(args.key)
+    tx = {hmac.new(key, d["mac"].encode(), hashlib.sha256).hexdigest():
+          float(d["tx_offset"]) for d in devices}
+    for line in sys.stdin:
+        rec = json.loads(line)
+        v = rec.get("value", {}).get("LIST_MAP")
+        dev = v and v.get("device", {}).get("STRING")
+        if dev in tx:
+            v["rssi_offset"] = {"DOUBLE": tx[dev]}
+            v["rssi_offset_var"] = {"DOUBLE": args.var}
+        sys.stdout.write(json.dumps(rec) + "\n")
+    return 0
+
+
+def cmd_cut(args):
+    """The sightings of each center visit's first SECONDS (the truth's
+    arrival), one file per value of --after: OUT with {after} replaced."""
+    presence = load_presence(args.truth)
+    cuts = sorted({int(v) for v in args.after.split(",")})
+    starts = {m: [v[0] for v in vs] for m, vs in presence.items()}
+    outs = [open(args.out.replace("{after}", str(c)), "w") for c in cuts]
+    with open(args.sightings) as f:
+        header = f.readline()
+        for o in outs:
+            o.write(header)
+        for line in f:
+            ts, _, rest = line.partition(",")
+            mac = rest.split(",", 2)[1]
+            t = int(ts)
+            since = None
+            for st in starts.get(mac, ()):
+                if st - SLACK_MS <= t:
+                    since = t - st
+            if since is None:
+                continue
+            for c, o in zip(cuts, outs):
+                if since < c * 1000:
+                    o.write(line)
+    for o in outs:
+        o.close()
     return 0
 
 
@@ -485,8 +727,71 @@ def meets(v, target):
         else v < value
 
 
+GAIN_FIGURES = [
+    ("median err, first %s", "median_first", "m"),
+    ("p90 err, first %s", "p90_first", "m"),
+    ("median err, first %s", "median_early", "m"),
+    ("median err, whole day", "median_all", "m"),
+    ("p90 err, whole day", "p90_all", "m"),
+    ("offset err, appearing", "offset_mae_start", "dB"),
+]
+
+
+def span(seconds):
+    return "%g s" % seconds if seconds < 60 else "%g min" % (seconds / 60)
+
+
+def report_gain(g):
+    """The recurring-visit gain of one sigma; 1 when its target is missed."""
+    oracle = "oracle" in g
+    print("\nrecurring-visit gain, ml, sigma = %g dB: %d returning devices "
+          "on the later days, %d windows (%d in a center visit's first %s), "
+          "%d visits; the same sightings located with the --state carried "
+          "and without it%s" % (
+              g["sigma"], g["returning_devices"], g["windows"],
+              g["windows_first"], span(g["first_s"]), g["visits"],
+              "; true offsets: a state holding the simulator's tx_offset"
+              if oracle else ""))
+    print("%-34s %10s %10s %7s%s" % ("figure", "with state", "without",
+                                      "ratio",
+                                      " %12s" % "true offsets" if oracle
+                                      else ""))
+
+    def row(name, a, b, c, unit):
+        ratio = "%.3f" % (a / b) if a is not None and b else "-"
+        print("%-34s %10s %10s %7s%s" % (
+            name, fmt(a, unit), fmt(b, unit), ratio,
+            " %12s" % fmt(c, unit) if oracle else ""))
+
+    for name, key, unit in GAIN_FIGURES:
+        secs = g["first_s"] / 4 if key == "median_early" else g["first_s"]
+        name = name % span(secs) if "%s" in name else name
+        if unit == "dB":
+            name = "|rssi_offset - tx|, " + name[len("offset err, "):]
+        row(name + (" (dB)" if unit == "dB" else " (m)"),
+            g["with"].get(key), g["without"].get(key),
+            g.get("oracle", {}).get(key), unit)
+    for a in g.get("after", ()):
+        row("|rssi_offset - tx|, %s (dB)" % span(a["seconds"]),
+            a["with"], a["without"], None, "dB")
+    row("|rssi_offset - tx|, visit end (dB)",
+        g["with"].get("offset_mae_end"), g["without"].get("offset_mae_end"),
+        g.get("oracle", {}).get("offset_mae_end"), "dB")
+    a, b = g["with"].get("median_first"), g["without"].get("median_first")
+    good = a is not None and b is not None and a < b
+    ci = g.get("ratio_first_ci")
+    print("returning devices located better with the state: %s (median, "
+          "first %s: %s m with, %s m without%s)" % (
+              "ok" if good else "MISSED", span(g["first_s"]), fmt(a, "m"),
+              fmt(b, "m"), "; ratio's 95%% interval over the devices "
+              "%.3f-%.3f" % tuple(ci) if ci else ""))
+    return not good
+
+
 def cmd_report(args):
     figs = [json.load(open(p)) for p in args.figures]
+    gains = {f["sigma"]: f for f in figs if f.get("kind") == "gain"}
+    figs = [f for f in figs if f.get("kind") != "gain"]
     for f in figs:
         f["ratio_hi"] = f["rmse_hi"] / f["crlb_hi"] \
             if f.get("rmse_hi") is not None and f.get("crlb_hi") else None
@@ -533,6 +838,8 @@ def cmd_report(args):
                   r.get("returning_true"), r.get("visits_not_of_stores"),
                   r.get("unknown_devices", 0) +
                   r.get("unknown_visit_devices", 0)))
+        if sigma in gains:
+            missed += report_gain(gains[sigma])
     if args.rate:
         n, t = int(args.rate[0]), float(args.rate[1])
         rate = n / t
@@ -596,9 +903,31 @@ def main():
     p.add_argument("--site", required=True)
     p.add_argument("--window", type=int, default=5000)
     p.add_argument("sightings")
+    g = sub.add_parser("gain")
+    g.add_argument("--truth", required=True)
+    g.add_argument("--key", required=True)
+    g.add_argument("--sigma", type=float, required=True)
+    g.add_argument("--first", type=float, default=120)
+    g.add_argument("--with", dest="with_state", nargs="+", required=True)
+    g.add_argument("--without", nargs="+", required=True)
+    g.add_argument("--oracle", nargs="+")
+    g.add_argument("--bootstrap", type=int, default=500)
+    g.add_argument("--after", nargs=3, action="append",
+                   metavar=("SECONDS", "WITH", "WITHOUT"))
+    g.add_argument("--out")
+    o = sub.add_parser("oracle")
+    o.add_argument("--truth", required=True)
+    o.add_argument("--key", required=True)
+    o.add_argument("--var", type=float, default=0.25)
+    c = sub.add_parser("cut")
+    c.add_argument("--truth", required=True)
+    c.add_argument("--after", required=True)
+    c.add_argument("--out", required=True)
+    c.add_argument("sightings")
     args = ap.parse_args()
-    return {"eval": cmd_eval, "report": cmd_report, "peer": cmd_peer}[
-        args.cmd](args)
+    return {"eval": cmd_eval, "report": cmd_report, "peer": cmd_peer,
+            "gain": cmd_gain, "oracle": cmd_oracle,
+            "cut": cmd_cut}[args.cmd](args)
 
 
 if __name__ == "__main__":
