@@ -1,8 +1,9 @@
-/* Positions from RSSI: maximum likelihood, weighted centroid, LLS. */
+/* Positions from RSSI: the maximum-likelihood fit of a window. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "baseline.h"
 #include "model.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -10,7 +11,6 @@
 #define LN10		2.302585092994046
 #define MAX_ITER	20
 #define MIN_STEP	0.02	/* metres: a step this small has converged */
-#define OUTLIER_SIGMAS	3.0
 
 /*
  * -log P(a sighting is not reported), its slope lambda and curvature,
@@ -119,81 +119,6 @@ sdc_model_release(struct sdc_model *m)
 	for (r = 0; r < SDC_RADIOS_MAX; r++)
 		free(m->miss[r]);
 	memset(m, 0, sizeof(*m));
-}
-
-/* ------------------------------------------------------ aggregation */
-
-static int
-compare_obs(const void *a, const void *b)
-{
-	const struct sdc_obs *x = a, *y = b;
-
-	if (x->sensor != y->sensor)
-		return x->sensor < y->sensor ? -1 : 1;
-	if (x->radio != y->radio)
-		return x->radio < y->radio ? -1 : 1;
-	return (x->rssi > y->rssi) - (x->rssi < y->rssi);
-}
-
-/*
- * The mean of sorted values v[0..n) without those further from the
- * median than OUTLIER_SIGMAS robust deviations (or shadowing sigmas,
- * whichever is wider): *kept of them.
- */
-static double
-robust_mean(const struct sdc_obs *v, uint32_t n, double sigma,
-    uint32_t *kept)
-{
-	double med = n % 2 ? v[n / 2].rssi :
-	    (v[n / 2 - 1].rssi + v[n / 2].rssi) / 2;
-	double dev[64], mad, limit, sum = 0;
-	uint32_t i, j, k = 0;
-
-	if (n < 4 || n > 64) {
-		for (i = 0; i < n; i++)
-			sum += v[i].rssi;
-		*kept = n;
-		return sum / n;
-	}
-	for (i = 0; i < n; i++)
-		dev[i] = fabs(v[i].rssi - med);
-	for (i = 1; i < n; i++)	/* insertion sort: n is small */
-		for (j = i; j > 0 && dev[j - 1] > dev[j]; j--) {
-			double t = dev[j];
-
-			dev[j] = dev[j - 1];
-			dev[j - 1] = t;
-		}
-	mad = 1.4826 * dev[n / 2];
-	limit = OUTLIER_SIGMAS * fmax(mad, sigma);
-	for (i = 0; i < n; i++)
-		if (fabs(v[i].rssi - med) <= limit) {
-			sum += v[i].rssi;
-			k++;
-		}
-	*kept = k;
-	return sum / k;
-}
-
-uint32_t
-sdc_heard_from_obs(const struct sdc_site *s, struct sdc_obs *obs, uint32_t n,
-    struct sdc_heard *heard)
-{
-	uint32_t i = 0, j, nh = 0;
-
-	qsort(obs, n, sizeof(*obs), compare_obs);
-	while (i < n) {
-		for (j = i; j < n && obs[j].sensor == obs[i].sensor &&
-		    obs[j].radio == obs[i].radio; j++)
-			;
-		heard[nh].sensor = obs[i].sensor;
-		heard[nh].radio = obs[i].radio;
-		heard[nh].mean = robust_mean(obs + i, j - i,
-		    s->radios[obs[i].radio].shadowing, &heard[nh].k);
-		nh++;
-		i = j;
-	}
-	return nh;
 }
 
 /* ------------------------------------------------------ the physics */
@@ -396,14 +321,7 @@ invert3(double a[3][3], double inv[3][3])
 static void
 keep_on_floor(const struct sdc_site *s, uint32_t floor, struct theta *th)
 {
-	const struct sdc_polygon *o = &s->floors[floor].outline;
-	struct sdc_point p = { th->x, th->y }, c;
-
-	if (sdc_polygon_contains(o, p))
-		return;
-	c = sdc_polygon_nearest(o, p);
-	th->x = c.x;
-	th->y = c.y;
+	sdc_site_clamp(s, floor, &th->x, &th->y);
 }
 
 /*
@@ -515,19 +433,6 @@ silent_sensors(struct sdc_model *m, const struct sdc_fix_input *in,
 	return n;
 }
 
-/* ------------------------------------------------------ centroid, LLS */
-
-/* The distance the path-loss model gives for what sensor heard. */
-static double
-model_distance(const struct sdc_site *s, const struct sdc_heard *h,
-    double offset)
-{
-	const struct sdc_sensor *se = &s->sensors[h->sensor];
-
-	return pow(10, (se->rssi_1m[h->radio] + offset - h->mean) /
-	    (10 * se->exponent[h->radio]));
-}
-
 static uint32_t
 distinct_sensors(const struct sdc_fix_input *in)
 {
@@ -537,132 +442,6 @@ distinct_sensors(const struct sdc_fix_input *in)
 		if (i == 0 || in->heard[i].sensor != in->heard[i - 1].sensor)
 			n++;
 	return n;
-}
-
-/* The floor whose sensors heard the device best. */
-static uint32_t
-loudest_floor(const struct sdc_site *s, const struct sdc_fix_input *in)
-{
-	double w[64] = { 0 }, best = -1;
-	uint32_t i, f = 0;
-
-	for (i = 0; i < in->nheard; i++) {
-		uint32_t fl = s->sensors[in->heard[i].sensor].floor;
-
-		if (fl < 64)
-			w[fl] += in->heard[i].k * pow(10,
-			    in->heard[i].mean / 10);
-	}
-	for (i = 0; i < s->nfloors && i < 64; i++)
-		if (w[i] > best) {
-			best = w[i];
-			f = i;
-		}
-	return f;
-}
-
-static void
-centroid(const struct sdc_model *m, const struct sdc_fix_input *in,
-    struct sdc_fix *out)
-{
-	const struct sdc_site *s = m->site;
-	double sw = 0, sx = 0, sy = 0, spread = 0, var;
-	uint32_t i, floor = loudest_floor(s, in);
-
-	for (i = 0; i < in->nheard; i++) {
-		const struct sdc_sensor *se = &s->sensors[in->heard[i].sensor];
-		double d = fmax(1, model_distance(s, &in->heard[i],
-		    in->offset)), w = in->heard[i].k / (d * d);
-
-		sw += w;
-		sx += w * se->x;
-		sy += w * se->y;
-	}
-	out->x = sx / sw;
-	out->y = sy / sw;
-	for (i = 0; i < in->nheard; i++) {
-		const struct sdc_sensor *se = &s->sensors[in->heard[i].sensor];
-		double d = fmax(1, model_distance(s, &in->heard[i],
-		    in->offset)), w = in->heard[i].k / (d * d);
-
-		spread += w * ((se->x - out->x) * (se->x - out->x) +
-		    (se->y - out->y) * (se->y - out->y));
-	}
-	var = (spread / sw + s->spacing * s->spacing / 4) / 2;
-	out->floor = floor;
-	out->cov[0][0] = out->cov[1][1] = var;
-	out->cov[0][1] = out->cov[1][0] = 0;
-	out->fitted = false;
-}
-
-/*
- * Linear least squares on the squared distances, each equation less
- * that of the loudest sensor: 2 (s_i - s_0) . p = d_0^2 - d_i^2 +
- * |s_i|^2 - |s_0|^2.
- */
-static bool
-lls(const struct sdc_model *m, const struct sdc_fix_input *in,
-    struct sdc_fix *out)
-{
-	const struct sdc_site *s = m->site;
-	double ata[2][2] = { { 0 } }, atb[2] = { 0 }, det, r2 = 0;
-	double d0, x0, y0, dz0, best = -INFINITY;
-	uint32_t i, ref = 0, floor = loudest_floor(s, in), n = 0;
-
-	for (i = 0; i < in->nheard; i++)
-		if (in->heard[i].mean > best) {
-			best = in->heard[i].mean;
-			ref = i;
-		}
-	x0 = s->sensors[in->heard[ref].sensor].x;
-	y0 = s->sensors[in->heard[ref].sensor].y;
-	dz0 = s->floors[floor].height - s->sensors[in->heard[ref].sensor].z;
-	d0 = model_distance(s, &in->heard[ref], in->offset);
-	d0 = fmax(0, d0 * d0 - dz0 * dz0);
-	for (i = 0; i < in->nheard; i++) {
-		const struct sdc_sensor *se = &s->sensors[in->heard[i].sensor];
-		double di = model_distance(s, &in->heard[i], in->offset);
-		double dz = s->floors[floor].height - se->z;
-		double ax = 2 * (se->x - x0), ay = 2 * (se->y - y0), b;
-		double w = in->heard[i].k;
-
-		if (i == ref || (ax == 0 && ay == 0))
-			continue;
-		b = d0 - fmax(0, di * di - dz * dz) + se->x * se->x +
-		    se->y * se->y - x0 * x0 - y0 * y0;
-		ata[0][0] += w * ax * ax;
-		ata[0][1] += w * ax * ay;
-		ata[1][1] += w * ay * ay;
-		atb[0] += w * ax * b;
-		atb[1] += w * ay * b;
-		n++;
-	}
-	det = ata[0][0] * ata[1][1] - ata[0][1] * ata[0][1];
-	if (n < 2 || !(fabs(det) > 1e-9))
-		return false;
-	out->x = (ata[1][1] * atb[0] - ata[0][1] * atb[1]) / det;
-	out->y = (ata[0][0] * atb[1] - ata[0][1] * atb[0]) / det;
-	out->floor = floor;
-	{
-		struct theta th = { out->x, out->y, 0 };
-
-		keep_on_floor(s, floor, &th);
-		out->x = th.x;
-		out->y = th.y;
-	}
-	for (i = 0; i < in->nheard; i++) {
-		const struct sdc_sensor *se = &s->sensors[in->heard[i].sensor];
-		double di = model_distance(s, &in->heard[i], in->offset);
-		double r = hypot(out->x - se->x, out->y - se->y) - di;
-
-		r2 += in->heard[i].k * r * r;
-	}
-	r2 /= fmax(1, (double)in->nheard - 2);
-	/* The residual spread of the distances, scaled to metres. */
-	out->cov[0][0] = out->cov[1][1] = fmax(1, r2) / 2;
-	out->cov[0][1] = out->cov[1][0] = 0;
-	out->fitted = true;
-	return true;
 }
 
 /* ------------------------------------------------------ the window */
@@ -802,7 +581,7 @@ ml(struct sdc_model *m, const struct sdc_fix_input *in, struct sdc_fix *out)
 	double inv[3][3];
 	uint32_t i, nstarts;
 
-	centroid(m, in, &centre);
+	sdc_centroid_fix(m->site, in, &centre);
 	se.nsilent = silent_sensors(m, in, &centre, m->silent);
 	nstarts = starts_for(m, in, &centre, starts);
 	for (i = 0; i < nstarts; i++) {
@@ -842,11 +621,11 @@ sdc_model_fix(struct sdc_model *m, const struct sdc_fix_input *in,
 	if (out->sensors >= 3 && m->estimator == SDC_EST_ML)
 		done = ml(m, in, out);
 	else if (out->sensors >= 3 && m->estimator == SDC_EST_LLS)
-		done = lls(m, in, out);
+		done = sdc_lls_fix(m->site, in, out);
 	if (!done) {
 		out->offset = in->offset;
 		out->offset_var = in->offset_var;
-		centroid(m, in, out);
+		sdc_centroid_fix(m->site, in, out);
 	}
 	return true;
 }

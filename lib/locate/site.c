@@ -728,6 +728,19 @@ sdc_site_floor_index(const struct sdc_site *s, long id)
 	return -1;
 }
 
+void
+sdc_site_clamp(const struct sdc_site *s, uint32_t floor, double *x, double *y)
+{
+	const struct sdc_polygon *o = &s->floors[floor].outline;
+	struct sdc_point p = { *x, *y }, c;
+
+	if (sdc_polygon_contains(o, p))
+		return;
+	c = sdc_polygon_nearest(o, p);
+	*x = c.x;
+	*y = c.y;
+}
+
 long
 sdc_site_zone_at(const struct sdc_site *s, uint32_t floor, struct sdc_point q)
 {

@@ -94,6 +94,9 @@ const char *sdc_zone_kind_name(enum sdc_zone_kind k);
 /* The zone of floor that contains q, or -1. */
 long	sdc_site_zone_at(const struct sdc_site *s, uint32_t floor,
 	    struct sdc_point q);
+/* Move (*x, *y) onto the nearest point of floor's outline if off it. */
+void	sdc_site_clamp(const struct sdc_site *s, uint32_t floor, double *x,
+	    double *y);
 /* The floor index of the given id, or -1. */
 long	sdc_site_floor_index(const struct sdc_site *s, long id);
 /* Whether the opening hours (if any) include the instant ms. */

@@ -106,15 +106,11 @@ correct(struct sdc_track *t, const struct sdc_fix *f)
 static void
 keep_on_floor(struct sdc_track *t, const struct sdc_site *s)
 {
-	const struct sdc_polygon *o = &s->floors[t->floor].outline;
-	struct sdc_point p = { t->s[0], t->s[1] }, c;
+	double x = t->s[0], y = t->s[1];
 
-	if (sdc_polygon_contains(o, p))
-		return;
-	c = sdc_polygon_nearest(o, p);
-	t->s[0] = c.x;
-	t->s[1] = c.y;
-	t->s[2] = t->s[3] = 0;	/* a wall stops the walk */
+	sdc_site_clamp(s, t->floor, &t->s[0], &t->s[1]);
+	if (x != t->s[0] || y != t->s[1])
+		t->s[2] = t->s[3] = 0;	/* a wall stops the walk */
 }
 
 /* A fix from another floor counts; the second in a row moves the track. */
