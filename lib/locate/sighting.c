@@ -215,7 +215,7 @@ sdc_sighting_read(const struct sdc_site *s, const struct sdc_sighting_paths *p,
 	struct reading rd = { s, code, msg, msglen };
 	struct sdc_field *f;
 	struct sdc_str id;
-	double rssi;
+	double rssi = 0;
 	long sensor;
 
 	if ((f = field(&rd, r, &p->ts, true)) == NULL ||
