@@ -15,7 +15,7 @@ enum {
 	OPT_TRAFFIC, OPT_IDLE, OPT_VISITOR_DWELL, OPT_VISITOR_DEPTH,
 	OPT_HYSTERESIS, OPT_FORGET, OPT_DROP_RANDOM, OPT_NO_TRACKING,
 	OPT_STATE_INTERVAL, OPT_TS, OPT_SENSOR, OPT_DEVICE, OPT_RSSI,
-	OPT_RADIO, OPT_EMIT
+	OPT_RADIO, OPT_EMIT, OPT_VISITOR_RSSI
 };
 
 static const struct sdc_option options[] = {
@@ -43,6 +43,8 @@ static const struct sdc_option options[] = {
 	  "a visitor stays at least this long (60s)" },
 	{ "visitor-depth", 0, OPT_VISITOR_DEPTH, true, "METRES",
 	  "and gets this far inside (1.5)" },
+	{ "visitor-rssi", 0, OPT_VISITOR_RSSI, true, "DBM",
+	  "and is heard this loud by a sensor inside (no rule)" },
 	{ "hysteresis", 0, OPT_HYSTERESIS, true, "METRES",
 	  "how far out of a zone before leaving it (1)" },
 	{ "forget-after", 0, OPT_FORGET, true, "DAYS",
@@ -82,6 +84,18 @@ metres(const char *opt, const char *arg)
 	if (end == arg || *end != '\0' || !(v >= 0 && v <= 1000))
 		sdc_usage_error("%s: '%s' is not a distance in metres", opt,
 		    arg);
+	return v;
+}
+
+static double
+dbm(const char *opt, const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end != '\0' || !(v >= -130 && v <= 20))
+		sdc_usage_error("%s: '%s' is not an RSSI in dBm (-130..20)",
+		    opt, arg);
 	return v;
 }
 
@@ -145,6 +159,8 @@ handle(void *ctx, int val, const char *arg)
 	case OPT_VISITOR_DEPTH: o->visitor_depth = metres("--visitor-depth",
 	    arg); break;
 	case OPT_HYSTERESIS: o->hysteresis = metres("--hysteresis", arg); break;
+	case OPT_VISITOR_RSSI: o->visitor_rssi = dbm("--visitor-rssi", arg);
+		break;
 	case OPT_FORGET:
 		o->forget_days = sdc_parse_duration("--forget-after", arg);
 		break;

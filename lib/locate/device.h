@@ -29,6 +29,7 @@ struct sdc_visit {
 	uint32_t	zone;
 	int64_t		start_ms, end_ms;
 	double		depth;		/* deepest inside, metres */
+	double		peak_rssi;	/* at a sensor inside; -inf: none */
 };
 
 struct sdc_device {

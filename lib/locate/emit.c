@@ -157,6 +157,7 @@ sdc_emit_visit(struct sdc_locate *l, const struct sdc_device *d,
 	put_time(l, m, "end", v->end_ms);
 	put_double(l, m, "dwell", (double)(v->end_ms - v->start_ms) / 1000);
 	put_str(l, m, "class", visitor ? "visitor" : "passerby");
+	put_double(l, m, "peak_rssi", v->peak_rssi);
 	put_bool(l, m, "returning", d->returning);
 	put_long(l, m, "store_visits_before", store_before);
 	put_long(l, m, "center_visits_before", d->center_before);

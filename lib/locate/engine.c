@@ -36,6 +36,7 @@ sdc_locate_options_init(struct sdc_locate_options *o)
 	o->idle_ms = 1800000;
 	o->visitor_dwell_ms = 60000;
 	o->visitor_depth = 1.5;
+	o->visitor_rssi = NAN;
 	o->hysteresis = 1.0;
 	o->forget_days = 90;
 	o->state_interval = 60;
@@ -93,7 +94,8 @@ close_slot(struct sdc_locate *l, struct sdc_device *d,
 	}
 	d->windows++;
 	d->placed_until = start + l->o->window_ms;
-	sdc_locate_place(l, d, floor, x, y, start, start + l->o->window_ms);
+	sdc_locate_place(l, d, &(struct sdc_place){ floor, x, y, start,
+	    start + l->o->window_ms, l->heard, in.nheard });
 	sdc_emit_position(l, d, start, floor, x, y, u, &f, sightings);
 }
 

@@ -33,9 +33,16 @@ struct sdc_locate {
 };
 
 /* zones.c: a window's fix through zones, visits and traffic. */
+struct sdc_place {
+	uint32_t		 floor;
+	double			 x, y;
+	int64_t			 start_ms, end_ms;	/* the window */
+	const struct sdc_heard	*heard;			/* in it */
+	uint32_t		 nheard;
+};
+
 void	sdc_locate_place(struct sdc_locate *l, struct sdc_device *d,
-	    uint32_t floor, double x, double y, int64_t start_ms,
-	    int64_t end_ms);
+	    const struct sdc_place *p);
 /* Close the device's visits that no window has extended for the gap. */
 void	sdc_locate_expire_visits(struct sdc_locate *l, struct sdc_device *d,
 	    int64_t now_ms);

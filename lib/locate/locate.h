@@ -29,6 +29,7 @@ struct sdc_locate_options {
 	int64_t			 window_ms, lateness_ms, visit_gap_ms;
 	int64_t			 traffic_ms, idle_ms, visitor_dwell_ms;
 	double			 visitor_depth, hysteresis;
+	double			 visitor_rssi;	/* NAN: no such rule */
 	double			 forget_days;
 	double			 state_interval;	/* wall seconds */
 };

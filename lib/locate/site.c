@@ -606,6 +606,24 @@ measure_spacing(struct sdc_site *s)
 	free(nearest);
 }
 
+static void
+sensors_in_zones(struct sdc_site *s)
+{
+	uint32_t z, i;
+
+	for (z = 0; z < s->nzones; z++) {
+		struct sdc_zone *zone = &s->zones[z];
+
+		zone->sensors = sdc_xcalloc(s->nsensors, sizeof(uint32_t));
+		for (i = 0; i < s->nsensors; i++)
+			if (s->sensors[i].floor == zone->floor &&
+			    sdc_polygon_contains(&zone->polygon,
+			    (struct sdc_point){ s->sensors[i].x,
+			    s->sensors[i].y }))
+				zone->sensors[zone->nsensors++] = i;
+	}
+}
+
 static int
 load(struct loader *l, json_t *root)
 {
@@ -623,6 +641,7 @@ load(struct loader *l, json_t *root)
 	    walls(l, root) != 0 || hours(l, root) != 0)
 		return -1;
 	measure_spacing(s);
+	sensors_in_zones(s);
 	return 0;
 }
 
@@ -702,6 +721,7 @@ sdc_site_release(struct sdc_site *s)
 	for (i = 0; i < s->nzones; i++) {
 		free(s->zones[i].id);
 		free(s->zones[i].name);
+		free(s->zones[i].sensors);
 		free_polygon(&s->zones[i].polygon);
 	}
 	for (i = 0; i < s->nradios; i++)

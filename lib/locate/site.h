@@ -49,6 +49,8 @@ struct sdc_zone {
 	enum sdc_zone_kind	 kind;
 	uint32_t		 floor;
 	struct sdc_polygon	 polygon;
+	uint32_t		*sensors;	/* the sensors inside it */
+	uint32_t		 nsensors;
 };
 
 struct sdc_wall {

@@ -49,12 +49,27 @@ count_unique(struct sdc_locate *l, struct sdc_device *d, uint32_t zone,
 	cell_at(l, zone, ms)->unique++;
 }
 
+/*
+ * Long enough, deep enough and, when --visitor-rssi asks and the zone
+ * has a sensor inside, heard loud enough there.
+ */
+static bool
+is_visitor(const struct sdc_locate *l, const struct sdc_visit *v)
+{
+	const struct sdc_zone *z = &l->site.zones[v->zone];
+
+	if (v->end_ms - v->start_ms < l->o->visitor_dwell_ms ||
+	    v->depth < l->o->visitor_depth)
+		return false;
+	return isnan(l->o->visitor_rssi) || z->nsensors == 0 ||
+	    v->peak_rssi >= l->o->visitor_rssi;
+}
+
 static void
 close_visit(struct sdc_locate *l, struct sdc_device *d, struct sdc_visit *v)
 {
 	double dwell = (double)(v->end_ms - v->start_ms) / 1000;
-	bool visitor = v->end_ms - v->start_ms >= l->o->visitor_dwell_ms &&
-	    v->depth >= l->o->visitor_depth;
+	bool visitor = is_visitor(l, v);
 	struct sdc_traffic_cell *c;
 	uint32_t before = 0;
 
@@ -120,44 +135,60 @@ visit_slot(struct sdc_locate *l, struct sdc_device *d, uint32_t zone)
 	return stalest;
 }
 
+/* The loudest a sensor inside zone heard the device, or -inf. */
+static double
+peak_inside(const struct sdc_zone *z, const struct sdc_place *p)
+{
+	double peak = -INFINITY;
+	uint32_t i, j;
+
+	for (i = 0; i < p->nheard; i++)
+		for (j = 0; j < z->nsensors; j++)
+			if (p->heard[i].sensor == z->sensors[j])
+				peak = fmax(peak, p->heard[i].mean);
+	return peak;
+}
+
 static void
 visit_window(struct sdc_locate *l, struct sdc_device *d, double depth,
-    int64_t start_ms, int64_t end_ms)
+    const struct sdc_place *p)
 {
+	double peak = peak_inside(&l->site.zones[d->zone], p);
 	struct sdc_visit *v;
 
-	sdc_locate_expire_visits(l, d, start_ms);
+	sdc_locate_expire_visits(l, d, p->start_ms);
 	v = visit_slot(l, d, (uint32_t)d->zone);
 	if (!v->open) {
-		*v = (struct sdc_visit){ true, (uint32_t)d->zone, start_ms,
-			end_ms, depth };
+		*v = (struct sdc_visit){ true, (uint32_t)d->zone, p->start_ms,
+			p->end_ms, depth, peak };
 		return;
 	}
-	v->end_ms = end_ms;
+	v->end_ms = p->end_ms;
 	v->depth = fmax(v->depth, depth);
+	v->peak_rssi = fmax(v->peak_rssi, peak);
 }
 
 void
-sdc_locate_place(struct sdc_locate *l, struct sdc_device *d, uint32_t floor,
-    double x, double y, int64_t start_ms, int64_t end_ms)
+sdc_locate_place(struct sdc_locate *l, struct sdc_device *d,
+    const struct sdc_place *p)
 {
 	const struct sdc_site *s = &l->site;
-	struct sdc_point q = { x, y };
-	long zone = zone_with_hysteresis(l, d, floor, q);
+	struct sdc_point q = { p->x, p->y };
+	long zone = zone_with_hysteresis(l, d, p->floor, q);
 	const struct sdc_zone *z;
 	double depth;
 
 	if (zone != d->zone)
-		change_zone(l, d, zone, start_ms);
+		change_zone(l, d, zone, p->start_ms);
 	if (zone < 0)
 		return;
 	z = &s->zones[zone];
-	count_unique(l, d, (uint32_t)zone, start_ms);
+	count_unique(l, d, (uint32_t)zone, p->start_ms);
 	if (!has_visits(z))
 		return;
 	depth = sdc_polygon_contains(&z->polygon, q) ?
 	    sdc_polygon_edge_distance(&z->polygon, q) : 0;
-	visit_window(l, d, depth, start_ms, end_ms);
+	visit_window(l, d, depth, p);
 }
 
 void
