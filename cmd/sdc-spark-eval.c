@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "eval.h"
 #include "run.h"
+#include "secret.h"
 #include "xalloc.h"
 
 enum {
@@ -198,7 +199,7 @@ main(int argc, char **argv)
 	struct eval_args a;
 	struct sdc_options opt;
 	struct sdc_run run;
-	struct sdc_spark_secret secret = { NULL, 0 };
+	struct sdc_secret secret = { NULL, 0 };
 	char *stdin_only[] = { "-", NULL };
 	char **files;
 	int first;
@@ -210,8 +211,9 @@ main(int argc, char **argv)
 	check_mode(&a, first < argc);
 	files = first < argc ? argv + first : stdin_only;
 	if (a.listening || a.connecting)
-		sdc_spark_secret_load(&secret, a.secret_file, a.listening ?
-		    "--listen" : "--connect");
+		sdc_secret_load(&secret, a.secret_file, SDC_SPARK_SECRET_ENV,
+		    a.listening ? "shared secret for --listen" :
+		    "shared secret for --connect", "--secret-file");
 	sdc_run_start(&run, sdc_progname(), &opt, NULL);
 	if (a.listening)
 		sdc_spark_serve(&run, &a.o, &a.listen, &secret);
@@ -220,7 +222,7 @@ main(int argc, char **argv)
 		    (const char *const *)files);
 	else
 		sdc_spark_eval(&run, &a.o, (const char *const *)files);
-	sdc_spark_secret_release(&secret);
+	sdc_secret_release(&secret);
 	free(a.o.spark.conf);
 	free(a.o.spark.params);
 	free(a.o.spark.jars);

@@ -1,6 +1,5 @@
 /* The shared-secret handshake of the cluster mode (see auth.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,59 +24,6 @@
 #define MAGIC		"SDCSPARK"
 #define MAGIC_LEN	8
 #define HELLO_VERSION	1
-#define SECRET_MAX	(64u << 10)
-
-void
-sdc_spark_secret_load(struct sdc_spark_secret *s, const char *path,
-    const char *option)
-{
-	const char *env = getenv(SDC_SPARK_SECRET_ENV);
-	uint8_t *buf;
-	ssize_t n;
-	size_t len = 0;
-	int fd;
-
-	memset(s, 0, sizeof(*s));
-	if (path == NULL) {
-		if (env == NULL || *env == '\0')
-			sdc_usage_error("%s needs the shared secret: "
-			    "--secret-file FILE or %s", option,
-			    SDC_SPARK_SECRET_ENV);
-		s->len = strlen(env);
-		s->data = (uint8_t *)sdc_xmemdup(env, s->len);
-		return;
-	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		sdc_err(SDC_EXIT_IO, "%s", path);
-	buf = sdc_xmalloc(SECRET_MAX + 1);
-	while (len <= SECRET_MAX && (n = read(fd, buf + len,
-	    SECRET_MAX + 1 - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			sdc_err(SDC_EXIT_IO, "%s", path);
-		len += (size_t)n;
-	}
-	close(fd);
-	if (len > SECRET_MAX)
-		sdc_usage_error("%s: the secret is larger than %u bytes", path,
-		    SECRET_MAX);
-	if (len > 0 && buf[len - 1] == '\n')
-		len -= len > 1 && buf[len - 2] == '\r' ? 2 : 1;
-	if (len == 0)
-		sdc_usage_error("%s: the secret is empty", path);
-	s->data = buf;
-	s->len = len;
-}
-
-void
-sdc_spark_secret_release(struct sdc_spark_secret *s)
-{
-	if (s->data != NULL)
-		OPENSSL_cleanse(s->data, s->len);
-	free(s->data);
-	memset(s, 0, sizeof(*s));
-}
 
 void
 sdc_spark_auth_hello(uint8_t hello[SDC_SPARK_HELLO_LEN],
@@ -114,7 +60,7 @@ sdc_spark_auth_check_hello(const uint8_t hello[SDC_SPARK_HELLO_LEN],
 }
 
 void
-sdc_spark_auth_prove(const struct sdc_spark_secret *s,
+sdc_spark_auth_prove(const struct sdc_secret *s,
     const uint8_t peer_nonce[SDC_SPARK_NONCE_LEN], uint8_t role,
     uint8_t proof[SDC_SPARK_PROOF_LEN])
 {
@@ -129,7 +75,7 @@ sdc_spark_auth_prove(const struct sdc_spark_secret *s,
 }
 
 bool
-sdc_spark_auth_verify(const struct sdc_spark_secret *s,
+sdc_spark_auth_verify(const struct sdc_secret *s,
     const uint8_t nonce[SDC_SPARK_NONCE_LEN], uint8_t peer_role,
     const uint8_t proof[SDC_SPARK_PROOF_LEN])
 {
@@ -221,7 +167,7 @@ no_answer(char *err, size_t len, int rc, double timeout, const char *what)
 }
 
 int
-sdc_spark_auth_producer(int fd, const struct sdc_spark_secret *s,
+sdc_spark_auth_producer(int fd, const struct sdc_secret *s,
     double timeout, char *err, size_t len)
 {
 	uint8_t hello[SDC_SPARK_HELLO_LEN], peer[SDC_SPARK_HELLO_LEN];

@@ -12,12 +12,15 @@
  *
  * Fresh random nonces keep a proof from being replayed, and the role
  * byte keeps one side's proof from being reflected as the other's.
- * Proofs are compared in constant time (CRYPTO_memcmp).  A secret owns
- * its bytes and wipes them when released.
+ * Proofs are compared in constant time (CRYPTO_memcmp).  The secret is
+ * loaded by sdc_secret_load (secret.h) from --secret-file or the
+ * environment.
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "secret.h"
 
 #define SDC_SPARK_SECRET_ENV	"SDC_SPARK_SECRET"
 #define SDC_SPARK_NONCE_LEN	32
@@ -25,20 +28,6 @@
 #define SDC_SPARK_HELLO_LEN	(8 + 1 + 1 + SDC_SPARK_NONCE_LEN)
 #define SDC_SPARK_ROLE_PRODUCER	'P'
 #define SDC_SPARK_ROLE_SERVICE	'S'
-
-struct sdc_spark_secret {
-	uint8_t	*data;
-	size_t	 len;
-};
-
-/*
- * The secret in the file at path (less one final newline), else in
- * SDC_SPARK_SECRET.  None, or an empty one, is a usage error naming
- * option; a file that cannot be read ends the program with status 3.
- */
-void	sdc_spark_secret_load(struct sdc_spark_secret *s, const char *path,
-	    const char *option);
-void	sdc_spark_secret_release(struct sdc_spark_secret *s);
 
 /* A hello of role with a fresh nonce, kept in nonce for the proof. */
 void	sdc_spark_auth_hello(uint8_t hello[SDC_SPARK_HELLO_LEN],
@@ -48,11 +37,11 @@ const char *sdc_spark_auth_check_hello(
 	    const uint8_t hello[SDC_SPARK_HELLO_LEN], uint8_t want_role,
 	    uint8_t nonce[SDC_SPARK_NONCE_LEN]);
 /* The proof that role knows the secret, for the peer's nonce. */
-void	sdc_spark_auth_prove(const struct sdc_spark_secret *s,
+void	sdc_spark_auth_prove(const struct sdc_secret *s,
 	    const uint8_t peer_nonce[SDC_SPARK_NONCE_LEN], uint8_t role,
 	    uint8_t proof[SDC_SPARK_PROOF_LEN]);
 /* Whether the peer, of peer_role, proved it for our nonce. */
-bool	sdc_spark_auth_verify(const struct sdc_spark_secret *s,
+bool	sdc_spark_auth_verify(const struct sdc_secret *s,
 	    const uint8_t nonce[SDC_SPARK_NONCE_LEN], uint8_t peer_role,
 	    const uint8_t proof[SDC_SPARK_PROOF_LEN]);
 
@@ -60,7 +49,7 @@ bool	sdc_spark_auth_verify(const struct sdc_spark_secret *s,
  * The producer's side of the handshake on a blocking socket, within
  * timeout seconds: 0, or -1 with what went wrong in err.
  */
-int	sdc_spark_auth_producer(int fd, const struct sdc_spark_secret *s,
+int	sdc_spark_auth_producer(int fd, const struct sdc_secret *s,
 	    double timeout, char *err, size_t len);
 
 #endif

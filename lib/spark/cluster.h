@@ -36,11 +36,11 @@
 void	sdc_spark_serve(struct sdc_run *run,
 	    const struct sdc_spark_eval_options *o,
 	    const struct sdc_net_addr *addr,
-	    const struct sdc_spark_secret *secret);
+	    const struct sdc_secret *secret);
 /* Send the batches of the streams at paths to the service at addr. */
 void	sdc_spark_produce(struct sdc_run *run,
 	    const struct sdc_spark_eval_options *o,
 	    const struct sdc_net_addr *addr,
-	    const struct sdc_spark_secret *secret, const char *const *paths);
+	    const struct sdc_secret *secret, const char *const *paths);
 
 #endif

@@ -133,7 +133,7 @@ watch_link(void *ctx)
 }
 
 static void
-link_up(struct producer *p, const struct sdc_spark_secret *secret)
+link_up(struct producer *p, const struct sdc_secret *secret)
 {
 	uint8_t header[SDC_STREAM_HEADER_LEN];
 	struct sdc_buf hb = { header, 0, sizeof header, sizeof header };
@@ -206,7 +206,7 @@ on_stop(struct sdc_run *run, void *ctx)
 
 void
 sdc_spark_produce(struct sdc_run *run, const struct sdc_spark_eval_options *o,
-    const struct sdc_net_addr *addr, const struct sdc_spark_secret *secret,
+    const struct sdc_net_addr *addr, const struct sdc_secret *secret,
     const char *const *paths)
 {
 	struct producer p;

@@ -70,7 +70,7 @@ struct link {
 struct service {
 	struct sdc_run				*run;
 	const struct sdc_spark_eval_options	*o;
-	const struct sdc_spark_secret		*secret;
+	const struct sdc_secret		*secret;
 	struct sdc_spark_bridge			 bridge;
 	bool					 started;
 	int					 listen_fd;
@@ -957,7 +957,7 @@ listen_on(struct service *s, const struct sdc_net_addr *addr)
 
 void
 sdc_spark_serve(struct sdc_run *run, const struct sdc_spark_eval_options *o,
-    const struct sdc_net_addr *addr, const struct sdc_spark_secret *secret)
+    const struct sdc_net_addr *addr, const struct sdc_secret *secret)
 {
 	struct service s;
 

@@ -163,8 +163,8 @@ test_pump(void)
 static void
 test_proofs(void)
 {
-	struct sdc_spark_secret s = { (uint8_t *)"secret", 6 };
-	struct sdc_spark_secret other = { (uint8_t *)"Secret", 6 };
+	struct sdc_secret s = { (uint8_t *)"secret", 6 };
+	struct sdc_secret other = { (uint8_t *)"Secret", 6 };
 	uint8_t nonce[SDC_SPARK_NONCE_LEN], proof[SDC_SPARK_PROOF_LEN];
 	uint8_t hello[SDC_SPARK_HELLO_LEN], got[SDC_SPARK_NONCE_LEN];
 	static const uint8_t want[SDC_SPARK_PROOF_LEN] = {
@@ -198,7 +198,7 @@ test_proofs(void)
 
 /* The service's side, in a child, for the producer's blocking one. */
 static void
-serve_handshake(int fd, const struct sdc_spark_secret *s)
+serve_handshake(int fd, const struct sdc_secret *s)
 {
 	uint8_t hello[SDC_SPARK_HELLO_LEN], peer[SDC_SPARK_HELLO_LEN];
 	uint8_t nonce[SDC_SPARK_NONCE_LEN], pn[SDC_SPARK_NONCE_LEN];
@@ -220,9 +220,9 @@ static int
 handshake(const char *service_secret, const char *producer_secret,
     char *err, size_t len)
 {
-	struct sdc_spark_secret ss = { (uint8_t *)service_secret,
+	struct sdc_secret ss = { (uint8_t *)service_secret,
 		strlen(service_secret) };
-	struct sdc_spark_secret ps = { (uint8_t *)producer_secret,
+	struct sdc_secret ps = { (uint8_t *)producer_secret,
 		strlen(producer_secret) };
 	int sv[2], rc, status;
 	pid_t pid;
