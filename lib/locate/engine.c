@@ -280,9 +280,29 @@ note_unknown_sensor(struct sdc_locate *l, const char *msg)
 		snprintf(l->first_unknown, sizeof l->first_unknown, "%s", msg);
 }
 
+/*
+ * A sighting that cannot be used, its message led by where it came
+ * from: the record's source id, else its byte in the input.
+ */
 static void
-take(struct sdc_locate *l, const struct sdc_sighting *s)
+reject(struct sdc_locate *l, const struct sdc_frame *f, const char *code,
+    const char *msg)
 {
+	const struct sdc_str *id = &l->in.h.id;
+
+	if (id->len > 0)
+		sdc_run_reject(l->run, &l->in, code, "%.*s: %s", (int)id->len,
+		    id->ptr, msg);
+	else
+		sdc_run_reject(l->run, &l->in, code, "%s: byte %llu: %s",
+		    l->input_name, (unsigned long long)f->offset, msg);
+}
+
+static void
+take(struct sdc_locate *l, const struct sdc_sighting *s,
+    const struct sdc_frame *f)
+{
+	char msg[160];
 	uint8_t id[SDC_DEVID_LEN];
 	int random = sdc_mac_is_random(s->device, s->device_len);
 	struct sdc_obs o = { (uint16_t)s->sensor, (uint8_t)s->radio, s->rssi };
@@ -298,10 +318,10 @@ take(struct sdc_locate *l, const struct sdc_sighting *s)
 	d = device_for(l, id, random, s->ts_ms);
 	if (w < d->next_window) {
 		l->late++;
-		sdc_run_reject(l->run, &l->in, LOCATE_LATE, "%s: %lld ms "
-		    "behind the newest sighting, its window closed (see "
-		    "--max-lateness)", l->o->paths[0],
-		    (long long)(l->max_ts - s->ts_ms));
+		snprintf(msg, sizeof msg, "%s: %lld ms behind the newest "
+		    "sighting, its window closed (see --max-lateness)",
+		    l->o->paths[0], (long long)(l->max_ts - s->ts_ms));
+		reject(l, f, LOCATE_LATE, msg);
 		return;
 	}
 	while ((slot = sdc_device_slot(&l->devices, d, w)) == NULL)
@@ -331,19 +351,19 @@ sighting_frame(struct sdc_locate *l, const struct sdc_frame *f)
 	    sizeof msg) != 0) {
 		if (strcmp(code, SDC_LOCATE_UNKNOWN_SENSOR) == 0)
 			note_unknown_sensor(l, msg);
-		sdc_run_reject(l->run, &l->in, code, "%s", msg);
+		reject(l, f, code, msg);
 		return;
 	}
 	if ((l->run->n.in & 1023) == 1)
 		l->now_ms = sdc_now_ms();
 	if (s.ts_ms < 0 || s.ts_ms > l->now_ms + FUTURE_SLACK_MS) {
-		sdc_run_reject(l->run, &l->in, SDC_LOCATE_BAD_SIGHTING,
-		    "%s: %lld ms since 1970 is %s", l->o->paths[0],
-		    (long long)s.ts_ms, s.ts_ms < 0 ? "before 1970" :
-		    "more than an hour ahead of this clock");
+		snprintf(msg, sizeof msg, "%s: %lld ms since 1970 is %s",
+		    l->o->paths[0], (long long)s.ts_ms, s.ts_ms < 0 ?
+		    "before 1970" : "more than an hour ahead of this clock");
+		reject(l, f, SDC_LOCATE_BAD_SIGHTING, msg);
 		return;
 	}
-	take(l, &s);
+	take(l, &s, f);
 }
 
 static void
@@ -365,6 +385,7 @@ read_stream(struct sdc_locate *l, const char *path)
 	struct sdc_frame f;
 	enum sdc_read_status st;
 
+	l->input_name = strcmp(path, "-") == 0 ? "stdin" : path;
 	if (sdc_frame_reader_open(&fr, path, l->run->opt.max_record) != 0) {
 		sdc_warn("%s", path);
 		sdc_run_fail(l->run, SDC_EXIT_IO);

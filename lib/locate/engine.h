@@ -30,6 +30,7 @@ struct sdc_locate {
 	uint64_t				 unknown_sensor;
 	char					 first_unknown[320];
 	char					 id[96];	/* of the record out */
+	const char				*input_name;	/* being read */
 };
 
 /* zones.c: a window's fix through zones, visits and traffic. */
