@@ -79,11 +79,15 @@ print_options(const struct sdc_option *o)
 }
 
 static noreturn void
-help(const struct sdc_cli *cli)
+help(const struct sdc_cli *cli, const struct sdc_option_group *groups)
 {
 	printf("usage: %s %s\n%s\n\nOptions:\n", sdc_progname(),
 	    cli->synopsis, cli->summary);
 	print_options(cli->options);
+	for (; groups != NULL && groups->title != NULL; groups++) {
+		printf("\n%s:\n", groups->title);
+		print_options(groups->options);
+	}
 	printf("\nCommon options:\n");
 	print_options(common_options);
 	printf("\nExample:\n%s\n", cli->example);
@@ -108,23 +112,135 @@ count_options(const struct sdc_option *o)
 	return n;
 }
 
-static void
-add_options(struct option *lo, char *shorts, const struct sdc_option *o)
-{
-	for (; o->name != NULL; o++, lo++) {
-		lo->name = o->name;
-		lo->has_arg = o->has_arg ? required_argument : no_argument;
-		lo->flag = NULL;
-		lo->val = o->val;
-		if (o->short_name) {
-			size_t n = strlen(shorts);
+/*
+ * The getopt_long table being built: the program's options, the
+ * common ones, then those of the groups from first_group on, each long
+ * name once.  A group option's val there is its short name, or
+ * OPT_GROUP plus its index.
+ */
+#define MAX_OPTIONS 96
+#define OPT_GROUP 0x10000
 
-			shorts[n++] = (char)o->short_name;
-			if (o->has_arg)
-				shorts[n++] = ':';
-			shorts[n] = '\0';
-		}
+struct table {
+	struct option	lo[MAX_OPTIONS + 1];
+	char		shorts[2 * MAX_OPTIONS + 2];
+	size_t		n;
+	size_t		first_group;
+};
+
+static void
+add_short(struct table *t, int short_name, bool has_arg)
+{
+	size_t n = strlen(t->shorts);
+
+	t->shorts[n++] = (char)short_name;
+	if (has_arg)
+		t->shorts[n++] = ':';
+	t->shorts[n] = '\0';
+}
+
+static void
+add_option(struct table *t, const struct sdc_option *o, int val)
+{
+	struct option *lo = &t->lo[t->n++];
+
+	lo->name = o->name;
+	lo->has_arg = o->has_arg ? required_argument : no_argument;
+	lo->flag = NULL;
+	lo->val = val;
+	if (o->short_name)
+		add_short(t, o->short_name, o->has_arg);
+}
+
+static void
+add_options(struct table *t, const struct sdc_option *o)
+{
+	for (; o->name != NULL; o++)
+		add_option(t, o, o->val);
+}
+
+static const struct option *
+find_long(const struct table *t, const char *name)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->lo[i].name, name) == 0)
+			return &t->lo[i];
+	return NULL;
+}
+
+static noreturn void
+declared_twice(const struct sdc_option *o)
+{
+	sdc_errx(SDC_EXIT_USAGE, "internal: option '--%s' declared twice",
+	    o->name);
+}
+
+/* A group option, once; the same name again must mean the same. */
+static void
+add_group_option(struct table *t, const struct sdc_option *o)
+{
+	const struct option *seen = find_long(t, o->name);
+	int has_arg = o->has_arg ? required_argument : no_argument;
+	int val = o->short_name ? o->short_name : OPT_GROUP + (int)t->n;
+
+	if (seen != NULL) {
+		if (seen < &t->lo[t->first_group] || seen->has_arg != has_arg ||
+		    (seen->val < OPT_GROUP) != (o->short_name != 0) ||
+		    (o->short_name && seen->val != o->short_name))
+			declared_twice(o);
+		return;
 	}
+	for (size_t i = 0; o->short_name && i < t->n; i++)
+		if (t->lo[i].val == o->short_name)
+			declared_twice(o);
+	add_option(t, o, val);
+}
+
+static void
+build_table(struct table *t, const struct sdc_cli *cli,
+    const struct sdc_option_group *groups)
+{
+	const struct sdc_option_group *g;
+	size_t n = count_options(cli->options) + count_options(common_options);
+
+	for (g = groups; g != NULL && g->title != NULL; g++)
+		n += count_options(g->options);
+	if (n > MAX_OPTIONS)
+		sdc_errx(SDC_EXIT_USAGE, "internal: too many options");
+	memset(t, 0, sizeof(*t));
+	t->shorts[0] = ':';
+	add_options(t, cli->options);
+	add_options(t, common_options);
+	t->first_group = t->n;
+	for (g = groups; g != NULL && g->title != NULL; g++)
+		for (const struct sdc_option *o = g->options; o->name != NULL;
+		    o++)
+			add_group_option(t, o);
+}
+
+/* The long name of the group option getopt_long found, or NULL. */
+static const char *
+group_option(const struct table *t, int opt, int index)
+{
+	if (index >= 0)
+		return (size_t)index >= t->first_group ? t->lo[index].name :
+		    NULL;
+	for (size_t i = t->first_group; i < t->n; i++)
+		if (t->lo[i].val == opt)
+			return t->lo[i].name;
+	return NULL;
+}
+
+/* Each group that declares the option named name gets it. */
+static void
+apply_group_option(const struct sdc_option_group *g, const char *name,
+    const char *arg)
+{
+	for (; g->title != NULL; g++)
+		for (const struct sdc_option *o = g->options; o->name != NULL;
+		    o++)
+			if (strcmp(o->name, name) == 0)
+				g->handle(g->ctx, o->val, arg);
 }
 
 static const char *const on_error_words[] = { "pass", "discard", "stop",
@@ -132,8 +248,8 @@ static const char *const on_error_words[] = { "pass", "discard", "stop",
 
 /* true when val was a common option. */
 static bool
-common_option(const struct sdc_cli *cli, struct sdc_options *c, int val,
-    const char *arg)
+common_option(const struct sdc_cli *cli, const struct sdc_option_group *groups,
+    struct sdc_options *c, int val, const char *arg)
 {
 	switch (val) {
 	case 'e':
@@ -167,7 +283,7 @@ common_option(const struct sdc_cli *cli, struct sdc_options *c, int val,
 		c->dry_run = true;
 		return true;
 	case 'h':
-		help(cli);
+		help(cli, groups);
 	case 'V':
 		version();
 	}
@@ -186,30 +302,33 @@ bad_option(char **argv, int opt)
 	sdc_usage_error("unknown option '%s'", word);
 }
 
-#define MAX_OPTIONS 96
-
 int
 sdc_cli_parse(const struct sdc_cli *cli, struct sdc_options *common,
     void *ctx, int argc, char **argv)
 {
-	size_t np = count_options(cli->options);
-	size_t nc = count_options(common_options);
-	struct option lo[MAX_OPTIONS + 1];
-	char shorts[2 * MAX_OPTIONS + 2] = ":";
-	int opt;
+	return sdc_cli_parse_groups(cli, NULL, common, ctx, argc, argv);
+}
 
-	if (np + nc > MAX_OPTIONS)
-		sdc_errx(SDC_EXIT_USAGE, "internal: too many options");
-	memset(lo, 0, sizeof lo);
+int
+sdc_cli_parse_groups(const struct sdc_cli *cli,
+    const struct sdc_option_group *groups, struct sdc_options *common,
+    void *ctx, int argc, char **argv)
+{
+	struct table t;
+	const char *name;
+	int opt, index = -1;
+
 	sdc_set_progname(argv[0]);
-	add_options(lo, shorts, cli->options);
-	add_options(lo + np, shorts, common_options);
+	build_table(&t, cli, groups);
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, t.shorts, t.lo, &index)) != -1) {
 		if (opt == '?' || opt == ':')
 			bad_option(argv, opt);
-		if (!common_option(cli, common, opt, optarg))
+		if ((name = group_option(&t, opt, index)) != NULL)
+			apply_group_option(groups, name, optarg);
+		else if (!common_option(cli, groups, common, opt, optarg))
 			cli->handle(ctx, opt, optarg);
+		index = -1;
 	}
 	return optind;
 }

@@ -29,8 +29,29 @@ struct sdc_cli {
 	void		(*handle)(void *ctx, int val, const char *arg);
 };
 
+/*
+ * Options a program takes from a lib module that declares them (as the
+ * formats' options, format-options.h): --help lists each group after
+ * the program's own, under its title, and each one parsed goes to its
+ * group's handler with the val of its entry.  A long name that several
+ * groups declare is one option, handed to each of them in turn; it
+ * takes an argument in all of them or in none, with the same short
+ * name.  A group option may not take the name of one of the program's
+ * or the common options, nor a short name that is one of their vals.
+ */
+struct sdc_option_group {
+	const char		*title;		/* NULL ends the groups */
+	const struct sdc_option	*options;	/* ends with a zeroed entry */
+	void			(*handle)(void *ctx, int val, const char *arg);
+	void			*ctx;
+};
+
 /* Parse argv; returns the index of the first operand. */
 int	sdc_cli_parse(const struct sdc_cli *cli, struct sdc_options *common,
+	    void *ctx, int argc, char **argv);
+/* The same with groups of options (NULL: none). */
+int	sdc_cli_parse_groups(const struct sdc_cli *cli,
+	    const struct sdc_option_group *groups, struct sdc_options *common,
 	    void *ctx, int argc, char **argv);
 noreturn void sdc_usage_error(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
