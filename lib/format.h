@@ -4,6 +4,16 @@
  * Formats that records are read from and written to.  Each lives in
  * lib/format/NAME*.c and is one entry of sdc_formats (format/formats.c).
  *
+ * Each entry declares its own options, as a Fluent Bit plugin declares
+ * its config_map: a table of flags with their help and a setter that
+ * parses the argument into the format's own options struct, whose size,
+ * init and release the entry gives too.  Programs do not name them:
+ * format-options.h builds the flags, the help and the option blocks
+ * from this table, so every program that reads or writes formats offers
+ * the same ones.  A name that several formats declare is one flag that
+ * sets each of them.  Readers and writers are handed their format's
+ * block, which outlives them.
+ *
  * Adding a format: the checklist is in cmd/README.
  */
 #include <stdbool.h>
@@ -13,41 +23,18 @@
 #include "path.h"
 #include "run.h"
 
-enum sdc_header_mode {
-	SDC_HEADER_USE,		/* first line names the fields */
-	SDC_HEADER_NONE,	/* no header line: records are LISTs */
-	SDC_HEADER_IGNORE	/* skip the first line: records are LISTs */
+struct sdc_format_option {
+	const char	*name;		/* long name, without "--" */
+	int		 short_name;	/* 0 when none */
+	const char	*arg;		/* "CHAR", for the help; NULL: none */
+	const char	*help;
+	/*
+	 * Parse arg (NULL when the option takes none) into the format's
+	 * options; opt is "--name", for messages.  A bad value is a usage
+	 * error (sdc_usage_error and the parsers of cli.h).
+	 */
+	void		(*set)(void *opts, const char *opt, const char *arg);
 };
-
-enum sdc_json_mode {
-	SDC_JSON_AUTO,		/* array if the input starts with '[' */
-	SDC_JSON_LINES,		/* values one after another (NDJSON) */
-	SDC_JSON_ARRAY		/* one top-level array of values */
-};
-
-struct sdc_format_opts {
-	/* delimited */
-	char			 delimiter;
-	char			 quote;
-	char			 escape;	/* 0: a doubled quote */
-	enum sdc_header_mode	 header;
-	unsigned long		 skip_lines;
-	bool			 infer_types;
-	/* text */
-	const char		*line_delimiter;
-	size_t			 max_line;
-	struct sdc_path		 text_field;	/* "/text" */
-	/* bytes */
-	size_t			 chunk_size;	/* 0: the whole input */
-	/* json */
-	enum sdc_json_mode	 json_mode;
-	bool			 pretty;
-	bool			 typed;		/* lossless, every frame */
-	bool			 exact_decimals;
-};
-
-void	sdc_format_opts_init(struct sdc_format_opts *o);
-void	sdc_format_opts_release(struct sdc_format_opts *o);
 
 /*
  * A writer turns what the run hands it into bytes on run->out and
@@ -81,11 +68,17 @@ struct sdc_writer {
 struct sdc_format {
 	const char	*name;
 	const char	*summary;
+	/* Its options, ending with a zeroed entry; NULL when none. */
+	const struct sdc_format_option *options;
+	/* Their block: opts_size bytes set up by opts_init (may be NULL). */
+	size_t		 opts_size;
+	void		(*opts_init)(void *opts);
+	void		(*opts_release)(void *opts);	/* may be NULL */
 	/* Parse in into records for run; NULL when it cannot read. */
 	void		(*read)(struct sdc_run *run, struct sdc_input *in,
-			    const struct sdc_format_opts *o);
+			    const void *opts);
 	/* NULL when it cannot write. */
-	struct sdc_writer *(*writer)(const struct sdc_format_opts *o);
+	struct sdc_writer *(*writer)(const void *opts);
 };
 
 extern const struct sdc_format *const sdc_formats[];	/* NULL-ended */

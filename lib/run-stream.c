@@ -92,7 +92,7 @@ sdc_run_read_stream(struct sdc_run *run, const char *path)
 
 void
 sdc_run_read_input(struct sdc_run *run, const struct sdc_format *fmt,
-    const struct sdc_format_opts *o, const char *path)
+    const void *opts, const char *path)
 {
 	struct sdc_input in;
 
@@ -103,7 +103,7 @@ sdc_run_read_input(struct sdc_run *run, const struct sdc_format *fmt,
 	}
 	run->input = &in;
 	if (!run->opt.dry_run)
-		fmt->read(run, &in, o);
+		fmt->read(run, &in, opts);
 	run->input = NULL;
 	run->n.bytes_in += in.offset;
 	sdc_input_close(&in);

@@ -132,11 +132,10 @@ void	sdc_run_fail(struct sdc_run *run, int status);
 void	sdc_run_read_stream(struct sdc_run *run, const char *path);
 
 struct sdc_format;
-struct sdc_format_opts;
 struct sdc_input;
-/* Parse the input at path ("-" for stdin) with fmt's reader. */
+/* Parse the input at path ("-" for stdin) with fmt's reader and opts. */
 void	sdc_run_read_input(struct sdc_run *run, const struct sdc_format *fmt,
-	    const struct sdc_format_opts *o, const char *path);
+	    const void *opts, const char *path);
 /* A reader could not read in: report it (errno) and note status 3. */
 void	sdc_run_input_error(struct sdc_run *run, const struct sdc_input *in);
 

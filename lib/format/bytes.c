@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "banned.h"
+#include "cli.h"
 #include "delimited.h"
 #include "diag.h"
 #include "format.h"
@@ -105,9 +106,9 @@ read_whole(struct sdc_run *run, struct sdc_input *in, size_t max,
 }
 
 static void
-bytes_read(struct sdc_run *run, struct sdc_input *in,
-    const struct sdc_format_opts *o)
+bytes_read(struct sdc_run *run, struct sdc_input *in, const void *opts)
 {
+	const struct sdc_bytes_opts *o = opts;
 	size_t max = run->opt.max_record ? run->opt.max_record :
 	    SDC_DEFAULT_MAX_RECORD;
 	struct sdc_record rec;
@@ -158,19 +159,41 @@ bytes_free(struct sdc_writer *w)
 }
 
 static struct sdc_writer *
-bytes_writer(const struct sdc_format_opts *o)
+bytes_writer(const void *opts)
 {
 	struct sdc_writer *w = sdc_xcalloc(1, sizeof(*w));
 
-	(void)o;
+	(void)opts;
 	w->record = bytes_record;
 	w->free = bytes_free;
 	return w;
 }
 
+/* Options. */
+static void
+opts_init(void *opts)
+{
+	((struct sdc_bytes_opts *)opts)->chunk_size = 0;
+}
+
+static void
+set_chunk_size(void *o, const char *opt, const char *arg)
+{
+	((struct sdc_bytes_opts *)o)->chunk_size = sdc_parse_size(opt, arg);
+}
+
+static const struct sdc_format_option options[] = {
+	{ "chunk-size", 0, "SIZE", "one record per SIZE bytes (default: all)",
+	  set_chunk_size },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
 const struct sdc_format sdc_format_bytes = {
 	.name = "bytes",
 	.summary = "raw bytes: the whole input, or --chunk-size pieces",
+	.options = options,
+	.opts_size = sizeof(struct sdc_bytes_opts),
+	.opts_init = opts_init,
 	.read = bytes_read,
 	.writer = bytes_writer,
 };

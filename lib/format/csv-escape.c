@@ -50,7 +50,7 @@ end_field(struct sdc_csv_reader *r)
 static bool
 escaped(struct sdc_csv_reader *r, uint8_t c)
 {
-	const struct sdc_format_opts *o = r->o;
+	const struct sdc_csv_opts *o = r->o;
 
 	r->esc_pending = false;
 	if (r->esc_state == ESC_FIELD_START)
@@ -76,7 +76,7 @@ end_of_line(struct sdc_csv_reader *r)
 static bool
 unquoted(struct sdc_csv_reader *r, uint8_t c)
 {
-	const struct sdc_format_opts *o = r->o;
+	const struct sdc_csv_opts *o = r->o;
 
 	if (c == (uint8_t)o->escape)
 		r->esc_pending = true;
@@ -99,7 +99,7 @@ unquoted(struct sdc_csv_reader *r, uint8_t c)
 static bool
 quoted(struct sdc_csv_reader *r, uint8_t c)
 {
-	const struct sdc_format_opts *o = r->o;
+	const struct sdc_csv_opts *o = r->o;
 
 	if (r->esc_state == ESC_QUOTED) {
 		if (c == (uint8_t)o->quote)

@@ -31,7 +31,7 @@
 static void
 reset_parser(struct sdc_csv_reader *r)
 {
-	const struct sdc_format_opts *o = r->o;
+	const struct sdc_csv_opts *o = r->o;
 
 	csv_free(&r->parser);
 	csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI);
@@ -59,7 +59,7 @@ sdc_csv_no_space(unsigned char c)
 static void
 init_classes(struct sdc_csv_reader *r)
 {
-	const struct sdc_format_opts *o = r->o;
+	const struct sdc_csv_opts *o = r->o;
 
 	r->bdelim = SDC_CSV_ONES * (uint8_t)o->delimiter;
 	r->bquote = SDC_CSV_ONES * (uint8_t)o->quote;
@@ -77,7 +77,7 @@ init_classes(struct sdc_csv_reader *r)
 
 struct sdc_csv_reader *
 sdc_csv_reader_new(struct sdc_run *run, const char *name,
-    const struct sdc_format_opts *o)
+    const struct sdc_csv_opts *o)
 {
 	struct sdc_csv_reader *r = sdc_xcalloc(1, sizeof(*r));
 

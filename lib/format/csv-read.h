@@ -26,7 +26,7 @@ enum csv_header_state {
 struct sdc_csv_reader {
 	struct sdc_run		*run;
 	const char		*name;
-	const struct sdc_format_opts *o;
+	const struct sdc_csv_opts *o;
 	struct csv_parser	 parser;
 	unsigned char		 cls[256];	/* classes, csv-fast.c */
 	size_t			 max;		/* record limit */

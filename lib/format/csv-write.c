@@ -247,7 +247,7 @@ csv_free(struct sdc_writer *w)
 }
 
 struct sdc_writer *
-sdc_csv_writer_new(const struct sdc_format_opts *o)
+sdc_csv_writer_new(const struct sdc_csv_opts *o)
 {
 	struct csv_writer *cw = sdc_xcalloc(1, sizeof(*cw));
 

@@ -1,9 +1,10 @@
 #ifndef SDC_DELIMITED_H
 #define SDC_DELIMITED_H
 /*
- * Private to the csv, text and bytes formats: the push interface of
- * the CSV reader (so that tests and fuzzers can feed it in pieces),
- * record ids, UTF-8 checks and the plain text of scalar fields.
+ * Private to the csv, text and bytes formats: their options, the push
+ * interface of the CSV reader (so that tests and fuzzers can feed it
+ * in pieces), record ids, UTF-8 checks and the plain text of scalar
+ * fields.
  * The reader owns its buffers; records it emits stay its own.
  */
 #include <stdbool.h>
@@ -15,6 +16,36 @@
 #include "format.h"
 #include "run.h"
 #include "utf8.h"
+
+/*
+ * The options of each, as their option tables set them (made by the
+ * opts_init of sdc_format_csv, _text and _bytes).
+ */
+enum sdc_header_mode {
+	SDC_HEADER_USE,		/* first line names the fields */
+	SDC_HEADER_NONE,	/* no header line: records are LISTs */
+	SDC_HEADER_IGNORE	/* skip the first line: records are LISTs */
+};
+
+struct sdc_csv_opts {
+	char			 delimiter;
+	char			 quote;
+	char			 escape;	/* 0: a doubled quote */
+	enum sdc_header_mode	 header;
+	unsigned long		 skip_lines;
+	bool			 infer_types;
+	bool			 exact_decimals;	/* with infer_types */
+};
+
+struct sdc_text_opts {
+	const char		*line_delimiter;
+	size_t			 max_line;
+	struct sdc_path		 text_field;	/* "/text" */
+};
+
+struct sdc_bytes_opts {
+	size_t			 chunk_size;	/* 0: the whole input */
+};
 
 /* Ids "NAME:N" built without printf: one buffer, the prefix kept. */
 struct sdc_idbuf {
@@ -49,7 +80,7 @@ struct sdc_csv_reader;
  * whose bytes are elsewhere.
  */
 struct sdc_csv_reader *sdc_csv_reader_new(struct sdc_run *run,
-	    const char *name, const struct sdc_format_opts *o);
+	    const char *name, const struct sdc_csv_opts *o);
 void	*sdc_csv_reader_space(struct sdc_csv_reader *r, size_t *n);
 void	sdc_csv_reader_commit(struct sdc_csv_reader *r, size_t n);
 void	sdc_csv_reader_feed(struct sdc_csv_reader *r, const void *p,
@@ -63,7 +94,7 @@ void	sdc_csv_reader_free(struct sdc_csv_reader *r);
 struct sdc_text_reader;
 
 struct sdc_text_reader *sdc_text_reader_new(struct sdc_run *run,
-	    const char *name, const struct sdc_format_opts *o);
+	    const char *name, const struct sdc_text_opts *o);
 void	*sdc_text_reader_space(struct sdc_text_reader *r, size_t *n);
 void	sdc_text_reader_commit(struct sdc_text_reader *r, size_t n);
 void	sdc_text_reader_feed(struct sdc_text_reader *r, const void *p,
@@ -72,6 +103,6 @@ void	sdc_text_reader_finish(struct sdc_text_reader *r);
 void	sdc_text_reader_free(struct sdc_text_reader *r);
 
 /* Writers, for csv.c. */
-struct sdc_writer *sdc_csv_writer_new(const struct sdc_format_opts *o);
+struct sdc_writer *sdc_csv_writer_new(const struct sdc_csv_opts *o);
 
 #endif

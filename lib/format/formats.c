@@ -25,22 +25,3 @@ sdc_format_find(const char *name)
 			return sdc_formats[i];
 	return NULL;
 }
-
-void
-sdc_format_opts_init(struct sdc_format_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->delimiter = ',';
-	o->quote = '"';
-	o->header = SDC_HEADER_USE;
-	o->line_delimiter = "\n";
-	o->max_line = 1u << 20;
-	o->json_mode = SDC_JSON_AUTO;
-	sdc_path_parse(&o->text_field, "/text", NULL, 0);
-}
-
-void
-sdc_format_opts_release(struct sdc_format_opts *o)
-{
-	sdc_path_release(&o->text_field);
-}

@@ -22,6 +22,12 @@
 #include "field.h"
 #include "format.h"
 
+enum sdc_json_mode {
+	SDC_JSON_AUTO,		/* array if the input starts with '[' */
+	SDC_JSON_LINES,		/* values one after another (NDJSON) */
+	SDC_JSON_ARRAY		/* one top-level array of values */
+};
+
 typedef ssize_t sdc_json_read_fn(void *ctx, void *buf, size_t n);
 
 enum sdc_json_status {
@@ -66,7 +72,6 @@ enum sdc_json_status sdc_json_next(struct sdc_json_reader *r,
 /* Typed JSON (json-typed.c). */
 struct sdc_run;
 struct sdc_input;
-struct sdc_format_opts;
 
 enum sdc_typed_frame {
 	SDC_TYPED_RECORD,	/* r holds a data, error or event record */
@@ -83,6 +88,6 @@ int	sdc_json_typed_decode(const struct sdc_field *v, struct sdc_record *r,
 	    enum sdc_typed_frame *what, uint8_t *kind, struct sdc_str *payload,
 	    char *err, size_t errlen);
 void	sdc_json_typed_read(struct sdc_run *run, struct sdc_input *in,
-	    const struct sdc_format_opts *o);
+	    enum sdc_json_mode mode);
 
 #endif

@@ -661,14 +661,14 @@ typed_next(struct typed_reader *tr)
 
 void
 sdc_json_typed_read(struct sdc_run *run, struct sdc_input *in,
-    const struct sdc_format_opts *o)
+    enum sdc_json_mode mode)
 {
 	struct typed_reader *tr = sdc_xcalloc(1, sizeof *tr);
 
 	tr->run = run;
 	tr->in = in;
 	/* Typed fields nest twice as deep as the fields they describe. */
-	sdc_json_reader_init(&tr->jr, o->json_mode, true,
+	sdc_json_reader_init(&tr->jr, mode, true,
 	    run->opt.max_record * 2 + 4096, input_read, in);
 	tr->jr.max_depth = 2 * SDC_MAX_DEPTH + 2;
 	sdc_record_init(&tr->rec);

@@ -7,12 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "diag.h"
 #include "format.h"
 #include "json-read.h"
 #include "json-write.h"
 #include "xalloc.h"
 #include "banned.h"
+
+struct json_opts {
+	enum sdc_json_mode	 mode;
+	bool			 pretty;
+	bool			 typed;		/* lossless, every frame */
+	bool			 exact_decimals;
+};
 
 /* Reading. */
 struct json_in {
@@ -81,14 +89,14 @@ read_value(struct json_in *ji)
 }
 
 static void
-json_read(struct sdc_run *run, struct sdc_input *in,
-    const struct sdc_format_opts *o)
+json_read(struct sdc_run *run, struct sdc_input *in, const void *opts)
 {
+	const struct json_opts *o = opts;
 	struct json_in *ji;
 	size_t n = strlen(in->name);
 
 	if (o->typed) {
-		sdc_json_typed_read(run, in, o);
+		sdc_json_typed_read(run, in, o->mode);
 		return;
 	}
 	ji = sdc_xcalloc(1, sizeof *ji);
@@ -98,7 +106,7 @@ json_read(struct sdc_run *run, struct sdc_input *in,
 	memcpy(ji->id, in->name, n);
 	ji->id[n] = ':';
 	ji->id_prefix = n + 1;
-	sdc_json_reader_init(&ji->jr, o->json_mode, o->exact_decimals,
+	sdc_json_reader_init(&ji->jr, o->mode, o->exact_decimals,
 	    run->opt.max_record, input_read, in);
 	sdc_record_init(&ji->rec);
 	while (read_value(ji))
@@ -256,13 +264,14 @@ writer_free(struct sdc_writer *w)
 }
 
 static struct sdc_writer *
-json_writer_new(const struct sdc_format_opts *o)
+json_writer_new(const void *opts)
 {
+	const struct json_opts *o = opts;
 	struct json_writer *jw = sdc_xcalloc(1, sizeof *jw);
 
 	jw->style.typed = o->typed;
 	jw->style.pretty = o->pretty;
-	jw->array = o->json_mode == SDC_JSON_ARRAY;
+	jw->array = o->mode == SDC_JSON_ARRAY;
 	jw->w.record = write_record;
 	jw->w.error = write_report;
 	jw->w.event = write_report;
@@ -274,9 +283,60 @@ json_writer_new(const struct sdc_format_opts *o)
 	return &jw->w;
 }
 
+/* Options. */
+static const char *const json_modes[] = { "auto", "lines", "array", NULL };
+
+static void
+opts_init(void *opts)
+{
+	struct json_opts *o = opts;
+
+	memset(o, 0, sizeof(*o));
+	o->mode = SDC_JSON_AUTO;
+}
+
+static void
+set_pretty(void *o, const char *opt, const char *arg)
+{
+	((struct json_opts *)o)->pretty = true;
+}
+
+static void
+set_typed(void *o, const char *opt, const char *arg)
+{
+	((struct json_opts *)o)->typed = true;
+}
+
+static void
+set_mode(void *o, const char *opt, const char *arg)
+{
+	((struct json_opts *)o)->mode = (enum sdc_json_mode)sdc_parse_word(opt,
+	    arg, json_modes);
+}
+
+static void
+set_exact_decimals(void *o, const char *opt, const char *arg)
+{
+	((struct json_opts *)o)->exact_decimals = true;
+}
+
+static const struct sdc_format_option options[] = {
+	{ "pretty", 0, NULL, "indent the output", set_pretty },
+	{ "typed", 0, NULL, "every frame with its types, losslessly",
+	  set_typed },
+	{ "json-mode", 0, "MODE", "auto, lines or array (default auto)",
+	  set_mode },
+	{ "exact-decimals", 0, NULL, "fractional numbers as exact DECIMAL",
+	  set_exact_decimals },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
 const struct sdc_format sdc_format_json = {
 	.name = "json",
 	.summary = "JSON values, one per line (NDJSON), or an array",
+	.options = options,
+	.opts_size = sizeof(struct json_opts),
+	.opts_init = opts_init,
 	.read = json_read,
 	.writer = json_writer_new,
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "banned.h"
+#include "cli.h"
 #include "delimited.h"
 #include "format.h"
 #include "wire.h"
@@ -23,7 +24,7 @@
 struct sdc_text_reader {
 	struct sdc_run		*run;
 	const char		*name;
-	const struct sdc_format_opts *o;
+	const struct sdc_text_opts *o;
 	const char		*delim;
 	size_t			 dlen;
 	size_t			 max_line;
@@ -38,7 +39,7 @@ struct sdc_text_reader {
 
 struct sdc_text_reader *
 sdc_text_reader_new(struct sdc_run *run, const char *name,
-    const struct sdc_format_opts *o)
+    const struct sdc_text_opts *o)
 {
 	struct sdc_text_reader *r = sdc_xcalloc(1, sizeof(*r));
 
@@ -221,10 +222,9 @@ sdc_text_reader_finish(struct sdc_text_reader *r)
 }
 
 static void
-text_read(struct sdc_run *run, struct sdc_input *in,
-    const struct sdc_format_opts *o)
+text_read(struct sdc_run *run, struct sdc_input *in, const void *opts)
 {
-	struct sdc_text_reader *r = sdc_text_reader_new(run, in->name, o);
+	struct sdc_text_reader *r = sdc_text_reader_new(run, in->name, opts);
 
 	for (;;) {
 		size_t room;
@@ -291,8 +291,9 @@ text_free(struct sdc_writer *w)
 }
 
 static struct sdc_writer *
-text_writer(const struct sdc_format_opts *o)
+text_writer(const void *opts)
 {
+	const struct sdc_text_opts *o = opts;
 	struct text_writer *tw = sdc_xcalloc(1, sizeof(*tw));
 
 	tw->w.record = text_record;
@@ -305,9 +306,67 @@ text_writer(const struct sdc_format_opts *o)
 	return &tw->w;
 }
 
+/* Options. */
+static void
+opts_init(void *opts)
+{
+	struct sdc_text_opts *o = opts;
+
+	memset(o, 0, sizeof(*o));
+	o->line_delimiter = "\n";
+	o->max_line = 1u << 20;
+	sdc_path_parse(&o->text_field, "/text", NULL, 0);
+}
+
+static void
+opts_release(void *opts)
+{
+	sdc_path_release(&((struct sdc_text_opts *)opts)->text_field);
+}
+
+static void
+set_line_delimiter(void *o, const char *opt, const char *arg)
+{
+	if (arg[0] == '\0')
+		sdc_usage_error("%s: must not be empty", opt);
+	((struct sdc_text_opts *)o)->line_delimiter =
+	    strcmp(arg, "\\n") == 0 ? "\n" : arg;
+}
+
+static void
+set_max_line(void *o, const char *opt, const char *arg)
+{
+	((struct sdc_text_opts *)o)->max_line = sdc_parse_size(opt, arg);
+}
+
+static void
+set_text_field(void *opts, const char *opt, const char *arg)
+{
+	struct sdc_text_opts *o = opts;
+	char err[128];
+
+	sdc_path_release(&o->text_field);
+	if (sdc_path_parse(&o->text_field, arg, err, sizeof err) != 0)
+		sdc_usage_error("%s: '%s': %s", opt, arg, err);
+}
+
+static const struct sdc_format_option options[] = {
+	{ "line-delimiter", 0, "STRING", "what ends a line (default \\n)",
+	  set_line_delimiter },
+	{ "max-line-length", 0, "SIZE", "longer lines are errors (default 1M)",
+	  set_max_line },
+	{ "text-field", 0, "PATH", "the field holding the line (default /text)",
+	  set_text_field },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
 const struct sdc_format sdc_format_text = {
 	.name = "text",
 	.summary = "lines of text, each the field --text-field",
+	.options = options,
+	.opts_size = sizeof(struct sdc_text_opts),
+	.opts_init = opts_init,
+	.opts_release = opts_release,
 	.read = text_read,
 	.writer = text_writer,
 };

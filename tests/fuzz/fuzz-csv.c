@@ -67,7 +67,7 @@ on_record(struct sdc_writer *w, struct sdc_run *run, struct sdc_record *r)
 }
 
 static uint64_t
-read_csv(const struct sdc_format_opts *o, size_t max, const uint8_t *p,
+read_csv(const struct sdc_csv_opts *o, size_t max, const uint8_t *p,
     size_t n, size_t piece)
 {
 	static struct sdc_writer w = { .record = on_record,
@@ -112,7 +112,7 @@ read_back(int fd)
 }
 
 static uint64_t
-read_csv_to_frames(const struct sdc_format_opts *o, const uint8_t *p,
+read_csv_to_frames(const struct sdc_csv_opts *o, const uint8_t *p,
     size_t n)
 {
 	int fd = memfd_create("fuzz-csv", 0), out = dup(STDOUT_FILENO);
@@ -144,13 +144,13 @@ static const char delims[] = ",;\t|\"'\\";
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct sdc_format_opts o;
+	struct sdc_csv_opts o;
 	size_t max;
 	uint64_t whole;
 
 	if (size < 3)
 		return 0;
-	sdc_format_opts_init(&o);
+	sdc_format_find("csv")->opts_init(&o);
 	o.delimiter = delims[data[0] % 3];
 	o.quote = data[0] & 0x10 ? '\'' : '"';
 	o.escape = data[0] & 0x20 ? '\\' : 0;
@@ -165,6 +165,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!(data[2] & 0x80) &&
 	    read_csv_to_frames(&o, data + 3, size - 3) != whole)
 		abort();	/* frames made from rows differ from records */
-	sdc_format_opts_release(&o);
 	return 0;
 }

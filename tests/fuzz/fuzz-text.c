@@ -40,7 +40,7 @@ on_record(struct sdc_writer *w, struct sdc_run *run, struct sdc_record *r)
 }
 
 static uint64_t
-read_text(const struct sdc_format_opts *o, const uint8_t *p, size_t n,
+read_text(const struct sdc_text_opts *o, const uint8_t *p, size_t n,
     size_t piece)
 {
 	static struct sdc_writer w = { .record = on_record,
@@ -67,17 +67,17 @@ static const char *const delims[] = { "\n", "\r\n", "||", "abc", ";" };
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct sdc_format_opts o;
+	struct sdc_text_opts o;
 	uint64_t whole;
 
 	if (size < 2)
 		return 0;
-	sdc_format_opts_init(&o);
+	sdc_format_find("text")->opts_init(&o);
 	o.line_delimiter = delims[data[0] % 5];
 	o.max_line = data[1] & 0x80 ? data[1] & 0x7f : 1 << 20;
 	whole = read_text(&o, data + 2, size - 2, size);
 	if (read_text(&o, data + 2, size - 2, 1 + data[0] / 5 % 7) != whole)
 		abort();	/* the cut of the input changed the records */
-	sdc_format_opts_release(&o);
+	sdc_format_find("text")->opts_release(&o);
 	return 0;
 }

@@ -104,7 +104,7 @@ stop(void)
 
 /* The CSV in, fed piece bytes at a time (0: at once), as captured. */
 static const char *
-csv_n(const struct sdc_format_opts *o, const char *in, size_t len,
+csv_n(const struct sdc_csv_opts *o, const char *in, size_t len,
     size_t piece, size_t max_record)
 {
 	static char out[sizeof(cap.text)];
@@ -123,24 +123,49 @@ csv_n(const struct sdc_format_opts *o, const char *in, size_t len,
 }
 
 static const char *
-csv(const struct sdc_format_opts *o, const char *in)
+csv(const struct sdc_csv_opts *o, const char *in)
 {
 	return csv_n(o, in, strlen(in), 0, 0);
 }
 
-static struct sdc_format_opts
-opts(void)
+/* A format's options as its opts_init leaves them. */
+static struct sdc_csv_opts
+csv_opts(void)
 {
-	struct sdc_format_opts o;
+	struct sdc_csv_opts o;
 
-	sdc_format_opts_init(&o);
+	sdc_format_find("csv")->opts_init(&o);
+	return o;
+}
+
+static struct sdc_text_opts
+text_opts(void)
+{
+	struct sdc_text_opts o;
+
+	sdc_format_find("text")->opts_init(&o);
+	return o;
+}
+
+static void
+text_opts_release(struct sdc_text_opts *o)
+{
+	sdc_format_find("text")->opts_release(o);
+}
+
+static struct sdc_bytes_opts
+bytes_opts(void)
+{
+	struct sdc_bytes_opts o;
+
+	sdc_format_find("bytes")->opts_init(&o);
 	return o;
 }
 
 static void
 test_csv_basic(void)
 {
-	struct sdc_format_opts o = opts();
+	struct sdc_csv_opts o = csv_opts();
 
 	is_str(csv(&o, "a,b\n1,2\n3,4\n"),
 	    "{\"a\":\"1\",\"b\":\"2\"}\n{\"a\":\"3\",\"b\":\"4\"}\n",
@@ -157,13 +182,12 @@ test_csv_basic(void)
 	    "csv: spaces are kept");
 	is_str(csv(&o, ""), "", "csv: empty input, no records");
 	is_str(csv(&o, "a,b\n"), "", "csv: a header alone, no records");
-	sdc_format_opts_release(&o);
 }
 
 static void
 test_csv_quotes(void)
 {
-	struct sdc_format_opts o = opts();
+	struct sdc_csv_opts o = csv_opts();
 
 	is_str(csv(&o, "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n"),
 	    "{\"a\":\"x,y\",\"b\":\"say \\\"hi\\\"\"}\n",
@@ -182,13 +206,12 @@ test_csv_quotes(void)
 	o.delimiter = '\t';
 	is_str(csv(&o, "a b\tc,d\t\"e\tf\"\n"), "[\"a b\",\"c,d\",\"e\\tf\"]\n",
 	    "csv: tab-separated");
-	sdc_format_opts_release(&o);
 }
 
 static void
 test_csv_escape(void)
 {
-	struct sdc_format_opts o = opts();
+	struct sdc_csv_opts o = csv_opts();
 
 	o.header = SDC_HEADER_NONE;
 	o.escape = '\\';
@@ -206,13 +229,12 @@ test_csv_escape(void)
 	is_str(csv(&o, "\"abc\n"),
 	    "!in.csv:1|in.csv:1: unterminated quoted field|\"abc\n",
 	    "csv: escape mode, unterminated quote");
-	sdc_format_opts_release(&o);
 }
 
 static void
 test_csv_headers(void)
 {
-	struct sdc_format_opts o = opts();
+	struct sdc_csv_opts o = csv_opts();
 
 	o.header = SDC_HEADER_IGNORE;
 	is_str(csv(&o, "a,b\n1,2\n"), "[\"1\",\"2\"]\n",
@@ -230,13 +252,12 @@ test_csv_headers(void)
 	is_str(csv(&o, "a,a\n1,2\n"),
 	    "!in.csv:1|in.csv:1: duplicate column 'a' in the header|a,a\n",
 	    "csv: a duplicate header name stops the input");
-	sdc_format_opts_release(&o);
 }
 
 static void
 test_csv_errors(void)
 {
-	struct sdc_format_opts o = opts();
+	struct sdc_csv_opts o = csv_opts();
 
 	is_str(csv(&o, "a,b\n1,2,3\n4\n5,6\n"),
 	    "!in.csv:2|in.csv:2: 3 columns, header has 2|1,2,3\n"
@@ -264,13 +285,12 @@ test_csv_errors(void)
 	    "!in.csv:2|in.csv:2: invalid UTF-8 in field 1|\xff,1\n"
 	    "!in.csv:3|in.csv:3: invalid UTF-8 in field 2|\"\xc3\xa9\",\xe9\n",
 	    "csv: invalid UTF-8");
-	sdc_format_opts_release(&o);
 }
 
 static void
 test_csv_ids(void)
 {
-	struct sdc_format_opts o = opts();
+	struct sdc_csv_opts o = csv_opts();
 	struct sdc_csv_reader *r;
 	const char *in = "a\n1\n\"2\n\"\n\n3\n";
 
@@ -284,13 +304,12 @@ test_csv_ids(void)
 	    "csv: ids are physical first lines");
 	is_int(run.n.in, 3, "csv: records are counted");
 	stop();
-	sdc_format_opts_release(&o);
 }
 
 static void
 test_csv_too_long(void)
 {
-	struct sdc_format_opts o = opts();
+	struct sdc_csv_opts o = csv_opts();
 	char in[400];
 
 	o.header = SDC_HEADER_NONE;
@@ -308,7 +327,6 @@ test_csv_too_long(void)
 	    "csv: a long line that is skipped is no error");
 	is_str(csv_n(&o, in, strlen(in), 0, 64), "[\"end\"]\n",
 	    "csv: the same when the input comes at once");
-	sdc_format_opts_release(&o);
 }
 
 /* Every way of cutting the input gives what reading it whole gives. */
@@ -318,7 +336,7 @@ test_csv_pieces(void)
 	static const char in[] = "\xef\xbb\xbfh1,h2\r\n\"a\"\"\n\",b\r\n"
 	    "x\"y,2\n,\n\"p\",\"q\"\n\xc3\xa9,\"\xe2\x82\xac\"\n"
 	    "long line with no quote,and more text than eight\nlast,\"li";
-	struct sdc_format_opts o = opts();
+	struct sdc_csv_opts o = csv_opts();
 	char whole[sizeof(cap.text)];
 	bool same = true;
 
@@ -329,13 +347,12 @@ test_csv_pieces(void)
 	ok(same, "csv: fed in pieces of any size, the same records");
 	ok(strstr(whole, "unterminated quoted field|last,\"li") != NULL,
 	    "csv: the piece test reaches the end");
-	sdc_format_opts_release(&o);
 }
 
 static void
 test_csv_infer(void)
 {
-	struct sdc_format_opts o = opts();
+	struct sdc_csv_opts o = csv_opts();
 
 	o.header = SDC_HEADER_NONE;
 	o.infer_types = true;
@@ -365,12 +382,11 @@ test_csv_infer(void)
 	is_int(sdc_infer_kind("0", 1), SDC_INFER_INTEGER, "infer: 0");
 	is_int(sdc_infer_kind("trueish", 7), SDC_INFER_STRING,
 	    "infer: trueish");
-	sdc_format_opts_release(&o);
 }
 
 /* Records read from in, written by a writer for o: the output. */
 static const char *
-through(const struct sdc_format_opts *ro, const struct sdc_format_opts *wo,
+through(const struct sdc_csv_opts *ro, const struct sdc_csv_opts *wo,
     const char *in)
 {
 	struct sdc_csv_reader *r;
@@ -393,7 +409,7 @@ test_csv_round_trip(void)
 	    "1,plain,\n2,\"with, comma\",\" padded \"\n"
 	    "3,\"say \"\"hi\"\"\",\"two\nlines\"\n4,\"cr\r\",x\n"
 	    "5,,\"\"\"\"\n";
-	struct sdc_format_opts o = opts();
+	struct sdc_csv_opts o = csv_opts();
 
 	is_str(through(&o, &o, in), in, "csv: read and written back, same");
 	o.header = SDC_HEADER_NONE;
@@ -406,7 +422,6 @@ test_csv_round_trip(void)
 	o.escape = '\\';
 	is_str(through(&o, &o, "\"a\\\"b\",\"c\\\\d\"\n"),
 	    "\"a\\\"b\",\"c\\\\d\"\n", "csv: with an escape character");
-	sdc_format_opts_release(&o);
 }
 
 static struct sdc_field *
@@ -418,7 +433,7 @@ put(struct sdc_record *r, const char *key)
 static void
 test_csv_writer(void)
 {
-	struct sdc_format_opts o = opts();
+	struct sdc_csv_opts o = csv_opts();
 	struct sdc_record r;
 	struct sdc_field *f;
 	static const uint8_t bytes[] = { 0, 1, 2 };
@@ -459,11 +474,10 @@ test_csv_writer(void)
 	is_str(take_output(), "\"a\"\"b\"\n", "csv writer: a scalar root");
 	stop();
 	sdc_record_release(&r);
-	sdc_format_opts_release(&o);
 }
 
 static const char *
-text_n(const struct sdc_format_opts *o, const char *in, size_t len,
+text_n(const struct sdc_text_opts *o, const char *in, size_t len,
     size_t piece)
 {
 	static char out[sizeof(cap.text)];
@@ -482,7 +496,7 @@ text_n(const struct sdc_format_opts *o, const char *in, size_t len,
 }
 
 static const char *
-text(const struct sdc_format_opts *o, const char *in)
+text(const struct sdc_text_opts *o, const char *in)
 {
 	return text_n(o, in, strlen(in), strlen(in) + 1);
 }
@@ -490,7 +504,7 @@ text(const struct sdc_format_opts *o, const char *in)
 static void
 test_text(void)
 {
-	struct sdc_format_opts o = opts();
+	struct sdc_text_opts o = text_opts();
 	char long_in[300];
 	bool same = true;
 
@@ -526,13 +540,13 @@ test_text(void)
 	sdc_path_parse(&o.text_field, "/a/b", NULL, 0);
 	is_str(text(&o, "x\n"), "{\"a\":{\"b\":\"x\"}}\n",
 	    "text: another text field");
-	sdc_format_opts_release(&o);
+	text_opts_release(&o);
 }
 
 static void
 test_text_writer(void)
 {
-	struct sdc_format_opts o = opts();
+	struct sdc_text_opts o = text_opts();
 	const struct sdc_format *fmt = sdc_format_find("text");
 	struct sdc_record r;
 
@@ -555,12 +569,12 @@ test_text_writer(void)
 	is_int(run.n.errors, 1, "text writer: a record without the field");
 	stop();
 	sdc_record_release(&r);
-	sdc_format_opts_release(&o);
+	text_opts_release(&o);
 }
 
 /* The bytes format reads files: one made here. */
 static const char *
-bytes(const struct sdc_format_opts *o, const char *in, size_t max_record)
+bytes(const struct sdc_bytes_opts *o, const char *in, size_t max_record)
 {
 	static char out[sizeof(cap.text)];
 	char path[] = "/tmp/test-delimited-XXXXXX";
@@ -585,7 +599,7 @@ bytes(const struct sdc_format_opts *o, const char *in, size_t max_record)
 static void
 test_bytes(void)
 {
-	struct sdc_format_opts o = opts();
+	struct sdc_bytes_opts o = bytes_opts();
 
 	is_str(bytes(&o, "abc\ndef", 0), "!b:0||abc\ndef\n",
 	    "bytes: the whole input");
@@ -596,7 +610,6 @@ test_bytes(void)
 	is_str(bytes(&o, "0123456789", 4), "!b:0|b: input larger than 4 "
 	    "bytes|\n", "bytes: over the limit");
 	is_str(bytes(&o, "0123", 4), "!b:0||0123\n", "bytes: at the limit");
-	sdc_format_opts_release(&o);
 }
 
 int
