@@ -1,8 +1,9 @@
 #!/bin/bash
 # The documentation agrees with the programs.  For each program cmd/sdc-X.c:
 # every long option that `sdc-X --help` prints is in man/sdc-X.1 and in both
-# completions, and every option those name is in --help.  Every man page
-# lints clean with mandoc, and the EXAMPLES blocks marked runnable run.
+# completions, and every option those name is in --help.  The programs that
+# take formats offer the same format options (lib/format-options.h: the
+# sections "NAME format options" of --help).  Every man page lints clean with mandoc, and the EXAMPLES blocks marked runnable run.
 #
 # Conventions the check relies on: a man page writes each option as
 # ".Fl \-name"; a runnable example is a ".Bd -literal" block right after a
@@ -49,6 +50,12 @@ file_options() {
 	grep -v '^[[:space:]]*#' "$1" | help_options
 }
 
+# The options under the "NAME format options:" headings of --help.
+format_options() {
+	awk '/ format options:$/ { on = 1; next } /^$/ { on = 0 } on' |
+	    help_options
+}
+
 # compare WHAT WANT-FILE GOT-FILE: everything in WANT appears in GOT.
 contained() {
 	local missing
@@ -61,9 +68,9 @@ check_program() {
 	local bash_comp=$srcdir/completions/bash/$1
 	local zsh_comp=$srcdir/completions/zsh/_$1 f
 
-	"$builddir/$prog" --help > "$tmp/help.out" 2> "$tmp/help.err"
+	"$builddir/$prog" --help > "$tmp/$prog.out" 2> "$tmp/help.err"
 	ok $? "$prog --help exits 0" "$(cat "$tmp/help.err")"
-	help_options < "$tmp/help.out" > "$help"
+	help_options < "$tmp/$prog.out" > "$help"
 	ok "$([ -s "$help" ]; echo $?)" "$prog --help lists long options"
 	for f in "$man" "$bash_comp" "$zsh_comp"; do
 		ok "$([ -f "$f" ]; echo $?)" "${f#"$srcdir"/} exists"
@@ -132,6 +139,21 @@ for src in "$srcdir"/cmd/sdc-*.c; do
 done
 sort -u -o "$tmp/all-help" "$tmp/all-help"
 ok "$([ -s "$tmp/all-help" ]; echo $?)" "the programs in cmd/ print their options"
+first=
+for out in "$tmp"/*.out; do
+	prog=$(basename "$out" .out)
+	format_options < "$out" > "$tmp/$prog.formats"
+	[ -s "$tmp/$prog.formats" ] || continue
+	if [ -z "$first" ]; then
+		first=$prog
+		continue
+	fi
+	contained "$prog: the format options of $first" \
+	    "$tmp/$first.formats" "$tmp/$prog.formats"
+	contained "$prog: no format options that $first lacks" \
+	    "$tmp/$prog.formats" "$tmp/$first.formats"
+done
+ok "$([ -n "$first" ]; echo $?)" "some program offers the format options"
 man_options "$srcdir/man/sdc.7" > "$tmp/overview"
 contained "sdc.7: options named exist in some program" "$tmp/overview" \
     "$tmp/all-help"
