@@ -295,9 +295,15 @@ bad_option(char **argv, int opt)
 {
 	const char *word = argv[optind - 1];
 
+	const char *eq = strchr(word, '=');
+
 	if (opt == ':')
 		sdc_usage_error("option '%s' needs an argument", word);
-	if (optopt != 0)
+	/* getopt_long leaves the val of a known long option in optopt. */
+	if (strncmp(word, "--", 2) == 0 && optopt != 0 && eq != NULL)
+		sdc_usage_error("option '%.*s' takes no argument",
+		    (int)(eq - word), word);
+	if (strncmp(word, "--", 2) != 0 && optopt > 0 && optopt < 128)
 		sdc_usage_error("unknown option '-%c'", optopt);
 	sdc_usage_error("unknown option '%s'", word);
 }
