@@ -14,9 +14,9 @@ enum { OPT_C2J = 0x100, OPT_J2C };
 /* The formats' own options come from format-options.h. */
 static const struct sdc_option options[] = {
 	{ "from", 'i', 'i', true, "FORMAT",
-	  "input: sdc, json, csv, text or bytes (sdc)" },
+	  "input: sdc, json, csv, text, bytes or sdcjson (sdc)" },
 	{ "to", 'o', 'o', true, "FORMAT",
-	  "output: sdc, json, csv, text or bytes (sdc)" },
+	  "output: sdc, json, csv, text, bytes or sdcjson (sdc)" },
 	{ "c2j", 0, OPT_C2J, false, NULL, "same as --from csv --to json" },
 	{ "j2c", 0, OPT_J2C, false, NULL, "same as --from json --to csv" },
 	{ NULL, 0, 0, false, NULL, NULL }
@@ -42,7 +42,8 @@ handle(void *ctx, int val, const char *arg)
 
 static const struct sdc_cli cli = {
 	"[options] [FILE ...]",
-	"Convert JSON, CSV, text and bytes to and from sdc record streams.",
+	"Convert JSON, CSV, text, bytes and SDC records to and from sdc record "
+	"streams.",
 	"  sdc-convert --from csv sightings.csv | sdc-convert --to json\n"
 	"  sdc-convert --to json --pretty < records.sdc",
 	options,
@@ -60,7 +61,7 @@ format_named(const char *opt, const char *name, bool reading)
 	f = sdc_format_find(name);
 	if (f == NULL)
 		sdc_usage_error("%s: unknown format '%s' (one of: sdc, json, "
-		    "csv, text, bytes)", opt, name);
+		    "csv, text, bytes, sdcjson)", opt, name);
 	if (reading ? f->read == NULL : f->writer == NULL)
 		sdc_usage_error("%s: format '%s' cannot be %s", opt, name,
 		    reading ? "read" : "written");

@@ -190,7 +190,8 @@ test_command_line(void)
 		snprintf(titles + strlen(titles), sizeof titles -
 		    strlen(titles), "%s;", g->title);
 	is_str(titles, "json format options;csv format options;"
-	    "text format options;bytes format options;",
+	    "text format options;bytes format options;"
+	    "sdcjson format options;",
 	    "a group of options for each format, in table order");
 	is_int(parse(&fo, words), 8, "format options parsed, then operands");
 	csv = sdc_format_opts_get(&fo, sdc_format_find("csv"));
