@@ -7,6 +7,7 @@ extern const struct sdc_format sdc_format_json;
 extern const struct sdc_format sdc_format_csv;
 extern const struct sdc_format sdc_format_text;
 extern const struct sdc_format sdc_format_bytes;
+extern const struct sdc_format sdc_format_log;
 extern const struct sdc_format sdc_format_sdcjson;
 
 /* Every format, in the order --help lists them. */
@@ -15,6 +16,7 @@ const struct sdc_format *const sdc_formats[] = {
 	&sdc_format_csv,
 	&sdc_format_text,
 	&sdc_format_bytes,
+	&sdc_format_log,
 	&sdc_format_sdcjson,
 	NULL
 };

@@ -37,6 +37,8 @@ static const struct {
 	  "(as 4096, 64K, 16M)" },
 	{ "text-field", "/a[", "--text-field: '/a[': " },
 	{ "chunk-size", "-4", "--chunk-size: '-4' is not a size" },
+	{ "log-format", "xml", "--log-format: 'xml': not common, combined, "
+	  "error, apache:FORMAT or regex:RE" },
 };
 
 static bool
@@ -190,7 +192,7 @@ test_command_line(void)
 		snprintf(titles + strlen(titles), sizeof titles -
 		    strlen(titles), "%s;", g->title);
 	is_str(titles, "json format options;csv format options;"
-	    "text format options;bytes format options;"
+	    "text format options;bytes format options;log format options;"
 	    "sdcjson format options;",
 	    "a group of options for each format, in table order");
 	is_int(parse(&fo, words), 8, "format options parsed, then operands");

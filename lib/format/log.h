@@ -1,0 +1,88 @@
+#ifndef SDC_LOG_H
+#define SDC_LOG_H
+/*
+ * Private to the log format (log.c): its options, the parsers of each
+ * --log-format and the push interface of the reader, for tests and
+ * fuzzers.  A parser fills a record from one line, its strings
+ * borrowing from the line or copied into the record's arena; the
+ * reader owns its buffers and the records it emits.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "field.h"
+#include "record.h"
+#include "run.h"
+
+enum sdc_log_kind {
+	SDC_LOG_APACHE,		/* common, combined, apache:FORMAT */
+	SDC_LOG_ERROR,		/* the Apache error log, 2.2 and 2.4 */
+	SDC_LOG_REGEX		/* regex:RE, named groups */
+};
+
+struct sdc_log_apache;		/* a LogFormat, compiled */
+struct sdc_log_regex;		/* a PCRE2 pattern, compiled */
+
+struct sdc_log_opts {
+	enum sdc_log_kind	 kind;
+	struct sdc_log_apache	*apache;
+	struct sdc_log_regex	*regex;
+	bool			 keep_line;	/* /originalLogLine */
+};
+
+/* Why a line did not match, for its error record. */
+struct sdc_log_why {
+	char	text[160];
+};
+
+/*
+ * Apache LogFormat strings.  _compile returns NULL with the reason in
+ * err when the format is bad; names gives the StreamSets names of
+ * common and combined (request split into verb, request, httpversion).
+ */
+struct sdc_log_apache *sdc_log_apache_compile(const char *format,
+	    bool names, char *err, size_t errlen);
+void	sdc_log_apache_free(struct sdc_log_apache *a);
+bool	sdc_log_apache_match(const struct sdc_log_apache *a,
+	    struct sdc_record *rec, const char *p, size_t n,
+	    struct sdc_log_why *why);
+
+bool	sdc_log_error_match(struct sdc_record *rec, const char *p, size_t n,
+	    struct sdc_log_why *why);
+
+struct sdc_log_regex *sdc_log_regex_compile(const char *re, char *err,
+	    size_t errlen);
+void	sdc_log_regex_free(struct sdc_log_regex *x);
+struct sdc_log_matcher;		/* a reader's match data */
+struct sdc_log_matcher *sdc_log_regex_matcher(const struct sdc_log_regex *x);
+void	sdc_log_matcher_free(struct sdc_log_matcher *m);
+bool	sdc_log_regex_match(const struct sdc_log_regex *x,
+	    struct sdc_log_matcher *m, struct sdc_record *rec, const char *p,
+	    size_t n, struct sdc_log_why *why);
+
+/* Timestamps, shared by the parsers: false when p is not one. */
+bool	sdc_log_clf_time(const char *p, size_t n, int64_t *us,
+	    int32_t *offset_s);		/* 10/Oct/2000:13:55:36 -0700 */
+bool	sdc_log_ctime(const char *p, size_t n, int64_t *us);
+	    /* Wed Oct 11 14:32:52[.123456] 2000, as UTC */
+/* A decimal number of at most 18 digits. */
+bool	sdc_log_number(const char *p, size_t n, int64_t *v);
+
+/*
+ * The reader: take room with _space, fill some, hand it over with
+ * _commit, and _finish at the end.  name names the input in ids and
+ * messages.
+ */
+struct sdc_log_reader;
+
+struct sdc_log_reader *sdc_log_reader_new(struct sdc_run *run,
+	    const char *name, const struct sdc_log_opts *o);
+void	*sdc_log_reader_space(struct sdc_log_reader *r, size_t *n);
+void	sdc_log_reader_commit(struct sdc_log_reader *r, size_t n);
+void	sdc_log_reader_feed(struct sdc_log_reader *r, const void *p,
+	    size_t n);
+void	sdc_log_reader_finish(struct sdc_log_reader *r);
+void	sdc_log_reader_free(struct sdc_log_reader *r);
+
+#endif
