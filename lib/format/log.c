@@ -1,22 +1,24 @@
 /*
  * Log files, read only, in the manner of the StreamSets "Log" data
  * format: each line is matched by the parser --log-format names
- * (common, combined, error, apache:FORMAT, regex:RE) and becomes a
+ * (common, combined, error, syslog, apache:FORMAT, regex:RE) and becomes a
  * record of its fields.  A line that does not match becomes an error
  * record holding the line and the reason, and reading goes on.  Lines
  * end at LF (a CR before it is dropped); empty lines are no records.
- * Grok, syslog, CEF and LEEF are more words of --log-format.
+ * Grok, CEF and LEEF are more words of --log-format.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "banned.h"
 #include "cli.h"
 #include "delimited.h"
 #include "format.h"
 #include "log.h"
+#include "temporal.h"
 #include "wire.h"
 #include "xalloc.h"
 
@@ -108,6 +110,9 @@ match(struct sdc_log_reader *r, const char *p, size_t n,
 	case SDC_LOG_REGEX:
 		return sdc_log_regex_match(r->o->regex, r->matcher, &r->rec,
 		    p, n, why);
+	case SDC_LOG_SYSLOG:
+		return sdc_log_syslog_match(&r->rec, p, n, r->o->syslog_year,
+		    why);
 	}
 	return false;
 }
@@ -256,12 +261,23 @@ use_apache(struct sdc_log_opts *o, const char *opt, const char *format,
 		sdc_usage_error("%s: %s", opt, err);
 }
 
+static int
+this_year(void)
+{
+	int64_t y;
+	unsigned m, d;
+
+	sdc_civil_from_days((int64_t)time(NULL) / 86400, &y, &m, &d);
+	return (int)y;
+}
+
 static void
 opts_init(void *opts)
 {
 	struct sdc_log_opts *o = opts;
 
 	memset(o, 0, sizeof(*o));
+	o->syslog_year = this_year();
 	use_apache(o, "--log-format", common_format, true);
 }
 
@@ -284,6 +300,8 @@ set_log_format(void *opts, const char *opt, const char *arg)
 		use_apache(o, opt, combined_format, true);
 	else if (strcmp(arg, "error") == 0)
 		o->kind = SDC_LOG_ERROR;
+	else if (strcmp(arg, "syslog") == 0)
+		o->kind = SDC_LOG_SYSLOG;
 	else if (strncmp(arg, "apache:", 7) == 0)
 		use_apache(o, opt, arg + 7, false);
 	else if (strncmp(arg, "regex:", 6) == 0) {
@@ -293,7 +311,7 @@ set_log_format(void *opts, const char *opt, const char *arg)
 			sdc_usage_error("%s: %s", opt, err);
 	} else
 		sdc_usage_error("%s: '%s': not common, combined, error, "
-		    "apache:FORMAT or regex:RE", opt, arg);
+		    "syslog, apache:FORMAT or regex:RE", opt, arg);
 }
 
 static void
@@ -302,9 +320,22 @@ set_keep_line(void *o, const char *opt, const char *arg)
 	((struct sdc_log_opts *)o)->keep_line = true;
 }
 
+static void
+set_syslog_year(void *opts, const char *opt, const char *arg)
+{
+	int64_t y;
+
+	if (strlen(arg) != 4 || !sdc_log_number(arg, 4, &y) || y == 0)
+		sdc_usage_error("%s: '%s': not a year as YYYY", opt, arg);
+	((struct sdc_log_opts *)opts)->syslog_year = (int)y;
+}
+
 static const struct sdc_format_option options[] = {
 	{ "log-format", 0, "FORMAT",
-	  "common, combined, error, apache:FMT, regex:RE", set_log_format },
+	  "common, combined, error, syslog, apache:FMT, regex:RE",
+	  set_log_format },
+	{ "syslog-year", 0, "YYYY", "the year of RFC 3164 syslog times",
+	  set_syslog_year },
 	{ "keep-line", 0, NULL, "the line itself in /originalLogLine",
 	  set_keep_line },
 	{ NULL, 0, NULL, NULL, NULL }
@@ -312,7 +343,8 @@ static const struct sdc_format_option options[] = {
 
 const struct sdc_format sdc_format_log = {
 	.name = "log",
-	.summary = "log lines: Apache access and error logs, regex (read only)",
+	.summary = "log lines: Apache access and error logs, syslog, regex "
+	    "(read only)",
 	.options = options,
 	.opts_size = sizeof(struct sdc_log_opts),
 	.opts_init = opts_init,

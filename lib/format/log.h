@@ -18,7 +18,8 @@
 enum sdc_log_kind {
 	SDC_LOG_APACHE,		/* common, combined, apache:FORMAT */
 	SDC_LOG_ERROR,		/* the Apache error log, 2.2 and 2.4 */
-	SDC_LOG_REGEX		/* regex:RE, named groups */
+	SDC_LOG_REGEX,		/* regex:RE, named groups */
+	SDC_LOG_SYSLOG		/* RFC 5424 and RFC 3164 */
 };
 
 struct sdc_log_apache;		/* a LogFormat, compiled */
@@ -29,6 +30,7 @@ struct sdc_log_opts {
 	struct sdc_log_apache	*apache;
 	struct sdc_log_regex	*regex;
 	bool			 keep_line;	/* /originalLogLine */
+	int			 syslog_year;	/* of RFC 3164 times */
 };
 
 /* Why a line did not match, for its error record. */
@@ -50,6 +52,10 @@ bool	sdc_log_apache_match(const struct sdc_log_apache *a,
 
 bool	sdc_log_error_match(struct sdc_record *rec, const char *p, size_t n,
 	    struct sdc_log_why *why);
+
+/* year is that of RFC 3164 timestamps, which have none. */
+bool	sdc_log_syslog_match(struct sdc_record *rec, const char *p, size_t n,
+	    int year, struct sdc_log_why *why);
 
 struct sdc_log_regex *sdc_log_regex_compile(const char *re, char *err,
 	    size_t errlen);

@@ -171,6 +171,49 @@ test_regex(void)
 	sdc_record_release(&r);
 }
 
+static bool
+syslog_line(struct sdc_record *r, const char *line, struct sdc_log_why *why)
+{
+	sdc_record_release(r);
+	sdc_record_init(r);
+	sdc_field_container(&r->root, SDC_MAP);
+	return sdc_log_syslog_match(r, line, strlen(line), 2023, why);
+}
+
+static void
+test_syslog(void)
+{
+	struct sdc_record r;
+	struct sdc_log_why why;
+	const struct sdc_field *f;
+
+	sdc_record_init(&r);
+	ok(syslog_line(&r, "<165>1 2003-08-24T05:14:15.000003-07:00 h a 1 m "
+	    "[x@1 k=\"\\\"\\]\"] hi", &why), "an RFC 5424 line");
+	f = get(&r, "timestamp");
+	ok(f && f->type == SDC_ZONED_DATETIME && f->v.z.offset_s == -25200 &&
+	    f->v.z.us == 1061727255000003LL, "its time and offset");
+	f = get(&r, "structuredData");
+	f = f ? sdc_map_get(f, "x@1", 3) : NULL;
+	f = f ? sdc_map_get(f, "k", 1) : NULL;
+	ok(f && f->v.s.len == 2 && memcmp(f->v.s.ptr, "\"]", 2) == 0,
+	    "a parameter unescaped");
+	ok(syslog_line(&r, "<13>1 - - - - - -", &why) &&
+	    get(&r, "hostname")->null && get(&r, "message")->null &&
+	    get(&r, "structuredData")->type == SDC_MAP,
+	    "NILVALUEs are nulls of their types");
+	ok(syslog_line(&r, "<34>Feb 29 22:14:15 h su[1]: x", &why) == false,
+	    "29 February of 2023, from the year given");
+	ok(syslog_line(&r, "<34>Oct  1 22:14:15 h su[230]: x", &why) &&
+	    is_string(&r, "appName", "su") && is_string(&r, "procId", "230") &&
+	    get(&r, "timestamp")->v.i == 1696198455000000LL,
+	    "an RFC 3164 line");
+	ok(!syslog_line(&r, "<192>Oct  1 22:14:15 h x", &why) &&
+	    strcmp(why.text, "column 2: PRI not a number from 0 to 191") == 0,
+	    "a PRI past 191");
+	sdc_record_release(&r);
+}
+
 int
 main(void)
 {
@@ -179,5 +222,6 @@ main(void)
 	test_compile();
 	test_match();
 	test_regex();
+	test_syslog();
 	return tap_done();
 }
