@@ -6,6 +6,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <err.h>
+#include <errno.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@ struct name {
 	const char	*ptr;
 	size_t		 len;
 	uint32_t	 group;
+	enum sdc_type	 type;		/* what the text is converted to */
+	char		*field;		/* owned, when renamed */
 };
 
 struct sdc_log_regex {
@@ -37,6 +40,8 @@ sdc_log_regex_free(struct sdc_log_regex *x)
 	if (x == NULL)
 		return;
 	pcre2_code_free(x->code);
+	for (uint32_t i = 0; i < x->n; i++)
+		free(x->names[i].field);
 	free(x->names);
 	free(x);
 }
@@ -66,6 +71,7 @@ load_names(struct sdc_log_regex *x)
 		x->names[i].group = (uint32_t)(e[0] << 8 | e[1]);
 		x->names[i].ptr = (const char *)e + 2;
 		x->names[i].len = strlen((const char *)e + 2);
+		x->names[i].type = SDC_STRING;
 	}
 	qsort(x->names, x->n, sizeof(*x->names), by_group);
 }
@@ -121,6 +127,47 @@ sdc_log_matcher_free(struct sdc_log_matcher *m)
 	free(m);
 }
 
+/* The text of a group as its name's type; false, saying why, if not. */
+static bool
+convert(struct sdc_field *f, const struct name *nm, const char *p, size_t n,
+    struct sdc_log_why *why)
+{
+	char buf[64], *end;
+
+	if (nm->type == SDC_STRING) {
+		sdc_field_borrow(f, SDC_STRING, p, n);
+		return true;
+	}
+	if (n > 0 && n < sizeof(buf)) {
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		errno = 0;
+		if (nm->type == SDC_LONG) {
+			long long v = strtoll(buf, &end, 10);
+
+			if (*end == '\0' && errno == 0) {
+				sdc_field_int(f, SDC_LONG, v);
+				return true;
+			}
+		} else if (nm->type == SDC_DOUBLE) {
+			double v = strtod(buf, &end);
+
+			if (*end == '\0' && errno == 0) {
+				sdc_field_double(f, v);
+				return true;
+			}
+		} else if (strcmp(buf, "true") == 0 || strcmp(buf, "false") == 0) {
+			sdc_field_bool(f, buf[0] == 't');
+			return true;
+		}
+	}
+	snprintf(why->text, sizeof(why->text), "field %.*s: '%.*s' is not %s",
+	    (int)nm->len, nm->ptr, n > 40 ? 40 : (int)n, p,
+	    nm->type == SDC_LONG ? "an integer" : nm->type == SDC_DOUBLE ?
+	    "a number" : "true or false");
+	return false;
+}
+
 bool
 sdc_log_regex_match(const struct sdc_log_regex *x, struct sdc_log_matcher *m,
     struct sdc_record *rec, const char *p, size_t n, struct sdc_log_why *why)
@@ -151,10 +198,28 @@ sdc_log_regex_match(const struct sdc_log_regex *x, struct sdc_log_matcher *m,
 		    x->names[i].ptr, x->names[i].len);
 
 		if ((int)g >= rc || ov[2 * g] == PCRE2_UNSET)
-			sdc_field_null(f, SDC_STRING);
-		else
-			sdc_field_borrow(f, SDC_STRING, p + ov[2 * g],
-			    ov[2 * g + 1] - ov[2 * g]);
+			sdc_field_null(f, x->names[i].type);
+		else if (!convert(f, &x->names[i], p + ov[2 * g],
+		    ov[2 * g + 1] - ov[2 * g], why))
+			return false;
 	}
 	return true;
+}
+
+void
+sdc_log_regex_rename(struct sdc_log_regex *x, const char *group,
+    const char *field, enum sdc_type type)
+{
+	for (uint32_t i = 0; i < x->n; i++) {
+		struct name *nm = &x->names[i];
+
+		if (nm->field == NULL && strlen(group) == nm->len &&
+		    memcmp(nm->ptr, group, nm->len) == 0) {
+			nm->field = sdc_xstrdup(field);
+			nm->ptr = nm->field;
+			nm->len = strlen(field);
+			nm->type = type;
+			return;
+		}
+	}
 }

@@ -1,12 +1,12 @@
 /*
  * Log files, read only, in the manner of the StreamSets "Log" data
  * format: each line is matched by the parser --log-format names
- * (common, combined, error, syslog, apache:FORMAT, regex:RE) and becomes a
- * record of its fields.  A line that does not match becomes an error
+ * (common, combined, error, syslog, cef, leef, apache:FORMAT, regex:RE,
+ * grok:EXPR) and becomes a record of its fields.  A line that does not match becomes an error
  * record holding the line and the reason, and reading goes on.  Lines
  * end at LF (a CR before it is dropped); empty lines are no records.
- * Grok, CEF and LEEF are more words of --log-format.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +16,7 @@
 #include "banned.h"
 #include "cli.h"
 #include "delimited.h"
+#include "file.h"
 #include "format.h"
 #include "log.h"
 #include "temporal.h"
@@ -48,15 +49,18 @@ struct sdc_log_reader *
 sdc_log_reader_new(struct sdc_run *run, const char *name,
     const struct sdc_log_opts *o)
 {
-	struct sdc_log_reader *r = sdc_xcalloc(1, sizeof(*r));
+	struct sdc_log_reader *r;
 
+	if (o->kind == SDC_LOG_GROK && o->regex == NULL)
+		sdc_usage_error("--log-format: %s", o->grok_err);
+	r = sdc_xcalloc(1, sizeof(*r));
 	r->run = run;
 	r->name = name;
 	r->o = o;
 	r->max = run->opt.max_record ? run->opt.max_record :
 	    SDC_DEFAULT_MAX_RECORD;
 	r->line = 1;
-	if (o->kind == SDC_LOG_REGEX)
+	if (o->kind == SDC_LOG_REGEX || o->kind == SDC_LOG_GROK)
 		r->matcher = sdc_log_regex_matcher(o->regex);
 	/* The reader bounds its window itself: long lines are cut. */
 	sdc_buf_init(&r->win, SIZE_MAX / 2);
@@ -108,11 +112,16 @@ match(struct sdc_log_reader *r, const char *p, size_t n,
 	case SDC_LOG_ERROR:
 		return sdc_log_error_match(&r->rec, p, n, why);
 	case SDC_LOG_REGEX:
+	case SDC_LOG_GROK:
 		return sdc_log_regex_match(r->o->regex, r->matcher, &r->rec,
 		    p, n, why);
 	case SDC_LOG_SYSLOG:
 		return sdc_log_syslog_match(&r->rec, p, n, r->o->syslog_year,
 		    why);
+	case SDC_LOG_CEF:
+		return sdc_log_cef_match(&r->rec, p, n, why);
+	case SDC_LOG_LEEF:
+		return sdc_log_leef_match(&r->rec, p, n, why);
 	}
 	return false;
 }
@@ -245,8 +254,19 @@ drop_parsers(struct sdc_log_opts *o)
 {
 	sdc_log_apache_free(o->apache);
 	sdc_log_regex_free(o->regex);
+	free(o->grok);
 	o->apache = NULL;
 	o->regex = NULL;
+	o->grok = NULL;
+}
+
+/* Compiled now, and again when --grok-patterns adds definitions. */
+static void
+compile_grok(struct sdc_log_opts *o)
+{
+	sdc_log_regex_free(o->regex);
+	o->regex = sdc_log_grok_compile(o->grok, &o->grok_defs, o->grok_err,
+	    sizeof o->grok_err);
 }
 
 static void
@@ -278,6 +298,7 @@ opts_init(void *opts)
 
 	memset(o, 0, sizeof(*o));
 	o->syslog_year = this_year();
+	sdc_log_grok_builtin(&o->grok_defs);
 	use_apache(o, "--log-format", common_format, true);
 }
 
@@ -285,6 +306,7 @@ static void
 opts_release(void *opts)
 {
 	drop_parsers(opts);
+	sdc_log_grok_defs_release(&((struct sdc_log_opts *)opts)->grok_defs);
 }
 
 static void
@@ -302,6 +324,15 @@ set_log_format(void *opts, const char *opt, const char *arg)
 		o->kind = SDC_LOG_ERROR;
 	else if (strcmp(arg, "syslog") == 0)
 		o->kind = SDC_LOG_SYSLOG;
+	else if (strcmp(arg, "cef") == 0)
+		o->kind = SDC_LOG_CEF;
+	else if (strcmp(arg, "leef") == 0)
+		o->kind = SDC_LOG_LEEF;
+	else if (strncmp(arg, "grok:", 5) == 0) {
+		o->kind = SDC_LOG_GROK;
+		o->grok = sdc_xstrdup(arg + 5);
+		compile_grok(o);
+	}
 	else if (strncmp(arg, "apache:", 7) == 0)
 		use_apache(o, opt, arg + 7, false);
 	else if (strncmp(arg, "regex:", 6) == 0) {
@@ -311,7 +342,8 @@ set_log_format(void *opts, const char *opt, const char *arg)
 			sdc_usage_error("%s: %s", opt, err);
 	} else
 		sdc_usage_error("%s: '%s': not common, combined, error, "
-		    "syslog, apache:FORMAT or regex:RE", opt, arg);
+		    "syslog, cef, leef, apache:FORMAT, regex:RE or grok:EXPR",
+		    opt, arg);
 }
 
 static void
@@ -330,10 +362,29 @@ set_syslog_year(void *opts, const char *opt, const char *arg)
 	((struct sdc_log_opts *)opts)->syslog_year = (int)y;
 }
 
+static void
+set_grok_patterns(void *opts, const char *opt, const char *arg)
+{
+	struct sdc_log_opts *o = opts;
+	size_t len, bad;
+	char *text = sdc_file_read(arg, 16u << 20, &len);
+
+	if (text == NULL)
+		sdc_usage_error("%s: %s: %s", opt, arg, strerror(errno));
+	bad = sdc_log_grok_load(&o->grok_defs, text);
+	free(text);
+	if (bad != 0)
+		sdc_usage_error("%s: %s:%zu: not NAME PATTERN", opt, arg, bad);
+	if (o->kind == SDC_LOG_GROK)
+		compile_grok(o);
+}
+
 static const struct sdc_format_option options[] = {
 	{ "log-format", 0, "FORMAT",
-	  "common, combined, error, syslog, apache:FMT, regex:RE",
+	  "a layout's name, apache:FMT, regex:RE, grok:EXPR",
 	  set_log_format },
+	{ "grok-patterns", 0, "FILE", "more grok patterns, as NAME PATTERN",
+	  set_grok_patterns },
 	{ "syslog-year", 0, "YYYY", "the year of RFC 3164 syslog times",
 	  set_syslog_year },
 	{ "keep-line", 0, NULL, "the line itself in /originalLogLine",

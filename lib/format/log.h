@@ -19,16 +19,31 @@ enum sdc_log_kind {
 	SDC_LOG_APACHE,		/* common, combined, apache:FORMAT */
 	SDC_LOG_ERROR,		/* the Apache error log, 2.2 and 2.4 */
 	SDC_LOG_REGEX,		/* regex:RE, named groups */
-	SDC_LOG_SYSLOG		/* RFC 5424 and RFC 3164 */
+	SDC_LOG_SYSLOG,		/* RFC 5424 and RFC 3164 */
+	SDC_LOG_GROK,		/* grok:EXPR, matched as a regex */
+	SDC_LOG_CEF,		/* ArcSight Common Event Format */
+	SDC_LOG_LEEF		/* QRadar Log Event Extended Format */
 };
 
 struct sdc_log_apache;		/* a LogFormat, compiled */
 struct sdc_log_regex;		/* a PCRE2 pattern, compiled */
 
+/* grok pattern definitions, later ones replacing earlier ones. */
+struct sdc_log_grok_defs {
+	struct {
+		char	*name;
+		char	*pattern;
+	}	*items;
+	size_t	 n;
+};
+
 struct sdc_log_opts {
 	enum sdc_log_kind	 kind;
 	struct sdc_log_apache	*apache;
-	struct sdc_log_regex	*regex;
+	struct sdc_log_regex	*regex;		/* regex: and grok: */
+	char			*grok;		/* the grok: expression */
+	char			 grok_err[200];	/* why it did not compile */
+	struct sdc_log_grok_defs grok_defs;
 	bool			 keep_line;	/* /originalLogLine */
 	int			 syslog_year;	/* of RFC 3164 times */
 };
@@ -66,6 +81,26 @@ void	sdc_log_matcher_free(struct sdc_log_matcher *m);
 bool	sdc_log_regex_match(const struct sdc_log_regex *x,
 	    struct sdc_log_matcher *m, struct sdc_record *rec, const char *p,
 	    size_t n, struct sdc_log_why *why);
+
+bool	sdc_log_cef_match(struct sdc_record *rec, const char *p, size_t n,
+	    struct sdc_log_why *why);
+bool	sdc_log_leef_match(struct sdc_record *rec, const char *p, size_t n,
+	    struct sdc_log_why *why);
+
+/* Name the group a field of that type (text converted when matched). */
+void	sdc_log_regex_rename(struct sdc_log_regex *x, const char *group,
+	    const char *field, enum sdc_type type);
+
+/*
+ * grok: the built-in library, more definitions from text (the number
+ * of the first bad line, or 0), and an expression compiled to a regex
+ * (NULL with the reason in err).
+ */
+void	sdc_log_grok_builtin(struct sdc_log_grok_defs *d);
+size_t	sdc_log_grok_load(struct sdc_log_grok_defs *d, const char *text);
+void	sdc_log_grok_defs_release(struct sdc_log_grok_defs *d);
+struct sdc_log_regex *sdc_log_grok_compile(const char *expr,
+	    const struct sdc_log_grok_defs *defs, char *err, size_t errlen);
 
 /* Timestamps, shared by the parsers: false when p is not one. */
 bool	sdc_log_clf_time(const char *p, size_t n, int64_t *us,

@@ -1,8 +1,7 @@
 /*
  * libFuzzer harness for the log reader: the first byte chooses the
  * --log-format (common, combined, a custom LogFormat, error, a regex,
- * syslog)
- * and --keep-line; the rest is read whole and in small pieces, and
+ * syslog, CEF, LEEF, grok) and --keep-line; the rest is read whole and in small pieces, and
  * both readings must make the same records.
  */
 #include <stdint.h>
@@ -86,8 +85,11 @@ static const char *const formats[] = {
 	"apache:%v:%p %a %l %u %t \"%r\" %m %U %q %>s %B \"%{Referer}i\" "
 	"%D %T %{msec_frac}t %{X-Id}o %{cookie}C %%",
 	"regex:^(?<ip>\\S+) (?:(?<user>\\w+)|-) \\[(?<t>[^]]*)\\] (?<rest>.*)",
-	"syslog",
+	"syslog", "cef", "leef",
+	"grok:%{IPORHOST:client} %{NOTSPACE:user} \\[%{HTTPDATE:t}\\] "
+	"%{NUMBER:n:int} %{NUMBER:x:float} %{WORD:b:boolean} %{GREEDYDATA:m}",
 };
+#define NFORMATS (sizeof(formats) / sizeof(*formats))
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -100,10 +102,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	f->opts_init(&o);
-	set[0].set(&o, "--log-format", formats[data[0] % 6]);
+	set[0].set(&o, "--log-format", formats[data[0] % NFORMATS]);
 	o.keep_line = data[0] & 0x80;
 	whole = read_log(&o, data + 1, size - 1, size);
-	if (read_log(&o, data + 1, size - 1, 1 + data[0] / 6 % 7) != whole)
+	if (read_log(&o, data + 1, size - 1, 1 + data[0] / NFORMATS % 7) != whole)
 		abort();	/* the cut of the input changed the records */
 	f->opts_release(&o);
 	return 0;

@@ -38,7 +38,10 @@ static const struct {
 	{ "text-field", "/a[", "--text-field: '/a[': " },
 	{ "chunk-size", "-4", "--chunk-size: '-4' is not a size" },
 	{ "log-format", "xml", "--log-format: 'xml': not common, combined, "
-	  "error, apache:FORMAT or regex:RE" },
+	  "error, syslog, cef, leef, apache:FORMAT, regex:RE or grok:EXPR" },
+	{ "grok-patterns", "/nonexistent/grok", "--grok-patterns: "
+	  "/nonexistent/grok: No such file or directory" },
+	{ "syslog-year", "23", "--syslog-year: '23': not a year as YYYY" },
 };
 
 static bool

@@ -214,6 +214,36 @@ test_syslog(void)
 	sdc_record_release(&r);
 }
 
+/* Every pattern of the library compiles, alone and as a capture. */
+static void
+test_grok_library(void)
+{
+	struct sdc_log_grok_defs d = { 0 };
+	char expr[80], err[200];
+	bool all = true;
+
+	sdc_log_grok_builtin(&d);
+	ok(d.n > 60, "the library has its patterns (%zu)", d.n);
+	for (size_t i = 0; i < d.n; i++) {
+		struct sdc_log_regex *x;
+
+		snprintf(expr, sizeof(expr), "%%{%s:f}", d.items[i].name);
+		x = sdc_log_grok_compile(expr, &d, err, sizeof(err));
+		if (x == NULL)
+			printf("# %s: %s\n", d.items[i].name, err);
+		all &= x != NULL;
+		sdc_log_regex_free(x);
+	}
+	ok(all, "every pattern compiles");
+	ok(sdc_log_grok_load(&d, "# c\n\nA x\n  \nB%{A}\n") == 5,
+	    "a definition without a space is refused, by its line");
+	sdc_log_grok_load(&d, "LOOP a%{LOOP}\n");
+	ok(sdc_log_grok_compile("%{LOOP:f}", &d, err, sizeof(err)) == NULL &&
+	    strstr(err, "nested more than 40 deep") != NULL,
+	    "a pattern that names itself is refused");
+	sdc_log_grok_defs_release(&d);
+}
+
 int
 main(void)
 {
@@ -223,5 +253,6 @@ main(void)
 	test_match();
 	test_regex();
 	test_syslog();
+	test_grok_library();
 	return tap_done();
 }
