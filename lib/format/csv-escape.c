@@ -2,9 +2,13 @@
  * CSV with an escape character, which libcsv does not know: a byte
  * after the escape is taken as it is when it is the delimiter, the
  * quote, the escape, CR or LF, and otherwise the escape is kept too.
- * Quoting is as RFC 4180 (a doubled quote still stands for one).
- * Fed one physical line at a time, as libcsv is.
+ * Quoting is as RFC 4180 (a doubled quote still stands for one), and
+ * there is none when the quote is 0.  With escape_controls (MySQL and
+ * PostgreSQL text) \n, \t, \r, \b, \f, \v and \0 stand for those
+ * characters.  Fed one physical line at a time, as libcsv is.
  */
+#include <string.h>
+
 #include "banned.h"
 #include "csv-read.h"
 
@@ -48,14 +52,34 @@ end_field(struct sdc_csv_reader *r)
 }
 
 static bool
+is_quote(const struct sdc_csv_opts *o, uint8_t c)
+{
+	return o->quote != 0 && c == (uint8_t)o->quote;
+}
+
+/* The control character \c stands for, or 0xff for none. */
+static uint8_t
+control(uint8_t c)
+{
+	static const char from[] = "ntrbfv0";
+	static const char to[] = { '\n', '\t', '\r', '\b', '\f', '\v', '\0' };
+	const char *at = c ? strchr(from, c) : NULL;
+
+	return at == NULL ? 0xff : (uint8_t)to[at - from];
+}
+
+static bool
 escaped(struct sdc_csv_reader *r, uint8_t c)
 {
 	const struct sdc_csv_opts *o = r->o;
+	uint8_t ctl = o->escape_controls ? control(c) : 0xff;
 
 	r->esc_pending = false;
 	if (r->esc_state == ESC_FIELD_START)
 		r->esc_state = ESC_UNQUOTED;
-	if (c != (uint8_t)o->delimiter && c != (uint8_t)o->quote &&
+	if (ctl != 0xff)
+		return put(r, ctl);
+	if (c != (uint8_t)o->delimiter && !is_quote(o, c) &&
 	    c != (uint8_t)o->escape && c != '\r' && c != '\n' &&
 	    !put(r, (uint8_t)o->escape))
 		return false;
@@ -80,9 +104,9 @@ unquoted(struct sdc_csv_reader *r, uint8_t c)
 
 	if (c == (uint8_t)o->escape)
 		r->esc_pending = true;
-	else if (c == (uint8_t)o->quote && r->esc_state == ESC_FIELD_START)
+	else if (is_quote(o, c) && r->esc_state == ESC_FIELD_START)
 		r->esc_state = ESC_QUOTED;
-	else if (c == (uint8_t)o->quote) {
+	else if (is_quote(o, c)) {
 		sdc_csv_parse_failed(r, "quote inside an unquoted field");
 		return false;
 	} else if (c == (uint8_t)o->delimiter)

@@ -89,6 +89,7 @@ sdc_csv_reader_new(struct sdc_run *run, const char *name,
 	r->line = 1;
 	r->skip = o->skip_lines;
 	r->header = o->header == SDC_HEADER_NONE ? HDR_DONE : HDR_WANT;
+	r->cooked = o->trim || o->null_value != NULL || o->keep_extra;
 	csv_init(&r->parser, 0);
 	/* The reader bounds its window itself: lines past max are cut. */
 	sdc_buf_init(&r->win, SIZE_MAX / 2);
@@ -249,12 +250,37 @@ set_value(struct sdc_csv_reader *r, struct sdc_field *f, const char *p,
 		sdc_field_copy_bytes(&r->rec.arena, f, SDC_STRING, p, n);
 }
 
+static bool
+is_null(const struct sdc_csv_reader *r, const char *p, size_t n)
+{
+	const char *v = r->o->null_value;
+
+	return v != NULL && strlen(v) == n && memcmp(v, p, n) == 0;
+}
+
+/* A cell past the header's columns, as /_extra_1, /_extra_2, ... */
+static struct sdc_field *
+extra_cell(struct sdc_csv_reader *r)
+{
+	int n = snprintf(r->extra_key, sizeof(r->extra_key), "_extra_%zu",
+	    r->ncols - r->nkeys + 1);
+	char *key = sdc_arena_memdup(&r->rec.arena, r->extra_key, (size_t)n);
+
+	return sdc_map_put(&r->rec.arena, &r->rec.root, key, (size_t)n);
+}
+
 void
 sdc_csv_add_field(struct sdc_csv_reader *r, const void *vp, size_t n)
 {
 	const char *p = n ? vp : "";
-	struct sdc_field *f;
+	struct sdc_field *f = NULL;
 
+	if (r->o->trim) {
+		while (n > 0 && (*p == ' ' || *p == '\t'))
+			p++, n--;
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+	}
 	if (r->header == HDR_WANT) {
 		header_name(r, p, n);
 		return;
@@ -263,14 +289,17 @@ sdc_csv_add_field(struct sdc_csv_reader *r, const void *vp, size_t n)
 		sdc_csv_begin_record(r);
 	if (!r->line_ascii && r->bad_utf8 == 0 && sdc_utf8_check(p, n) != n)
 		r->bad_utf8 = r->ncols + 1;
-	if (r->o->header != SDC_HEADER_USE) {
+	if (r->o->header != SDC_HEADER_USE)
 		f = sdc_list_append(&r->rec.arena, &r->rec.root);
-		set_value(r, f, p, n);
-	} else if (r->ncols < r->nkeys) {
+	else if (r->ncols < r->nkeys)
 		f = sdc_map_append(&r->rec.arena, &r->rec.root,
 		    r->keys[r->ncols].ptr, r->keys[r->ncols].len);
+	else if (r->o->keep_extra)
+		f = extra_cell(r);
+	if (f != NULL && is_null(r, p, n))
+		sdc_field_null(f, SDC_STRING);
+	else if (f != NULL)
 		set_value(r, f, p, n);
-	}
 	r->ncols++;
 }
 
@@ -283,7 +312,8 @@ emit_row(struct sdc_csv_reader *r)
 		snprintf(why, sizeof(why), "invalid UTF-8 in field %zu",
 		    r->bad_utf8);
 		sdc_csv_reject(r, "CSV_UTF8", why);
-	} else if (r->o->header == SDC_HEADER_USE && r->ncols != r->nkeys) {
+	} else if (r->o->header == SDC_HEADER_USE && (r->ncols < r->nkeys ||
+	    (r->ncols > r->nkeys && !r->o->keep_extra))) {
 		snprintf(why, sizeof(why), "%zu columns, header has %zu",
 		    r->ncols, r->nkeys);
 		sdc_csv_reject(r, "CSV_COLUMNS", why);
@@ -373,15 +403,20 @@ parse_line(struct sdc_csv_reader *r, size_t start, size_t end)
 		r->skip--;
 		return;
 	}
+	if (!record_open(r) && r->o->comment != 0 && start < end &&
+	    r->win.data[start] == (uint8_t)r->o->comment)
+		return;
 	if (!record_open(r)) {
 		r->rec_start = start;
 		r->rec_line = r->line;
 	}
 	if (end - r->rec_start > r->max)
 		too_long(r, r->rec_start, end);
+	else if (r->o->multi_delimiter != NULL)
+		sdc_csv_multi_line(r, start, end);
 	else if (r->o->escape)
 		sdc_csv_escape_line(r, start, end);
-	else if (record_open(r) ||
+	else if (record_open(r) || r->cooked ||
 	    !sdc_csv_fast_line(r, r->win.data + start, r->win.data + end))
 		slow_line(r, start, end);
 }
@@ -482,6 +517,8 @@ sdc_csv_reader_finish(struct sdc_csv_reader *r)
 	if (r->broken)
 		return;
 	r->line_end = r->win.len;
+	if (r->o->multi_delimiter != NULL)
+		return;
 	if (r->o->escape) {
 		sdc_csv_escape_finish(r);
 		return;

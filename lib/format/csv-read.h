@@ -64,6 +64,9 @@ struct sdc_csv_reader {
 	/* The bytes csv-fast.c looks for, eight times over. */
 	uint64_t		 bdelim, bquote, besc, bcr;
 
+	/* Cells trimmed, nulled or past the header: no fast path. */
+	bool			 cooked;
+	char			 extra_key[32];
 	/* csv-escape.c */
 	struct sdc_buf		 field;
 	int			 esc_state;
@@ -88,5 +91,9 @@ bool	sdc_csv_escape_open(const struct sdc_csv_reader *r);
 void	sdc_csv_escape_line(struct sdc_csv_reader *r, size_t start,
 	    size_t end);
 void	sdc_csv_escape_finish(struct sdc_csv_reader *r);
+
+/* A line of cells split at a delimiter of several bytes. */
+void	sdc_csv_multi_line(struct sdc_csv_reader *r, size_t start,
+	    size_t end);
 
 #endif

@@ -50,9 +50,74 @@ opts_init(void *opts)
 }
 
 static void
-set_delimiter(void *o, const char *opt, const char *arg)
+set_delimiter(void *opts, const char *opt, const char *arg)
 {
-	((struct sdc_csv_opts *)o)->delimiter = sdc_parse_char(opt, arg);
+	struct sdc_csv_opts *o = opts;
+
+	if (arg[0] == '\0')
+		sdc_usage_error("%s: must not be empty", opt);
+	o->multi_delimiter = NULL;
+	if (strlen(arg) == 1 || strcmp(arg, "\\t") == 0 ||
+	    strcmp(arg, "tab") == 0)
+		o->delimiter = sdc_parse_char(opt, arg);
+	else if (strpbrk(arg, "\r\n") != NULL)
+		sdc_usage_error("%s: a line break cannot delimit cells", opt);
+	else
+		o->multi_delimiter = arg;
+}
+
+static void
+set_dialect(void *o, const char *opt, const char *arg)
+{
+	sdc_csv_dialect(o, sdc_csv_dialects[sdc_parse_word(opt, arg,
+	    sdc_csv_dialects)]);
+}
+
+static void
+set_comment(void *o, const char *opt, const char *arg)
+{
+	((struct sdc_csv_opts *)o)->comment = sdc_parse_char(opt, arg);
+}
+
+static void
+set_null_value(void *o, const char *opt, const char *arg)
+{
+	if (strpbrk(arg, "\r\n") != NULL)
+		sdc_usage_error("%s: a cell holds no line break", opt);
+	((struct sdc_csv_opts *)o)->null_value = arg;
+}
+
+static void
+set_trim(void *o, const char *opt, const char *arg)
+{
+	((struct sdc_csv_opts *)o)->trim = true;
+}
+
+static void
+set_keep_extra(void *o, const char *opt, const char *arg)
+{
+	((struct sdc_csv_opts *)o)->keep_extra = true;
+}
+
+static const char *const quote_modes[] = { "minimal", "all", "none", NULL };
+
+static void
+set_quote_mode(void *o, const char *opt, const char *arg)
+{
+	((struct sdc_csv_opts *)o)->quote_mode =
+	    (enum sdc_quote_mode)sdc_parse_word(opt, arg, quote_modes);
+}
+
+static void
+set_crlf(void *o, const char *opt, const char *arg)
+{
+	((struct sdc_csv_opts *)o)->crlf = true;
+}
+
+static void
+set_flatten(void *o, const char *opt, const char *arg)
+{
+	((struct sdc_csv_opts *)o)->flatten = true;
 }
 
 static void
@@ -99,7 +164,9 @@ set_exact_decimals(void *o, const char *opt, const char *arg)
 }
 
 static const struct sdc_format_option options[] = {
-	{ "delimiter", 'd', "CHAR", "field delimiter (default ,)",
+	{ "dialect", 0, "NAME", "excel, mysql, tdf, postgres-csv, ... (csv)",
+	  set_dialect },
+	{ "delimiter", 'd', "STRING", "cell delimiter, one or more bytes (,)",
 	  set_delimiter },
 	{ "tsv", 't', NULL, "tab-separated values", set_tsv },
 	{ "quote", 0, "CHAR", "quote character (\")", set_quote },
@@ -109,10 +176,23 @@ static const struct sdc_format_option options[] = {
 	  set_header },
 	{ "skip-lines", 0, "N", "skip N lines before anything else",
 	  set_skip_lines },
+	{ "comment", 0, "CHAR", "skip lines that start with CHAR",
+	  set_comment },
+	{ "null-value", 0, "STRING", "cells of this text are nulls (as \\N)",
+	  set_null_value },
+	{ "trim-spaces", 0, NULL, "drop spaces around unquoted cells",
+	  set_trim },
+	{ "keep-extra-columns", 0, NULL, "cells past the header as /_extra_N",
+	  set_keep_extra },
 	{ "infer-types", 0, NULL, "numbers and booleans typed, not STRING",
 	  set_infer_types },
 	{ "exact-decimals", 0, NULL,
 	  "inferred fractional numbers as exact DECIMAL", set_exact_decimals },
+	{ "quote-mode", 0, "MODE", "quote minimal, all or none of the cells",
+	  set_quote_mode },
+	{ "crlf", 0, NULL, "end the rows written with CR LF", set_crlf },
+	{ "flatten", 0, NULL, "write /a/b as column a.b, /a[0] as a.0",
+	  set_flatten },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 

@@ -27,20 +27,37 @@ enum sdc_header_mode {
 	SDC_HEADER_IGNORE	/* skip the first line: records are LISTs */
 };
 
+enum sdc_quote_mode {
+	SDC_QUOTE_MINIMAL,	/* cells that need it */
+	SDC_QUOTE_ALL,		/* every cell but nulls */
+	SDC_QUOTE_NONE		/* specials escaped instead */
+};
+
 struct sdc_csv_opts {
 	char			 delimiter;
-	char			 quote;
+	const char		*multi_delimiter;	/* NULL: one byte */
+	char			 quote;		/* 0: none */
 	char			 escape;	/* 0: a doubled quote */
+	bool			 escape_controls;	/* \n \t \r ... */
 	enum sdc_header_mode	 header;
 	unsigned long		 skip_lines;
+	char			 comment;	/* 0: none */
+	const char		*null_value;	/* NULL: none */
+	bool			 trim;		/* spaces around cells */
+	bool			 keep_extra;	/* _extra_N columns */
 	bool			 infer_types;
 	bool			 exact_decimals;	/* with infer_types */
+	/* writing */
+	enum sdc_quote_mode	 quote_mode;
+	bool			 crlf;
+	bool			 flatten;	/* /a/b as column a.b */
 };
 
 struct sdc_text_opts {
 	const char		*line_delimiter;
 	size_t			 max_line;
 	struct sdc_path		 text_field;	/* "/text" */
+	bool			 truncate;	/* long lines cut, not errors */
 };
 
 struct sdc_bytes_opts {
@@ -101,6 +118,10 @@ void	sdc_text_reader_feed(struct sdc_text_reader *r, const void *p,
 	    size_t n);
 void	sdc_text_reader_finish(struct sdc_text_reader *r);
 void	sdc_text_reader_free(struct sdc_text_reader *r);
+
+/* The dialects of --dialect, by name; false for an unknown one. */
+bool	sdc_csv_dialect(struct sdc_csv_opts *o, const char *name);
+extern const char *const sdc_csv_dialects[];
 
 /* Writers, for csv.c. */
 struct sdc_writer *sdc_csv_writer_new(const struct sdc_csv_opts *o);

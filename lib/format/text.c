@@ -4,8 +4,10 @@
  * /text).  Lines end at --line-delimiter (default "\n") and nowhere
  * else: a CR before an LF stays in the line, so bytes come back as
  * they were.  A line longer than --max-line becomes an error record
- * holding its first max-line bytes, and the reader never holds more
- * than max-line bytes of a line plus one read.  Lines must be UTF-8.
+ * holding its first max-line bytes, or with --truncate-long-lines a
+ * record of those bytes (less a character cut in two) and /truncated
+ * true; the reader never holds more than max-line bytes of a line
+ * plus one read.  Lines must be UTF-8.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -83,18 +85,40 @@ reject_line(struct sdc_text_reader *r, const uint8_t *p, size_t n,
 	    (unsigned long long)r->line, why);
 }
 
+static void emit_line(struct sdc_text_reader *r, const uint8_t *p, size_t n,
+	    bool truncated);
+
+/* n, or less so as not to end in the middle of a UTF-8 sequence. */
+static size_t
+whole_characters(const uint8_t *p, size_t n)
+{
+	size_t lead = n, need;
+
+	while (lead > 0 && n - lead < 3 && (p[lead - 1] & 0xc0) == 0x80)
+		lead--;
+	if (lead == 0 || p[lead - 1] < 0xc0)
+		return n;
+	need = p[lead - 1] >= 0xf0 ? 4 : p[lead - 1] >= 0xe0 ? 3 : 2;
+	return n - (lead - 1) < need ? lead - 1 : n;
+}
+
 static void
 too_long(struct sdc_text_reader *r, const uint8_t *p)
 {
 	char why[64];
 
+	if (r->o->truncate) {
+		emit_line(r, p, whole_characters(p, r->max_line), true);
+		return;
+	}
 	snprintf(why, sizeof(why), "line longer than %zu bytes",
 	    r->max_line);
 	reject_line(r, p, r->max_line, "TEXT_TOO_LONG", why);
 }
 
 static void
-emit_line(struct sdc_text_reader *r, const uint8_t *p, size_t n)
+emit_line(struct sdc_text_reader *r, const uint8_t *p, size_t n,
+    bool truncated)
 {
 	const char *id = sdc_idbuf_make(&r->id, r->line);
 	struct sdc_field *slot;
@@ -115,6 +139,9 @@ emit_line(struct sdc_text_reader *r, const uint8_t *p, size_t n)
 		return reject_line(r, p, n, "TEXT_FIELD",
 		    "the text field cannot be set");
 	sdc_field_copy_bytes(&r->rec.arena, slot, SDC_STRING, p, n);
+	if (truncated && (slot = sdc_map_put(&r->rec.arena, &r->rec.root,
+	    "truncated", 9)) != NULL)
+		sdc_field_bool(slot, true);
 	r->run->n.in++;
 	sdc_run_emit(r->run, &r->rec);
 }
@@ -167,7 +194,7 @@ parse(struct sdc_text_reader *r, bool eof)
 			d = r->win.data + r->win.len;
 		if (!r->discarding)
 			emit_line(r, r->win.data + r->pos,
-			    (size_t)(d - (r->win.data + r->pos)));
+			    (size_t)(d - (r->win.data + r->pos)), false);
 		r->discarding = false;
 		r->pos = d == r->win.data + r->win.len ? r->win.len :
 		    (size_t)(d - r->win.data) + r->dlen;
@@ -350,6 +377,12 @@ set_text_field(void *opts, const char *opt, const char *arg)
 		sdc_usage_error("%s: '%s': %s", opt, arg, err);
 }
 
+static void
+set_truncate(void *o, const char *opt, const char *arg)
+{
+	((struct sdc_text_opts *)o)->truncate = true;
+}
+
 static const struct sdc_format_option options[] = {
 	{ "line-delimiter", 0, "STRING", "what ends a line (default \\n)",
 	  set_line_delimiter },
@@ -357,6 +390,8 @@ static const struct sdc_format_option options[] = {
 	  set_max_line },
 	{ "text-field", 0, "PATH", "the field holding the line (default /text)",
 	  set_text_field },
+	{ "truncate-long-lines", 0, NULL, "cut long lines, with /truncated",
+	  set_truncate },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 

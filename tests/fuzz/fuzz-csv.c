@@ -1,7 +1,8 @@
 /*
  * libFuzzer harness for the CSV reader.  The first bytes choose the
  * options (delimiter, quote, escape, header mode, inference, record
- * limit); the rest is read twice, whole and in small pieces, and both
+ * limit, cooked cells, a delimiter of several bytes, the mysql
+ * dialect); the rest is read twice, whole and in small pieces, and both
  * readings must make the same records.  Under the default record limit
  * it is read a third time to a record stream, where plain rows become
  * frames with no record built, and the frames read back must hold the
@@ -38,6 +39,9 @@ static void
 mix_field(const struct sdc_field *f)
 {
 	mix(&f->type, 1);
+	mix(&f->null, 1);
+	if (f->null)
+		return;
 	if (f->type == SDC_STRING || f->type == SDC_BYTE_ARRAY ||
 	    f->type == SDC_DECIMAL)
 		mix(f->v.s.ptr, f->v.s.len);
@@ -158,6 +162,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.infer_types = data[1] & 0x10;
 	o.exact_decimals = data[1] & 0x20;
 	o.skip_lines = data[1] >> 6;
+	if (data[0] & 0x40) {
+		o.null_value = "\\N";
+		o.trim = o.keep_extra = true;
+		o.comment = '#';
+	}
+	if (data[0] & 0x80 && data[0] & 0x20)
+		sdc_csv_dialect(&o, "mysql");
+	else if (data[0] & 0x80)
+		o.multi_delimiter = "||";
 	max = data[2] & 0x80 ? 32 + (data[2] & 0x3f) : 1 << 20;
 	whole = read_csv(&o, max, data + 3, size - 3, size);
 	if (read_csv(&o, max, data + 3, size - 3, 1 + data[2] % 5) != whole)

@@ -26,7 +26,13 @@ static const struct {
 } bad_values[] = {
 	{ "json-mode", "lots", "--json-mode: unknown value 'lots' (one of: "
 	  "auto, lines, array)" },
-	{ "delimiter", "ab", "--delimiter: 'ab' is not a single character" },
+	{ "delimiter", "", "--delimiter: must not be empty" },
+	{ "dialect", "oracle", "--dialect: unknown value 'oracle' (one of: "
+	  "csv, excel, mysql, tdf, postgres-csv, postgres-text)" },
+	{ "comment", "##", "--comment: '##' is not a single character" },
+	{ "null-value", "a\nb", "--null-value: a cell holds no line break" },
+	{ "quote-mode", "some", "--quote-mode: unknown value 'some' (one of: "
+	  "minimal, all, none)" },
 	{ "quote", "", "--quote: '' is not a single character" },
 	{ "escape", "xy", "--escape: 'xy' is not a single character" },
 	{ "header", "sometimes", "--header: unknown value 'sometimes' (one "
