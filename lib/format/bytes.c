@@ -1,9 +1,12 @@
 /*
  * Raw bytes, in the manner of the StreamSets whole-file and binary
  * formats: the whole input as one BYTE_ARRAY record, or one record
- * per --chunk-size bytes.  Nothing past the record limit is ever
- * allocated: a larger input becomes one error record.
+ * per --chunk-size bytes, at the root or the field --bytes-field (the
+ * binary field path of StreamSets' binary format), which output writes.
+ * Nothing past the record limit is ever allocated: a larger input
+ * becomes one error record.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "banned.h"
@@ -34,28 +37,44 @@ fill(struct sdc_input *in, uint8_t *buf, size_t cap)
 	return (ssize_t)len;
 }
 
-static void
-emit(struct sdc_run *run, struct sdc_record *rec, struct sdc_idbuf *id,
-    uint64_t offset, const uint8_t *p, size_t n)
-{
-	const char *s = sdc_idbuf_make(id, offset);
+struct reading {
+	struct sdc_run		*run;
+	struct sdc_input	*in;
+	const struct sdc_path	*at;	/* where the bytes go */
+	struct sdc_record	 rec;
+	struct sdc_idbuf	 id;
+};
 
-	sdc_run_new_record(run, rec, s, id->len);
-	sdc_field_borrow(&rec->root, SDC_BYTE_ARRAY, p, n);
+static void
+emit(struct reading *g, uint64_t offset, const uint8_t *p, size_t n)
+{
+	struct sdc_run *run = g->run;
+	struct sdc_record *rec = &g->rec;
+	const struct sdc_path *at = g->at;
+	const char *s = sdc_idbuf_make(&g->id, offset);
+	struct sdc_field *slot = &rec->root;
+
+	sdc_run_new_record(run, rec, s, g->id.len);
+	if (at->n > 0) {
+		sdc_field_container(&rec->root, SDC_MAP);
+		slot = sdc_path_set(&rec->arena, &rec->root, at);
+	}
+	sdc_field_borrow(slot, SDC_BYTE_ARRAY, p, n);
 	run->n.in++;
 	sdc_run_emit(run, rec);
 }
 
 static void
-read_chunks(struct sdc_run *run, struct sdc_input *in, size_t chunk,
-    struct sdc_record *rec, struct sdc_idbuf *id)
+read_chunks(struct reading *g, size_t chunk)
 {
+	struct sdc_run *run = g->run;
+	struct sdc_input *in = g->in;
 	uint8_t *buf = sdc_xmalloc(chunk);
 	uint64_t offset = 0;
 	ssize_t n;
 
 	while ((n = fill(in, buf, chunk)) > 0) {
-		emit(run, rec, id, offset, buf, (size_t)n);
+		emit(g, offset, buf, (size_t)n);
 		offset += (uint64_t)n;
 	}
 	if (n < 0)
@@ -77,9 +96,10 @@ drain(struct sdc_run *run, struct sdc_input *in, uint8_t *buf, size_t cap)
 
 /* max is the record limit: one byte more tells that it was passed. */
 static void
-read_whole(struct sdc_run *run, struct sdc_input *in, size_t max,
-    struct sdc_record *rec, struct sdc_idbuf *id)
+read_whole(struct reading *g, size_t max)
 {
+	struct sdc_run *run = g->run;
+	struct sdc_input *in = g->in;
 	struct sdc_buf b;
 	ssize_t n = 0;
 	size_t want;
@@ -97,11 +117,11 @@ read_whole(struct sdc_run *run, struct sdc_input *in, size_t max,
 	else if (b.len > max) {
 		drain(run, in, b.data, b.len);
 		run->n.in++;
-		sdc_run_reject_raw(run, sdc_idbuf_make(id, 0), NULL, 0,
+		sdc_run_reject_raw(run, sdc_idbuf_make(&g->id, 0), NULL, 0,
 		    "BYTES_TOO_LARGE", "%s: input larger than %zu bytes",
 		    in->name, max);
 	} else
-		emit(run, rec, id, 0, b.data, b.len);
+		emit(g, 0, b.data, b.len);
 	sdc_buf_release(&b);
 }
 
@@ -111,31 +131,41 @@ bytes_read(struct sdc_run *run, struct sdc_input *in, const void *opts)
 	const struct sdc_bytes_opts *o = opts;
 	size_t max = run->opt.max_record ? run->opt.max_record :
 	    SDC_DEFAULT_MAX_RECORD;
-	struct sdc_record rec;
-	struct sdc_idbuf id;
+	struct reading g = { .run = run, .in = in, .at = &o->field };
 
 	if (o->chunk_size > max)
 		sdc_errx(SDC_EXIT_USAGE, "chunk size %zu is larger than the "
 		    "record limit %zu", o->chunk_size, max);
-	sdc_record_init(&rec);
-	sdc_idbuf_init(&id, in->name);
+	sdc_record_init(&g.rec);
+	sdc_idbuf_init(&g.id, in->name);
 	if (o->chunk_size > 0)
-		read_chunks(run, in, o->chunk_size, &rec, &id);
+		read_chunks(&g, o->chunk_size);
 	else
-		read_whole(run, in, max, &rec, &id);
-	sdc_idbuf_release(&id);
-	sdc_record_release(&rec);
+		read_whole(&g, max);
+	sdc_idbuf_release(&g.id);
+	sdc_record_release(&g.rec);
 }
+
+struct bytes_writer {
+	struct sdc_writer	 w;
+	const struct sdc_path	*at;
+	char			 name[128];	/* of the field, for messages */
+};
 
 static void
 bytes_record(struct sdc_writer *w, struct sdc_run *run, struct sdc_record *r)
 {
-	const struct sdc_field *f = &r->root;
+	struct bytes_writer *bw = (struct bytes_writer *)w;
+	const struct sdc_field *f = sdc_path_get(&r->root, bw->at);
 
-	(void)w;
+	if (f == NULL) {
+		sdc_run_reject(run, r, "BYTES_FIELD", "no field %s: bytes "
+		    "output writes it", bw->name);
+		return;
+	}
 	if (f->type != SDC_BYTE_ARRAY && f->type != SDC_STRING) {
-		sdc_run_reject(run, r, "BYTES_TYPE", "root is a %s: bytes "
-		    "output takes BYTE_ARRAY or STRING",
+		sdc_run_reject(run, r, "BYTES_TYPE", "%s is a %s: bytes "
+		    "output takes BYTE_ARRAY or STRING", bw->name,
 		    sdc_type_name(f->type));
 		return;
 	}
@@ -161,19 +191,44 @@ bytes_free(struct sdc_writer *w)
 static struct sdc_writer *
 bytes_writer(const void *opts)
 {
-	struct sdc_writer *w = sdc_xcalloc(1, sizeof(*w));
+	const struct sdc_bytes_opts *o = opts;
+	struct bytes_writer *bw = sdc_xcalloc(1, sizeof(*bw));
 
-	(void)opts;
-	w->record = bytes_record;
-	w->free = bytes_free;
-	return w;
+	bw->w.record = bytes_record;
+	bw->w.free = bytes_free;
+	bw->at = &o->field;
+	if (o->field.n == 0)
+		snprintf(bw->name, sizeof(bw->name), "root");
+	else
+		sdc_path_text(&o->field, bw->name, sizeof(bw->name));
+	return &bw->w;
 }
 
 /* Options. */
 static void
 opts_init(void *opts)
 {
-	((struct sdc_bytes_opts *)opts)->chunk_size = 0;
+	struct sdc_bytes_opts *o = opts;
+
+	o->chunk_size = 0;
+	sdc_path_parse(&o->field, "/", NULL, 0);
+}
+
+static void
+opts_release(void *opts)
+{
+	sdc_path_release(&((struct sdc_bytes_opts *)opts)->field);
+}
+
+static void
+set_bytes_field(void *opts, const char *opt, const char *arg)
+{
+	struct sdc_bytes_opts *o = opts;
+	char err[128];
+
+	sdc_path_release(&o->field);
+	if (sdc_path_parse(&o->field, arg, err, sizeof err) != 0)
+		sdc_usage_error("%s: '%s': %s", opt, arg, err);
 }
 
 static void
@@ -185,6 +240,8 @@ set_chunk_size(void *o, const char *opt, const char *arg)
 static const struct sdc_format_option options[] = {
 	{ "chunk-size", 0, "SIZE", "one record per SIZE bytes (default: all)",
 	  set_chunk_size },
+	{ "bytes-field", 0, "PATH", "the field of the bytes (default: root)",
+	  set_bytes_field },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
@@ -194,6 +251,7 @@ const struct sdc_format sdc_format_bytes = {
 	.options = options,
 	.opts_size = sizeof(struct sdc_bytes_opts),
 	.opts_init = opts_init,
+	.opts_release = opts_release,
 	.read = bytes_read,
 	.writer = bytes_writer,
 };

@@ -62,6 +62,7 @@ struct sdc_text_opts {
 
 struct sdc_bytes_opts {
 	size_t			 chunk_size;	/* 0: the whole input */
+	struct sdc_path		 field;		/* "/": the root */
 };
 
 /* Ids "NAME:N" built without printf: one buffer, the prefix kept. */

@@ -43,6 +43,7 @@ static const struct {
 	  "(as 4096, 64K, 16M)" },
 	{ "text-field", "/a[", "--text-field: '/a[': " },
 	{ "chunk-size", "-4", "--chunk-size: '-4' is not a size" },
+	{ "bytes-field", "/a[", "--bytes-field: '/a[': " },
 	{ "log-format", "xml", "--log-format: 'xml': not common, combined, "
 	  "error, syslog, cef, leef, apache:FORMAT, regex:RE or grok:EXPR" },
 	{ "grok-patterns", "/nonexistent/grok", "--grok-patterns: "
