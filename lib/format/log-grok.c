@@ -2,7 +2,7 @@
  * grok:EXPR, the patterns of Logstash's grok: %{NAME} is the pattern
  * the library defines as NAME, %{NAME:field} captures it as a field,
  * %{NAME:field:type} converts it (int, long, float, double, boolean,
- * string).  The expression becomes one PCRE2 pattern with a group for
+ * string, datetime).  The expression becomes one PCRE2 pattern with a group for
  * each capture, matched as regex:RE is.  The library is the data file
  * grok-patterns, built in (sdc_grok_library), and the files of
  * --grok-patterns, whose names come first.
@@ -117,6 +117,7 @@ type_of(const char *p, size_t n, enum sdc_type *t)
 		{ "int", SDC_LONG }, { "long", SDC_LONG },
 		{ "float", SDC_DOUBLE }, { "double", SDC_DOUBLE },
 		{ "boolean", SDC_BOOLEAN }, { "string", SDC_STRING },
+		{ "datetime", SDC_DATETIME },
 	};
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(*types); i++)
@@ -165,7 +166,7 @@ reference(struct expansion *x, const char *inner, size_t n, int depth)
 	if (type != NULL && !type_of(type + 1, (size_t)(inner + n - type - 1),
 	    &c->type))
 		return fail(x, "not a type (int, long, float, double, "
-		    "boolean, string)", type + 1,
+		    "boolean, string, datetime)", type + 1,
 		    (size_t)(inner + n - type - 1));
 	if (c->field[0] == '\0')
 		return fail(x, "an empty field name", inner, n);

@@ -127,6 +127,33 @@ sdc_log_matcher_free(struct sdc_log_matcher *m)
 	free(m);
 }
 
+static bool
+convert_time(struct sdc_field *f, const struct name *nm, const char *p,
+    size_t n, struct sdc_log_why *why)
+{
+	int64_t us;
+	int32_t off;
+	bool zoned;
+
+	if (!sdc_log_iso_time(p, n, &us, &off, &zoned)) {
+		snprintf(why->text, sizeof(why->text), "field %.*s: '%.*s' is "
+		    "not a time as 2026-03-14 10:27:10,123", (int)nm->len,
+		    nm->ptr, n > 40 ? 40 : (int)n, p);
+		return false;
+	}
+	if (!zoned) {
+		sdc_field_int(f, SDC_DATETIME, us);
+		return true;
+	}
+	f->type = SDC_ZONED_DATETIME;
+	f->null = false;
+	f->v.z.us = us;
+	f->v.z.offset_s = off;
+	f->v.z.zone.ptr = "";
+	f->v.z.zone.len = 0;
+	return true;
+}
+
 /* The text of a group as its name's type; false, saying why, if not. */
 static bool
 convert(struct sdc_field *f, const struct name *nm, const char *p, size_t n,
@@ -138,6 +165,8 @@ convert(struct sdc_field *f, const struct name *nm, const char *p, size_t n,
 		sdc_field_borrow(f, SDC_STRING, p, n);
 		return true;
 	}
+	if (nm->type == SDC_DATETIME)
+		return convert_time(f, nm, p, n, why);
 	if (n > 0 && n < sizeof(buf)) {
 		memcpy(buf, p, n);
 		buf[n] = '\0';

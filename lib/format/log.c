@@ -1,8 +1,8 @@
 /*
  * Log files, read only, in the manner of the StreamSets "Log" data
  * format: each line is matched by the parser --log-format names
- * (common, combined, error, syslog, cef, leef, apache:FORMAT, regex:RE,
- * grok:EXPR) and becomes a record of its fields.  A line that does not match becomes an error
+ * (common, combined, error, syslog, cef, leef, log4j[:LAYOUT],
+ * apache:FORMAT, regex:RE, grok:EXPR) and becomes a record of its fields.  A line that does not match becomes an error
  * record holding the line and the reason, and reading goes on.  Lines
  * end at LF (a CR before it is dropped); empty lines are no records.
  */
@@ -28,6 +28,8 @@
 #define LOG_RAW_MAX	1024
 
 static const char common_format[] = "%h %l %u %t \"%r\" %>s %b";
+/* log4j's TTCCLayout, the default of StreamSets' log4j format. */
+static const char log4j_format[] = "%r [%t] %-5p %c %x - %m%n";
 static const char combined_format[] =
     "%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-agent}i\"";
 
@@ -328,7 +330,13 @@ set_log_format(void *opts, const char *opt, const char *arg)
 		o->kind = SDC_LOG_CEF;
 	else if (strcmp(arg, "leef") == 0)
 		o->kind = SDC_LOG_LEEF;
-	else if (strncmp(arg, "grok:", 5) == 0) {
+	else if (strcmp(arg, "log4j") == 0 || strncmp(arg, "log4j:", 6) == 0) {
+		o->kind = SDC_LOG_REGEX;
+		o->regex = sdc_log_log4j_compile(arg[5] ? arg + 6 :
+		    log4j_format, err, sizeof err);
+		if (o->regex == NULL)
+			sdc_usage_error("%s: %s", opt, err);
+	} else if (strncmp(arg, "grok:", 5) == 0) {
 		o->kind = SDC_LOG_GROK;
 		o->grok = sdc_xstrdup(arg + 5);
 		compile_grok(o);
@@ -342,8 +350,8 @@ set_log_format(void *opts, const char *opt, const char *arg)
 			sdc_usage_error("%s: %s", opt, err);
 	} else
 		sdc_usage_error("%s: '%s': not common, combined, error, "
-		    "syslog, cef, leef, apache:FORMAT, regex:RE or grok:EXPR",
-		    opt, arg);
+		    "syslog, cef, leef, log4j[:LAYOUT], apache:FORMAT, regex:RE "
+		    "or grok:EXPR", opt, arg);
 }
 
 static void

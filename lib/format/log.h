@@ -102,11 +102,18 @@ void	sdc_log_grok_defs_release(struct sdc_log_grok_defs *d);
 struct sdc_log_regex *sdc_log_grok_compile(const char *expr,
 	    const struct sdc_log_grok_defs *defs, char *err, size_t errlen);
 
+/* log4j:LAYOUT, a PatternLayout as the grok expression it writes. */
+struct sdc_log_regex *sdc_log_log4j_compile(const char *layout, char *err,
+	    size_t errlen);
+
 /* Timestamps, shared by the parsers: false when p is not one. */
 bool	sdc_log_clf_time(const char *p, size_t n, int64_t *us,
 	    int32_t *offset_s);		/* 10/Oct/2000:13:55:36 -0700 */
 bool	sdc_log_ctime(const char *p, size_t n, int64_t *us);
 	    /* Wed Oct 11 14:32:52[.123456] 2000, as UTC */
+/* ISO 8601 as logs write it, or CLF; zoned when it has an offset. */
+bool	sdc_log_iso_time(const char *p, size_t n, int64_t *us,
+	    int32_t *offset_s, bool *zoned);
 /* A decimal number of at most 18 digits. */
 bool	sdc_log_number(const char *p, size_t n, int64_t *v);
 

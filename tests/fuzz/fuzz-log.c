@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness for the log reader: the first byte chooses the
  * --log-format (common, combined, a custom LogFormat, error, a regex,
- * syslog, CEF, LEEF, grok) and --keep-line; the rest is read whole and in small pieces, and
+ * syslog, CEF, LEEF, grok, log4j) and --keep-line; the rest is read whole and in small pieces, and
  * both readings must make the same records.
  */
 #include <stdint.h>
@@ -86,8 +86,9 @@ static const char *const formats[] = {
 	"%D %T %{msec_frac}t %{X-Id}o %{cookie}C %%",
 	"regex:^(?<ip>\\S+) (?:(?<user>\\w+)|-) \\[(?<t>[^]]*)\\] (?<rest>.*)",
 	"syslog", "cef", "leef",
-	"grok:%{IPORHOST:client} %{NOTSPACE:user} \\[%{HTTPDATE:t}\\] "
+	"grok:%{IPORHOST:client} %{NOTSPACE:user} \\[%{HTTPDATE:t:datetime}\\] "
 	"%{NUMBER:n:int} %{NUMBER:x:float} %{WORD:b:boolean} %{GREEDYDATA:m}",
+	"log4j:%d{ISO8601} %-5p [%t] %c{1} %X{user} - %m%n",
 };
 #define NFORMATS (sizeof(formats) / sizeof(*formats))
 

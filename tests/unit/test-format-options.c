@@ -45,7 +45,8 @@ static const struct {
 	{ "chunk-size", "-4", "--chunk-size: '-4' is not a size" },
 	{ "bytes-field", "/a[", "--bytes-field: '/a[': " },
 	{ "log-format", "xml", "--log-format: 'xml': not common, combined, "
-	  "error, syslog, cef, leef, apache:FORMAT, regex:RE or grok:EXPR" },
+	  "error, syslog, cef, leef, log4j[:LAYOUT], apache:FORMAT, regex:RE "
+	  "or grok:EXPR" },
 	{ "grok-patterns", "/nonexistent/grok", "--grok-patterns: "
 	  "/nonexistent/grok: No such file or directory" },
 	{ "syslog-year", "23", "--syslog-year: '23': not a year as YYYY" },
