@@ -12,6 +12,8 @@ int
 sdc_input_open(struct sdc_input *in, const char *path)
 {
 	in->offset = 0;
+	in->mem = NULL;
+	in->mem_len = 0;
 	if (strcmp(path, "-") == 0) {
 		in->fd = STDIN_FILENO;
 		in->name = "stdin";
@@ -23,9 +25,35 @@ sdc_input_open(struct sdc_input *in, const char *path)
 	return in->fd < 0 ? -1 : 0;
 }
 
+void
+sdc_input_memory(struct sdc_input *in, const char *name, const void *p,
+    size_t n)
+{
+	in->fd = -1;
+	in->name = name;
+	in->offset = 0;
+	in->mem = p;
+	in->mem_len = n;
+}
+
+static ssize_t
+read_memory(struct sdc_input *in, void *buf, size_t n)
+{
+	size_t left = in->mem_len - (size_t)in->offset;
+
+	if (n > left)
+		n = left;
+	if (n > 0)
+		memcpy(buf, in->mem + in->offset, n);
+	in->offset += n;
+	return (ssize_t)n;
+}
+
 ssize_t
 sdc_input_read(struct sdc_input *in, void *buf, size_t n)
 {
+	if (in->mem != NULL)
+		return read_memory(in, buf, n);
 	for (;;) {
 		ssize_t got = read(in->fd, buf, n);
 
