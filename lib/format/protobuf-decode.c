@@ -279,7 +279,7 @@ timestamp(struct dec *x, const struct sdc_pb_field *f, const uint8_t *at,
 	int64_t ns = m->v.entries[1].value.v.i;
 
 	if (m->v.entries[0].value.null || m->v.entries[1].value.null ||
-	    s > INT64_MAX / US_PER_S - 1 || s < INT64_MIN / US_PER_S + 1)
+	    s > INT64_MAX / US_PER_S - 3 || s < INT64_MIN / US_PER_S + 3)
 		return bad(x, at, "%s: timestamp out of range", f->name.ptr);
 	sdc_field_int(out, SDC_DATETIME, s * US_PER_S +
 	    (ns >= 0 ? ns / 1000 : -((999 - ns) / 1000)));
@@ -499,8 +499,12 @@ bool
 sdc_pb_decode(struct sdc_pb_decoder *d, const struct sdc_pb_message *m,
     const uint8_t *p, size_t n, struct sdc_field *out)
 {
-	struct dec x = { .d = d, .end = p + n, .depth = 0 };
+	static const uint8_t none[1];
+	struct dec x = { .d = d, .depth = 0 };
 
+	if (p == NULL)		/* an empty buffer's */
+		p = none;
+	x.end = p + n;
 	d->base = p;
 	d->err_at = 0;
 	d->err[0] = '\0';
