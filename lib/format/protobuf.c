@@ -359,8 +359,8 @@ set_unknown(void *o, const char *opt, const char *arg)
 }
 
 static const struct sdc_format_option options[] = {
-	{ "protobuf-descriptor", 0, "FILE", "the descriptor set (protoc "
-	  "--descriptor_set_out)", set_descriptor },
+	{ "protobuf-descriptor", 0, "FILE", "the descriptor set of the messages, "
+	  "from protoc", set_descriptor },
 	{ "protobuf-message", 0, "NAME", "the message of each record, as "
 	  "pkg.Message", set_message },
 	{ "protobuf-single", 0, NULL, "one message, not length-delimited "
