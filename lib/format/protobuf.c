@@ -184,7 +184,7 @@ read_delimited_one(struct pb_in *r, size_t max)
 	r->n++;
 	if (len > max) {
 		reject(r, NULL, 0, start, "message larger than the record "
-		    "limit (--max-record)");
+		    "limit (--max-record-size)");
 		return skip_bytes(r, len);
 	}
 	if (!fill(r, (size_t)len))
@@ -207,7 +207,7 @@ read_single(struct pb_in *r, size_t max)
 	r->n = 1;
 	if (r->buf.len > max) {
 		reject(r, NULL, 0, 0, "message larger than the record limit "
-		    "(--max-record)");
+		    "(--max-record-size)");
 		return;
 	}
 	decode(r, r->buf.data, r->buf.len, 0);
