@@ -22,7 +22,8 @@ int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const messages[] = {
 	"sdctest.Everything", "sdctest.Few", "sdctest.Scalars",
-	"sdctest.Sighting"
+	"sdctest.Sighting", "sdctest.Sparse", "sdctest.Tree", "sdctest.Point",
+	"sdctest.Everything"
 };
 
 static struct sdc_pb_schema schema;
@@ -140,8 +141,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	read_input(data + 1, size - 1, data[0] & 1);
-	round_trip(sdc_pb_schema_message(&schema, messages[data[0] >> 1 & 3]),
-	    data[0] & 8 ? SDC_PB_UNKNOWN_DROP : SDC_PB_UNKNOWN_KEEP, data + 1,
+	round_trip(sdc_pb_schema_message(&schema, messages[data[0] >> 1 & 7]),
+	    data[0] & 16 ? SDC_PB_UNKNOWN_DROP : SDC_PB_UNKNOWN_KEEP, data + 1,
 	    size - 1);
 	return 0;
 }
