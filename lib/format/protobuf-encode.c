@@ -561,6 +561,23 @@ entry(struct enc *e, const struct sdc_pb_message *m,
 	return value(e, f, &en->value, false);
 }
 
+/* proto2's required fields, which parsers insist on. */
+static bool
+required(struct enc *e, const struct sdc_pb_message *m,
+    const struct sdc_field *v)
+{
+	for (uint32_t i = 0; i < m->nfields; i++) {
+		const struct sdc_pb_field *f = &m->fields[i];
+		const struct sdc_field *x;
+
+		if (f->required && ((x = sdc_map_get(v, f->name.ptr,
+		    f->name.len)) == NULL || x->null))
+			return bad(e, "no value for the required field %s",
+			    f->name.ptr);
+	}
+	return true;
+}
+
 static bool
 message(struct enc *e, const struct sdc_pb_message *m,
     const struct sdc_field *v)
@@ -578,7 +595,7 @@ message(struct enc *e, const struct sdc_pb_message *m,
 			return false;
 		e->depth--;
 	}
-	return true;
+	return m->nrequired == 0 || required(e, m, v);
 }
 
 bool

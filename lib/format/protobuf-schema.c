@@ -270,6 +270,8 @@ build_field(struct load *l, struct sdc_pb_field *f, const FieldProto *p,
 	    GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED;
 	f->packed = f->repeated && packable(f->type) && (p->options &&
 	    p->options->has_packed ? p->options->packed : proto3);
+	f->required = p->label ==
+	    GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REQUIRED;
 	f->oneof = p->has_oneof_index && !p3opt ? p->oneof_index : -1;
 	f->presence = !f->repeated && (!proto3 || p3opt || f->oneof >= 0 ||
 	    f->type == SDC_PB_MESSAGE || f->type == SDC_PB_GROUP);
@@ -329,6 +331,7 @@ build_msg(struct load *l, size_t i)
 	for (size_t k = 0; k < p->n_field; k++) {
 		if (build_field(l, &m->fields[k], p->field[k], l->proto3[i]))
 			return -1;
+		m->nrequired += m->fields[k].required;
 		if (m->fields[k].oneof >= (int32_t)m->noneofs)
 			m->noneofs = (uint32_t)m->fields[k].oneof + 1;
 	}

@@ -63,6 +63,7 @@ struct sdc_pb_field {
 	bool			 packed;	/* written packed */
 	bool			 presence;	/* absent is not zero */
 	bool			 is_map;
+	bool			 required;	/* proto2's */
 	int32_t			 oneof;		/* -1: none */
 	const struct sdc_pb_message *msg;	/* MESSAGE */
 	const struct sdc_pb_enum *en;		/* ENUM */
@@ -75,6 +76,7 @@ struct sdc_pb_message {
 	struct sdc_pb_field	*fields;	/* as declared */
 	uint32_t		 nfields;
 	uint32_t		 noneofs;	/* real ones, not proto3's */
+	uint32_t		 nrequired;
 	/* The record of an empty message: each field as when absent. */
 	struct sdc_entry	*absent;
 	/* Field index + 1 by number, for numbers below ndense; 0: none. */
