@@ -61,8 +61,8 @@ unescape(uint8_t *d, const char *s)
 			d[n++] = (uint8_t)hit[1];
 			s++;
 		} else if (*s == 'x') {
-			for (s++, k = 0; k < 2 && strchr("0123456789abcdefABCDEF",
-			    *s) != NULL && *s != '\0'; k++, s++)
+			for (s++, k = 0; k < 2 && *s != '\0' &&
+			    strchr("0123456789abcdefABCDEF", *s); k++, s++)
 				v = v * 16 + (unsigned)(*s <= '9' ? *s - '0' :
 				    (*s | 0x20) - 'a' + 10);
 			d[n++] = (uint8_t)v;

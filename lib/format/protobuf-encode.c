@@ -24,7 +24,7 @@
 
 struct step {
 	struct sdc_str	name;
-	int64_t		index;		/* of a LIST item; -1: none */
+	int64_t		index;	/* of a LIST item; -1: none */
 };
 
 struct enc {

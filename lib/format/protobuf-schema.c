@@ -19,7 +19,7 @@
 #include "banned.h"
 
 #define DESC_MAX	((size_t)64 << 20)
-#define DENSE_MAX	1024u		/* numbers below it: direct lookup */
+#define DENSE_MAX	1024u	/* numbers below it: direct lookup */
 
 typedef Google__Protobuf__FileDescriptorSet	FileSet;
 typedef Google__Protobuf__FileDescriptorProto	FileProto;
@@ -30,7 +30,7 @@ typedef Google__Protobuf__EnumDescriptorProto	EnumProto;
 /* What loading needs of each message and enum beside its table. */
 struct load {
 	struct sdc_pb_schema	*s;
-	const MsgProto		**mprotos;	/* by index of s->msgs */
+	const MsgProto		**mprotos;	/* as s->msgs */
 	bool			*proto3;
 	const EnumProto		**eprotos;
 	char			*err;

@@ -69,8 +69,8 @@ struct pb_in {
 	struct sdc_input		*in;
 	const struct sdc_pb_message	*msg;
 	struct sdc_buf			 buf;
-	size_t				 pos;	/* next byte to parse */
-	uint64_t			 base;	/* input offset of buf.data */
+	size_t				 pos;	/* to parse next */
+	uint64_t			 base;	/* offset of buf.data */
 	bool				 eof;
 	struct sdc_record		 rec;
 	struct sdc_idbuf		 id;
@@ -359,8 +359,8 @@ set_unknown(void *o, const char *opt, const char *arg)
 }
 
 static const struct sdc_format_option options[] = {
-	{ "protobuf-descriptor", 0, "FILE", "the descriptor set of the messages, "
-	  "from protoc", set_descriptor },
+	{ "protobuf-descriptor", 0, "FILE", "the descriptor set of the "
+	  "messages, from protoc", set_descriptor },
 	{ "protobuf-message", 0, "NAME", "the message of each record, as "
 	  "pkg.Message", set_message },
 	{ "protobuf-single", 0, NULL, "one message, not length-delimited "

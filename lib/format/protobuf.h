@@ -34,7 +34,7 @@ enum sdc_pb_wire {
 enum sdc_pb_special {
 	SDC_PB_PLAIN,
 	SDC_PB_TIMESTAMP,	/* google.protobuf.Timestamp: DATETIME */
-	SDC_PB_WRAPPER,		/* google.protobuf.Int32Value...: its value */
+	SDC_PB_WRAPPER,		/* google.protobuf.Int32Value...: value */
 	SDC_PB_MAP_ENTRY	/* of a map<K,V> field: an entry of a MAP */
 };
 
@@ -47,7 +47,7 @@ struct sdc_pb_enum_value {
 };
 
 struct sdc_pb_enum {
-	const char		 *full_name;	/* without the leading '.' */
+	const char		 *full_name;	/* without a leading '.' */
 	struct sdc_pb_enum_value *values;	/* sorted by number */
 	size_t			  nvalues;
 };
@@ -57,7 +57,7 @@ struct sdc_pb_message;
 struct sdc_pb_field {
 	struct sdc_str		 name;
 	uint32_t		 number;
-	uint8_t			 type;		/* enum sdc_pb_type */
+	uint8_t			 type;	/* enum sdc_pb_type */
 	uint8_t			 wire;		/* of one value */
 	bool			 repeated;
 	bool			 packed;	/* written packed */
@@ -71,7 +71,7 @@ struct sdc_pb_field {
 };
 
 struct sdc_pb_message {
-	const char		*full_name;	/* without the leading '.' */
+	const char		*full_name;	/* without a leading '.' */
 	enum sdc_pb_special	 special;
 	struct sdc_pb_field	*fields;	/* as declared */
 	uint32_t		 nfields;
@@ -102,8 +102,8 @@ int	sdc_pb_schema_load(struct sdc_pb_schema *s, const char *path,
 	    char *err, size_t errlen);
 void	sdc_pb_schema_release(struct sdc_pb_schema *s);
 /* The record of an empty message m (protobuf-absent.c), once m is built. */
-int	sdc_pb_absent_build(struct sdc_pb_schema *s, struct sdc_pb_message *m,
-	    char *err, size_t errlen);
+int	sdc_pb_absent_build(struct sdc_pb_schema *s,
+	    struct sdc_pb_message *m, char *err, size_t errlen);
 /* The record type of one value of f. */
 enum sdc_type sdc_pb_record_type(const struct sdc_pb_field *f);
 /* The message called name, with or without its package; NULL: none. */
@@ -132,7 +132,7 @@ enum sdc_pb_unknown {
 struct sdc_pb_decoder {
 	enum sdc_pb_unknown	 unknown;
 	struct sdc_arena	*arena;		/* of the record made */
-	const uint8_t		*base;		/* the message's first byte */
+	const uint8_t		*base;		/* its first byte */
 	size_t			 err_at;	/* offset from base */
 	char			 err[256];
 };
@@ -141,8 +141,9 @@ struct sdc_pb_decoder {
  * Decode the message m at p[0..n) into out, whose strings borrow from
  * p: true, or false with the reason in d->err and its offset.
  */
-bool	sdc_pb_decode(struct sdc_pb_decoder *d, const struct sdc_pb_message *m,
-	    const uint8_t *p, size_t n, struct sdc_field *out);
+bool	sdc_pb_decode(struct sdc_pb_decoder *d,
+	    const struct sdc_pb_message *m, const uint8_t *p, size_t n,
+	    struct sdc_field *out);
 
 /*
  * Append the message m made of the record field f to b: true, or false
