@@ -163,10 +163,12 @@ next_length(struct pb_in *r, uint64_t *len)
 		return 0;
 	p = q = r->buf.data + r->pos;
 	if (!sdc_varint_get(&q, r->buf.data + r->buf.len, len)) {
+		size_t have = r->buf.len - r->pos;
+
 		r->n++;
-		reject(r, p, r->buf.len - r->pos, r->base + r->pos,
-		    r->buf.len - r->pos < SDC_VARINT_MAX ? "length prefix cut "
-		    "short" : "length prefix is not a varint");
+		reject(r, p, have < SDC_VARINT_MAX ? have : SDC_VARINT_MAX,
+		    r->base + r->pos, have < SDC_VARINT_MAX ? "length prefix "
+		    "cut short" : "length prefix is not a varint");
 		return -1;
 	}
 	r->pos += (size_t)(q - p);
