@@ -53,21 +53,26 @@ fail(struct load *l, const char *what, const char *name)
 	return -1;
 }
 
-static bool
+/* The file at path in b: NULL, or why not. */
+static const char *
 slurp(const char *path, struct sdc_buf *b)
 {
 	int fd = open(path, O_RDONLY);
 	ssize_t n = 1;
 
 	if (fd < 0)
-		return false;
-	while (n > 0 && sdc_buf_reserve(b, 65536)) {
+		return strerror(errno);
+	while (n > 0) {
+		if (!sdc_buf_reserve(b, 65536)) {
+			close(fd);
+			return "larger than 64 MiB";
+		}
 		n = read(fd, b->data + b->len, 65536);
 		if (n > 0)
 			b->len += (size_t)n;
 	}
 	close(fd);
-	return n == 0;
+	return n == 0 ? NULL : strerror(errno);
 }
 
 static char *
@@ -363,15 +368,15 @@ sdc_pb_schema_load(struct sdc_pb_schema *s, const char *path, char *err,
     size_t errlen)
 {
 	struct load l = { .s = s, .err = err, .errlen = errlen };
+	const char *why;
 	struct sdc_buf b;
 	int rc = -1;
 
 	memset(s, 0, sizeof *s);
 	sdc_arena_init(&s->arena);
 	sdc_buf_init(&b, DESC_MAX);
-	if (!slurp(path, &b)) {
-		snprintf(err, errlen, "%s: %s", path, b.len >= DESC_MAX ?
-		    "larger than 64 MiB" : strerror(errno));
+	if ((why = slurp(path, &b)) != NULL) {
+		snprintf(err, errlen, "%s: %s", path, why);
 	} else if ((s->set = google__protobuf__file_descriptor_set__unpack(
 	    NULL, b.len, b.data)) == NULL) {
 		snprintf(err, errlen, "%s: not a descriptor set (protoc "
