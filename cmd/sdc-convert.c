@@ -61,7 +61,7 @@ format_named(const char *opt, const char *name, bool reading)
 	f = sdc_format_find(name);
 	if (f == NULL)
 		sdc_usage_error("%s: unknown format '%s' (one of: sdc, json, "
-		    "csv, text, bytes, log, sdcjson)", opt, name);
+		    "csv, text, bytes, log, sdcjson, protobuf)", opt, name);
 	if (reading ? f->read == NULL : f->writer == NULL)
 		sdc_usage_error("%s: format '%s' cannot be %s", opt, name,
 		    reading ? "read" : "written");

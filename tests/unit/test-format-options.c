@@ -50,6 +50,11 @@ static const struct {
 	{ "grok-patterns", "/nonexistent/grok", "--grok-patterns: "
 	  "/nonexistent/grok: No such file or directory" },
 	{ "syslog-year", "23", "--syslog-year: '23': not a year as YYYY" },
+	{ "protobuf-descriptor", "", "--protobuf-descriptor: empty file name" },
+	{ "protobuf-message", "a b", "--protobuf-message: 'a b' is not a "
+	  "message name" },
+	{ "protobuf-unknown", "maybe", "--protobuf-unknown: unknown value "
+	  "'maybe' (one of: keep, drop, error)" },
 };
 
 static bool
@@ -204,7 +209,8 @@ test_command_line(void)
 		    strlen(titles), "%s;", g->title);
 	is_str(titles, "json format options;csv format options;"
 	    "text format options;bytes format options;log format options;"
-	    "sdcjson format options;",
+	    "sdcjson format options;"
+	    "protobuf format options;",
 	    "a group of options for each format, in table order");
 	is_int(parse(&fo, words), 8, "format options parsed, then operands");
 	csv = sdc_format_opts_get(&fo, sdc_format_find("csv"));
