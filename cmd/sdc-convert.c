@@ -14,9 +14,9 @@ enum { OPT_C2J = 0x100, OPT_J2C };
 /* The formats' own options come from format-options.h. */
 static const struct sdc_option options[] = {
 	{ "from", 'i', 'i', true, "FORMAT",
-	  "input: sdc, json, csv, text, bytes, log or sdcjson (sdc)" },
+	  "input: sdc, json, csv, text, bytes, log, sdcjson or xml (sdc)" },
 	{ "to", 'o', 'o', true, "FORMAT",
-	  "output: sdc, json, csv, text, bytes or sdcjson (sdc)" },
+	  "output: sdc, json, csv, text, bytes, sdcjson or xml (sdc)" },
 	{ "c2j", 0, OPT_C2J, false, NULL, "same as --from csv --to json" },
 	{ "j2c", 0, OPT_J2C, false, NULL, "same as --from json --to csv" },
 	{ NULL, 0, 0, false, NULL, NULL }
@@ -61,7 +61,7 @@ format_named(const char *opt, const char *name, bool reading)
 	f = sdc_format_find(name);
 	if (f == NULL)
 		sdc_usage_error("%s: unknown format '%s' (one of: sdc, json, "
-		    "csv, text, bytes, log, sdcjson)", opt, name);
+		    "csv, text, bytes, log, sdcjson, xml)", opt, name);
 	if (reading ? f->read == NULL : f->writer == NULL)
 		sdc_usage_error("%s: format '%s' cannot be %s", opt, name,
 		    reading ? "read" : "written");

@@ -39,6 +39,11 @@ static const struct {
 	{ "chunk-size", "-4", "--chunk-size: '-4' is not a size" },
 	{ "log-format", "xml", "--log-format: 'xml': not common, combined, "
 	  "error, apache:FORMAT or regex:RE" },
+	{ "xml-record", "/a/b c", "--xml-record: 'b c' is not an element name "
+	  "or '*'" },
+	{ "xml-root", "1x", "--xml-root: '1x' is not an XML name" },
+	{ "xml-namespace", "p:q=urn:x", "--xml-namespace: 'p:q=urn:x' is not "
+	  "PREFIX=URI" },
 };
 
 static bool
@@ -193,7 +198,8 @@ test_command_line(void)
 		    strlen(titles), "%s;", g->title);
 	is_str(titles, "json format options;csv format options;"
 	    "text format options;bytes format options;log format options;"
-	    "sdcjson format options;",
+	    "sdcjson format options;"
+	    "xml format options;",
 	    "a group of options for each format, in table order");
 	is_int(parse(&fo, words), 8, "format options parsed, then operands");
 	csv = sdc_format_opts_get(&fo, sdc_format_find("csv"));
