@@ -19,6 +19,7 @@
 
 #include <libxml/entities.h>
 
+#include "utf8.h"
 #include "wire.h"
 #include "xalloc.h"
 #include "xml.h"
@@ -125,11 +126,22 @@ qname(struct sdc_xml_build *b, const char *lead, const xmlNs *ns,
 	return s;
 }
 
+/* libxml2 lets bytes that are not UTF-8 through in CDATA sections. */
+static bool
+utf8(struct sdc_xml_build *b, const void *p, size_t n)
+{
+	if (sdc_utf8_valid(p, n))
+		return true;
+	refuse(b, "XML_UTF8", "text that is not UTF-8 at byte %zu of a "
+	    "text or value", sdc_utf8_check(p, n) + 1);
+	return false;
+}
+
 static void
 put_string(struct sdc_xml_build *b, struct sdc_field *map, const char *key,
     size_t klen, const void *v, size_t vlen)
 {
-	if (!charge(b, FIELD_COST + klen + vlen))
+	if (!charge(b, FIELD_COST + klen + vlen) || !utf8(b, v, vlen))
 		return;
 	sdc_field_copy_bytes(&b->rec.arena, sdc_map_append(&b->rec.arena, map,
 	    key, klen), SDC_STRING, v, vlen);
@@ -141,6 +153,9 @@ put_ns(struct sdc_xml_build *b, struct sdc_field *map, const xmlNs *ns)
 	const char *key = "@xmlns";
 	size_t n = strlen(key);
 
+	if (ns->prefix != NULL && strchr((const char *)ns->prefix, ':'))
+		return refuse(b, "XML_ERROR", "namespace prefix '%s' is not a "
+		    "name", (const char *)ns->prefix);
 	if (ns->prefix != NULL)
 		key = qname(b, "@xmlns:", NULL, ns->prefix, &n);
 	put_string(b, map, key, n, ns->href, strlen((const char *)ns->href));
@@ -158,6 +173,10 @@ attributes(struct sdc_xml_build *b, struct sdc_xml_frame *f, xmlNodePtr el)
 		size_t n;
 		const char *key = qname(b, "@", a->ns, a->name, &n);
 		xmlNodePtr v = a->children;
+
+		if (strchr((const char *)a->name, ':') != NULL)
+			return refuse(b, "XML_ERROR", "attribute name '%s' is "
+			    "not a qualified name", (const char *)a->name);
 
 		if (v != NULL && v->next == NULL && v->type == XML_TEXT_NODE) {
 			put_string(b, &f->map, key, n, v->content,
@@ -218,6 +237,10 @@ sdc_xml_build_start(struct sdc_xml_build *b, xmlNodePtr el)
 	}
 	f = &b->frames[b->nframes++];
 	f->name = qname(b, "", el->ns, el->name, &f->name_len);
+	/* What libxml2 makes of a name it could not split. */
+	if (strchr((const char *)el->name, ':') != NULL)
+		refuse(b, "XML_ERROR", "element name '%s' is not a qualified "
+		    "name", (const char *)el->name);
 	sdc_field_container(&f->map, SDC_MAP);
 	f->children = false;
 	f->blank = true;
@@ -246,7 +269,7 @@ static void
 append(struct sdc_xml_build *b, struct sdc_buf *dst, const char *p,
     size_t n)
 {
-	if (b->bad_code != NULL || !charge(b, n))
+	if (b->bad_code != NULL || !charge(b, n) || !utf8(b, p, n))
 		return;
 	if (!sdc_buf_append(dst, p, n))
 		abort();	/* bounded by the record's size above */
@@ -309,8 +332,9 @@ sdc_xml_build_entity(struct sdc_xml_build *b, xmlNodePtr ref)
 	size_t was = f->text.len;
 
 	expand_entity(b, &f->text, ref, 0);
-	f->blank = f->blank && is_blank((const char *)f->text.data + was,
-	    f->text.len - was);
+	if (f->text.len > was)
+		f->blank = f->blank && is_blank((const char *)f->text.data +
+		    was, f->text.len - was);
 }
 
 /* The element's value: a STRING, or a MAP when it has more. */

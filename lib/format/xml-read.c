@@ -26,6 +26,12 @@
 #include "banned.h"
 
 #define MAX_PATH	256	/* of --xml-record, libxml2's depth */
+#define MAX_PENDING	256	/* errors the parser is ahead by */
+
+struct xml_error {
+	char	msg[256];
+	long	line, col;
+};
 
 struct reader {
 	struct sdc_xml_build	 b;
@@ -39,11 +45,11 @@ struct reader {
 	bool			 matched[MAX_PATH];	/* by depth */
 	xmlNodePtr		 last;		/* handed out by the reader */
 	bool			 last_open;	/* its children come next */
-	/* The first error libxml2 reported, until it is. */
-	bool			 err;
-	bool			 err_fatal;
-	char			 err_msg[256];
-	long			 err_line, err_col;
+	/* What libxml2 reported and the reader has not reached yet. */
+	struct xml_error	 pending[MAX_PENDING];
+	int			 head, npending;
+	bool			 fatal;		/* the parser stopped */
+	struct xml_error	 stop;		/* why */
 	xmlDocPtr		 err_doc;
 	xmlNodePtr		 open[MAX_PATH];	/* at a fatal error */
 	int			 nopen;
@@ -87,32 +93,44 @@ open_to_the_end(struct reader *r)
 }
 
 static void
+set_error(struct xml_error *x, xmlErrorPtr e)
+{
+	size_t n;
+
+	snprintf(x->msg, sizeof x->msg, "%s", e->message ? e->message :
+	    "malformed XML");
+	for (n = strlen(x->msg); n > 0 && (x->msg[n - 1] == '\n' ||
+	    x->msg[n - 1] == ' '); n--)
+		x->msg[n - 1] = '\0';
+	for (char *p = x->msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	x->line = e->line;
+	x->col = e->int2;
+}
+
+/* Errors wait for the reader; the first fatal one stops everything. */
+static void
 on_error(void *ctx, xmlErrorPtr e)
 {
 	struct reader *r = ctx;
-	size_t n;
 
-	/* The first error, unless a fatal one follows. */
-	if (e->level < XML_ERR_ERROR || (r->err && (r->err_fatal ||
-	    e->level != XML_ERR_FATAL)))
+	if (e->level < XML_ERR_ERROR || r->fatal)
 		return;
-	r->err = true;
-	r->err_fatal = e->level == XML_ERR_FATAL;
-	snprintf(r->err_msg, sizeof r->err_msg, "%s", e->message ?
-	    e->message : "malformed XML");
-	for (n = strlen(r->err_msg); n > 0 && (r->err_msg[n - 1] == '\n' ||
-	    r->err_msg[n - 1] == ' '); n--)
-		r->err_msg[n - 1] = '\0';
-	for (char *p = r->err_msg; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	r->err_line = e->line;
-	r->err_col = e->int2;
-	if (r->err_fatal && e->domain == XML_FROM_PARSER)
+	if (e->level != XML_ERR_FATAL && e->domain != XML_FROM_IO &&
+	    e->domain != XML_FROM_I18N) {
+		if (r->npending < MAX_PENDING)
+			set_error(&r->pending[(r->head + r->npending++) %
+			    MAX_PENDING], e);
+		return;
+	}
+	r->fatal = true;
+	set_error(&r->stop, e);
+	if (e->domain == XML_FROM_PARSER)
 		note_open(r, e->ctxt);
 	if (e->code == XML_ERR_DOCUMENT_END && r->nopen > 0 &&
 	    !r->open_unknown)
-		snprintf(r->err_msg, sizeof r->err_msg, "the document ends "
+		snprintf(r->stop.msg, sizeof r->stop.msg, "the document ends "
 		    "before element '%.64s' does",
 		    (const char *)r->open[r->nopen - 1]->name);
 }
@@ -131,43 +149,43 @@ read_cb(void *ctx, char *buf, int len)
 }
 
 static void
-reject(struct reader *r, const char *code)
+reject(struct reader *r, const char *code, const struct xml_error *x)
 {
 	struct sdc_xml_build *b = &r->b;
-	const char *id = sdc_idbuf_make(&b->id, (uint64_t)r->err_line);
+	const char *id = sdc_idbuf_make(&b->id, (uint64_t)x->line);
 
 	b->run->n.in++;
 	sdc_run_reject_raw(b->run, id, "", 0, code, "%s:%ld:%ld: %s", b->name,
-	    r->err_line, r->err_col, r->err_msg);
+	    x->line, x->col, x->msg);
 }
 
 /*
- * The error libxml2 reported, as an error record (the record being
- * built, when there is one) once the reader is at the element it is
- * in, for the parser reads ahead.  A fatal error is placed where the
- * parser stopped; others by libxml2.
+ * The errors libxml2 reported before the reader came to at, for the
+ * parser reads ahead, as error records: the record being built, or
+ * one of their own (at NULL: all of them).
  */
 static void
-report_error(struct reader *r, xmlNodePtr at)
+report_pending(struct reader *r, xmlNodePtr at)
 {
 	char why[400];
 
-	if (!r->err_fatal && at != NULL && (xmlGetLineNo(at) < r->err_line ||
-	    (!sdc_xml_build_active(&r->b) && at->type != XML_ELEMENT_NODE)))
-		return;
-	r->err = false;
-	if (r->err_fatal) {
-		r->err_line = xmlTextReaderGetParserLineNumber(r->xr);
-		r->err_col = xmlTextReaderGetParserColumnNumber(r->xr);
+	while (r->npending > 0) {
+		const struct xml_error *x = &r->pending[r->head];
+
+		if (at != NULL && (xmlGetLineNo(at) < x->line ||
+		    (!sdc_xml_build_active(&r->b) &&
+		    at->type != XML_ELEMENT_NODE)))
+			return;
+		if (sdc_xml_build_active(&r->b) && at != NULL) {
+			snprintf(why, sizeof why, "%s:%ld:%ld: %s", r->b.name,
+			    x->line, x->col, x->msg);
+			sdc_xml_build_refuse(&r->b, "XML_ERROR", why);
+		} else {
+			reject(r, "XML_ERROR", x);
+		}
+		r->head = (r->head + 1) % MAX_PENDING;
+		r->npending--;
 	}
-	if (sdc_xml_build_active(&r->b) && !r->err_fatal) {
-		snprintf(why, sizeof why, "%s:%ld:%ld: %s", r->b.name,
-		    r->err_line, r->err_col, r->err_msg);
-		sdc_xml_build_refuse(&r->b, "XML_ERROR", why);
-		return;
-	}
-	r->b.nframes = 0;	/* a record cut short: the error says it */
-	reject(r, r->err_fatal ? "XML_PARSE" : "XML_ERROR");
 }
 
 /* Matching --xml-record. */
@@ -287,24 +305,28 @@ after(struct reader *r, xmlNodePtr n)
 /*
  * What the parser had read before its fatal error and the reader had
  * not handed out, in document order; elements left open never end.
+ * The reader may have moved on to a text node it was completing (and
+ * freed the one before): the walk starts there.
  */
 static void
 walk_rest(struct reader *r)
 {
-	xmlNodePtr n;
+	xmlNodePtr cur = xmlTextReaderCurrentNode(r->xr), n;
 
-	if (r->last != NULL)
-		n = r->last_open ? r->last->children : after(r, r->last);
-	else
+	if (cur != NULL && cur != r->last)
+		n = cur;
+	else if (r->last == NULL)
 		n = r->err_doc != NULL ? r->err_doc->children : NULL;
-	if (r->last != NULL && r->last_open && n == NULL &&
-	    !is_open(r, r->last)) {
+	else if (!r->last_open)
+		n = after(r, r->last);
+	else if ((n = r->last->children) == NULL && !is_open(r, r->last)) {
 		end(r);
 		n = after(r, r->last);
 	}
 	while (n != NULL) {
 		if (n->type == XML_ELEMENT_NODE) {
 			start(r, n);
+			report_pending(r, n);
 			if (n->children != NULL) {
 				n = n->children;
 				continue;
@@ -314,26 +336,31 @@ walk_rest(struct reader *r)
 			end(r);
 		} else {
 			content(r, n);
+			report_pending(r, n);
 		}
 		n = after(r, n);
 	}
 }
 
-/* The parser gave up: the error that stopped it ends the input. */
+/*
+ * The parser gave up: what it read is walked, then the error that
+ * stopped it, placed where it stopped, ends the input.
+ */
 static void
-fatal(struct reader *r)
+stopped(struct reader *r)
 {
 	if (r->open_unknown)
 		open_to_the_end(r);
 	if (r->err_doc != NULL)
 		walk_rest(r);
-	if (!r->err || r->bytes_read == 0) {
-		snprintf(r->err_msg, sizeof r->err_msg, r->bytes_read == 0 ?
+	r->b.nframes = 0;	/* a record cut short: the error says it */
+	report_pending(r, NULL);
+	if (!r->fatal || r->bytes_read == 0)
+		snprintf(r->stop.msg, sizeof r->stop.msg, r->bytes_read == 0 ?
 		    "no document: the input is empty" : "malformed XML");
-		r->err = true;
-	}
-	r->err_fatal = true;
-	report_error(r, NULL);
+	r->stop.line = xmlTextReaderGetParserLineNumber(r->xr);
+	r->stop.col = xmlTextReaderGetParserColumnNumber(r->xr);
+	reject(r, "XML_PARSE", &r->stop);
 }
 
 bool
@@ -354,19 +381,20 @@ sdc_xml_read_doc(struct sdc_run *run, const char *name,
 	if (r->xr == NULL)
 		abort();	/* out of memory */
 	xmlTextReaderSetStructuredErrorHandler(r->xr, on_error, r);
+	xmlSetStructuredErrorFunc(r, on_error);	/* encodings, input */
 	while ((ret = xmlTextReaderRead(r->xr)) == 1) {
 		reader_node(r);
-		if (r->err && !r->err_fatal)
-			report_error(r, r->last);
+		report_pending(r, r->last);
 	}
 	if (r->io_failed)
 		;	/* the caller says so */
-	else if (ret < 0 || (r->err && r->err_fatal))
-		fatal(r);
-	else if (r->err)
-		report_error(r, NULL);
+	else if (ret < 0 || r->fatal)
+		stopped(r);
+	else
+		report_pending(r, NULL);
 	ok = !r->io_failed;
 	xmlFreeTextReader(r->xr);
+	xmlSetStructuredErrorFunc(NULL, NULL);
 	sdc_xml_build_release(&r->b);
 	free(r);
 	return ok;

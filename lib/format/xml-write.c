@@ -152,7 +152,7 @@ escape(struct xml_writer *xw, const char *s, size_t n, bool attr)
 			rep = NULL;
 			break;
 		default:
-			if (*p < 0x20 || *p == 0x7F)
+			if (*p < 0x20)
 				return fail(xw, "control character 0x%02X: "
 				    "XML cannot hold it", *p);
 			rep = NULL;
