@@ -236,19 +236,23 @@ sdc_xml_build_start(struct sdc_xml_build *b, xmlNodePtr el)
 			sdc_buf_init(&b->frames[i].text, SIZE_MAX / 4);
 	}
 	f = &b->frames[b->nframes++];
-	f->name = qname(b, "", el->ns, el->name, &f->name_len);
-	/* What libxml2 makes of a name it could not split. */
-	if (strchr((const char *)el->name, ':') != NULL)
-		refuse(b, "XML_ERROR", "element name '%s' is not a qualified "
-		    "name", (const char *)el->name);
 	sdc_field_container(&f->map, SDC_MAP);
 	f->children = false;
 	f->blank = true;
 	sdc_buf_reset(&f->text);
+	f->name = "";
+	f->name_len = 0;
+	/* What libxml2 makes of a name it could not split. */
+	if (strchr((const char *)el->name, ':') != NULL)
+		refuse(b, "XML_ERROR", "element name '%s' is not a qualified "
+		    "name", (const char *)el->name);
 	if (b->nframes > MAX_ELEMENTS)
 		refuse(b, "XML_TOO_DEEP", "elements nested deeper than %d "
 		    "in a record", MAX_ELEMENTS);
-	if (b->bad_code != NULL || !charge(b, FIELD_COST + f->name_len))
+	if (b->bad_code != NULL)
+		return;		/* its end is all that matters now */
+	f->name = qname(b, "", el->ns, el->name, &f->name_len);
+	if (!charge(b, FIELD_COST + f->name_len))
 		return;
 	attributes(b, f, el);
 	if (b->nframes == 1)
