@@ -20,6 +20,7 @@
 #include "banned.h"
 
 #define RENDER_MAX	((size_t)1 << 30)
+#define MAX_PREFIXES	256	/* declared around an element */
 
 struct xml_writer {
 	struct sdc_writer	 w;
@@ -28,6 +29,8 @@ struct xml_writer {
 	bool			 started;
 	struct sdc_buf		 buf;
 	struct sdc_buf		 scratch;
+	struct sdc_str		 prefixes[MAX_PREFIXES];	/* in scope */
+	size_t			 nprefixes;
 	char			 path[512];	/* of the field, for messages */
 	size_t			 path_len;
 	char			 why[640];
@@ -208,6 +211,42 @@ is_text(const struct sdc_entry *e)
 	    memcmp(e->key.ptr, SDC_XML_TEXT, e->key.len) == 0;
 }
 
+/* The "@xmlns:p" of an element come in scope for it and within it. */
+static bool
+declare(struct xml_writer *xw, const struct sdc_field *map)
+{
+	for (uint32_t i = 0; i < map->count; i++) {
+		const struct sdc_str *k = &map->v.entries[i].key;
+
+		if (k->len <= 7 || memcmp(k->ptr, "@xmlns:", 7) != 0)
+			continue;
+		if (xw->nprefixes == MAX_PREFIXES)
+			return fail(xw, "more than %d namespaces declared",
+			    MAX_PREFIXES);
+		xw->prefixes[xw->nprefixes].ptr = k->ptr + 7;
+		xw->prefixes[xw->nprefixes++].len = k->len - 7;
+	}
+	return true;
+}
+
+/* A name's prefix must be declared, for the XML to be namespace-valid. */
+static bool
+prefix_ok(struct xml_writer *xw, const char *name, size_t n, bool attr)
+{
+	const char *colon = memchr(name, ':', n);
+	size_t p = colon ? (size_t)(colon - name) : 0;
+
+	if (colon == NULL || (p == 3 && memcmp(name, "xml", 3) == 0) ||
+	    (attr && p == 5 && memcmp(name, "xmlns", 5) == 0))
+		return true;
+	for (size_t i = xw->nprefixes; i-- > 0; )
+		if (xw->prefixes[i].len == p &&
+		    memcmp(xw->prefixes[i].ptr, name, p) == 0)
+			return true;
+	return fail(xw, "prefix '%.*s' is not declared (no @xmlns:%.*s here "
+	    "or around)", (int)p, name, (int)p, name);
+}
+
 static bool
 attrs(struct xml_writer *xw, const struct sdc_field *map)
 {
@@ -221,6 +260,8 @@ attrs(struct xml_writer *xw, const struct sdc_field *map)
 		if (!sdc_xml_name_ok(e->key.ptr + 1, e->key.len - 1))
 			return fail(xw, "'%.*s' is not an XML attribute name",
 			    (int)e->key.len - 1, e->key.ptr + 1);
+		if (!prefix_ok(xw, e->key.ptr + 1, e->key.len - 1, true))
+			return false;
 		if (sdc_type_is_container(e->value.type))
 			return fail(xw, "an attribute holds text, not a %s",
 			    sdc_type_name(e->value.type));
@@ -289,22 +330,28 @@ static bool
 element(struct xml_writer *xw, const char *name, size_t n,
     const struct sdc_field *f, int depth)
 {
-	bool map = f->type == SDC_MAP || f->type == SDC_LIST_MAP;
+	bool map = (f->type == SDC_MAP || f->type == SDC_LIST_MAP) && !f->null;
+	size_t scope = xw->nprefixes;
+	bool ok;
 
 	if (!sdc_xml_name_ok(name, n))
 		return fail(xw, "'%.*s' is not an XML element name", (int)n,
 		    name);
 	if (f->type == SDC_LIST && !f->null)
 		return fail(xw, "a LIST is repeated elements of a map's key");
-	if (!puts_(xw, "<") || !put(xw, name, n))
+	if ((map && !declare(xw, f)) || !prefix_ok(xw, name, n, false) ||
+	    !puts_(xw, "<") || !put(xw, name, n))
 		return false;
 	if (f->null || (map && only_attrs(f)))
-		return (!map || f->null || attrs(xw, f)) && puts_(xw, "/>");
-	if (!map)
-		return puts_(xw, ">") && scalar(xw, f, false) &&
+		ok = (!map || attrs(xw, f)) && puts_(xw, "/>");
+	else if (!map)
+		ok = puts_(xw, ">") && scalar(xw, f, false) &&
 		    puts_(xw, "</") && put(xw, name, n) && puts_(xw, ">");
-	return attrs(xw, f) && puts_(xw, ">") && content(xw, f, depth) &&
-	    puts_(xw, "</") && put(xw, name, n) && puts_(xw, ">");
+	else
+		ok = attrs(xw, f) && puts_(xw, ">") && content(xw, f, depth) &&
+		    puts_(xw, "</") && put(xw, name, n) && puts_(xw, ">");
+	xw->nprefixes = scope;
+	return ok;
 }
 
 static bool
@@ -315,6 +362,7 @@ render(struct xml_writer *xw, const struct sdc_record *r)
 
 	sdc_buf_reset(&xw->buf);
 	xw->path_len = 0;
+	xw->nprefixes = 0;
 	if (!xw->o->preserve_root)
 		return element(xw, xw->record, strlen(xw->record), root, 0) &&
 		    puts_(xw, "\n");

@@ -238,18 +238,21 @@ def check_writing_random(rng):
 def check_writing_by_hand():
     ndjson = (b'{"@id":7,"n":1.5,"ok":true,"no":null,'
               b'"tags":["a","b"],"q":{"@v":"\\"<&>\\t\\n\\r","#text":"]]>"}}\n'
-              b'{"#text":"line\\r\\nnext"}\n')
+              b'{"#text":"line\\r\\nnext"}\n'
+              b'{"@xmlns:g":"urn:g","g:p":{"@g:cur":"EUR","#text":"1"}}\n')
     want = [{"@id": "7", "n": "1.5", "ok": "true", "no": "",
              "tags": ["a", "b"], "q": {"@v": "\"<&>\t\n\r", "#text": "]]>"}},
-            {"#text": "line\r\nnext"}]
+            {"#text": "line\r\nnext"},
+            {"@xmlns:g": "urn:g", "g:p": {"@g:cur": "EUR", "#text": "1"}}]
     rc, xml, err = convert(["--from", "json", "--to", "xml",
                             "--xml-root", "out", "--xml-record", "rec"],
                            ndjson)
     root = etree.fromstring(xml)
     got = [value(el, record=True) for el in root]
     ok(rc == 0 and root.tag == "out" and [e.tag for e in root] ==
-       ["rec", "rec"] and got == want,
-       "typed values, null, lists and escapes written as lxml reads them",
+       ["rec", "rec", "rec"] and got == want,
+       "typed values, null, lists, escapes and namespaces written as lxml "
+       "reads them",
        "got:  %r" % got, "want: %r" % want, err)
 
 
