@@ -109,8 +109,8 @@ static const char *
 qname(struct sdc_xml_build *b, const char *lead, const xmlNs *ns,
     const xmlChar *local, size_t *len)
 {
-	size_t l = strlen(lead), p = ns && ns->prefix ?
-	    strlen((const char *)ns->prefix) : 0, n = strlen((const char *)local);
+	size_t l = strlen(lead), n = strlen((const char *)local);
+	size_t p = ns && ns->prefix ? strlen((const char *)ns->prefix) : 0;
 	char *s;
 
 	*len = l + (p ? p + 1 : 0) + n;
@@ -319,7 +319,8 @@ expand(struct sdc_xml_build *b, struct sdc_buf *dst, xmlNodePtr n,
 	for (; n != NULL && b->bad_code == NULL; n = n->next) {
 		if (!charge(b, FIELD_COST))
 			return;
-		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE)
+		if (n->type == XML_TEXT_NODE ||
+		    n->type == XML_CDATA_SECTION_NODE)
 			append(b, dst, (const char *)n->content,
 			    strlen((const char *)n->content));
 		else if (n->type == XML_ENTITY_REF_NODE)

@@ -195,8 +195,9 @@ enter(struct xml_writer *xw, const char *key, size_t n, long index)
 	return was;
 }
 
+/* Records nest no deeper than SDC_MAX_DEPTH: recursion is bounded. */
 static bool element(struct xml_writer *xw, const char *name, size_t n,
-	    const struct sdc_field *f, int depth);
+	    const struct sdc_field *f);
 
 static bool
 is_attr(const struct sdc_entry *e)
@@ -275,7 +276,7 @@ attrs(struct xml_writer *xw, const struct sdc_field *map)
 }
 
 static bool
-child(struct xml_writer *xw, const struct sdc_entry *e, int depth)
+child(struct xml_writer *xw, const struct sdc_entry *e)
 {
 	const struct sdc_field *v = &e->value;
 
@@ -286,14 +287,13 @@ child(struct xml_writer *xw, const struct sdc_entry *e, int depth)
 		return scalar(xw, v, false);
 	}
 	if (v->type != SDC_LIST || v->null)
-		return element(xw, e->key.ptr, e->key.len, v, depth);
+		return element(xw, e->key.ptr, e->key.len, v);
 	for (uint32_t i = 0; i < v->count; i++) {
 		size_t was = enter(xw, NULL, 0, (long)i);
 
 		if (v->v.items[i].type == SDC_LIST && !v->v.items[i].null)
 			return fail(xw, "a LIST in a LIST has no XML form");
-		if (!element(xw, e->key.ptr, e->key.len, &v->v.items[i],
-		    depth))
+		if (!element(xw, e->key.ptr, e->key.len, &v->v.items[i]))
 			return false;
 		xw->path_len = was;
 	}
@@ -301,7 +301,7 @@ child(struct xml_writer *xw, const struct sdc_entry *e, int depth)
 }
 
 static bool
-content(struct xml_writer *xw, const struct sdc_field *map, int depth)
+content(struct xml_writer *xw, const struct sdc_field *map)
 {
 	for (uint32_t i = 0; i < map->count; i++) {
 		const struct sdc_entry *e = &map->v.entries[i];
@@ -310,7 +310,7 @@ content(struct xml_writer *xw, const struct sdc_field *map, int depth)
 		if (is_attr(e))
 			continue;
 		was = enter(xw, e->key.ptr, e->key.len, -1);
-		if (!child(xw, e, depth + 1))
+		if (!child(xw, e))
 			return false;
 		xw->path_len = was;
 	}
@@ -328,7 +328,7 @@ only_attrs(const struct sdc_field *map)
 
 static bool
 element(struct xml_writer *xw, const char *name, size_t n,
-    const struct sdc_field *f, int depth)
+    const struct sdc_field *f)
 {
 	bool map = (f->type == SDC_MAP || f->type == SDC_LIST_MAP) && !f->null;
 	size_t scope = xw->nprefixes;
@@ -348,7 +348,7 @@ element(struct xml_writer *xw, const char *name, size_t n,
 		ok = puts_(xw, ">") && scalar(xw, f, false) &&
 		    puts_(xw, "</") && put(xw, name, n) && puts_(xw, ">");
 	else
-		ok = attrs(xw, f) && puts_(xw, ">") && content(xw, f, depth) &&
+		ok = attrs(xw, f) && puts_(xw, ">") && content(xw, f) &&
 		    puts_(xw, "</") && put(xw, name, n) && puts_(xw, ">");
 	xw->nprefixes = scope;
 	return ok;
@@ -364,7 +364,7 @@ render(struct xml_writer *xw, const struct sdc_record *r)
 	xw->path_len = 0;
 	xw->nprefixes = 0;
 	if (!xw->o->preserve_root)
-		return element(xw, xw->record, strlen(xw->record), root, 0) &&
+		return element(xw, xw->record, strlen(xw->record), root) &&
 		    puts_(xw, "\n");
 	if ((root->type != SDC_MAP && root->type != SDC_LIST_MAP) ||
 	    root->null || root->count != 1)
@@ -374,7 +374,7 @@ render(struct xml_writer *xw, const struct sdc_record *r)
 	enter(xw, e->key.ptr, e->key.len, -1);
 	if (e->value.type == SDC_LIST && !e->value.null)
 		return fail(xw, "the element of a record is no LIST");
-	return element(xw, e->key.ptr, e->key.len, &e->value, 0) &&
+	return element(xw, e->key.ptr, e->key.len, &e->value) &&
 	    puts_(xw, "\n");
 }
 

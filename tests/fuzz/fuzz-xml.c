@@ -9,8 +9,8 @@
  * compared; nor are the place and reason of the fatal error (XML_PARSE)
  * that libxml2 gives, which depend on the cut when the input is not
  * UTF-8; nor documents in another encoding, which libxml2 converts a
- * piece at a time.  The records are written back as XML too, which must not fail
- * on what the reader made.
+ * piece at a time.  The records are written back as XML too, which
+ * must not fail on what the reader made.
  */
 #include <fcntl.h>
 #include <stdbool.h>
