@@ -177,7 +177,6 @@ attributes(struct sdc_xml_build *b, struct sdc_xml_frame *f, xmlNodePtr el)
 		if (strchr((const char *)a->name, ':') != NULL)
 			return refuse(b, "XML_ERROR", "attribute name '%s' is "
 			    "not a qualified name", (const char *)a->name);
-
 		if (v != NULL && v->next == NULL && v->type == XML_TEXT_NODE) {
 			put_string(b, &f->map, key, n, v->content,
 			    strlen((const char *)v->content));

@@ -13,22 +13,16 @@
 #include "xml.h"
 #include "banned.h"
 
-struct doc_in {
-	struct sdc_input	*in;
-};
-
 static ssize_t
-input_read(void *ctx, void *buf, size_t n)
+input_read(void *in, void *buf, size_t n)
 {
-	return sdc_input_read(((struct doc_in *)ctx)->in, buf, n);
+	return sdc_input_read(in, buf, n);
 }
 
 static void
 xml_read(struct sdc_run *run, struct sdc_input *in, const void *opts)
 {
-	struct doc_in d = { in };
-
-	if (!sdc_xml_read_doc(run, in->name, opts, input_read, &d))
+	if (!sdc_xml_read_doc(run, in->name, opts, input_read, in))
 		sdc_run_input_error(run, in);
 }
 
