@@ -11,12 +11,16 @@
 
 enum { OPT_C2J = 0x100, OPT_J2C };
 
-/* The formats' own options come from format-options.h. */
+/*
+ * The formats' own options come from format-options.h; the lists of
+ * --from and --to from the formats' table.
+ */
+static char from_help[160] = "input: sdc, or one of ";
+static char to_help[160] = "output: sdc, or one of ";
+
 static const struct sdc_option options[] = {
-	{ "from", 'i', 'i', true, "FORMAT",
-	  "input: sdc, json, csv, text, bytes, log or sdcjson (sdc)" },
-	{ "to", 'o', 'o', true, "FORMAT",
-	  "output: sdc, json, csv, text, bytes or sdcjson (sdc)" },
+	{ "from", 'i', 'i', true, "FORMAT", from_help },
+	{ "to", 'o', 'o', true, "FORMAT", to_help },
 	{ "c2j", 0, OPT_C2J, false, NULL, "same as --from csv --to json" },
 	{ "j2c", 0, OPT_J2C, false, NULL, "same as --from json --to csv" },
 	{ NULL, 0, 0, false, NULL, NULL }
@@ -42,8 +46,8 @@ handle(void *ctx, int val, const char *arg)
 
 static const struct sdc_cli cli = {
 	"[options] [FILE ...]",
-	"Convert JSON, CSV, text, bytes and SDC records to and from sdc record "
-	"streams.",
+	"Convert data formats (JSON, CSV, XML, Avro, Protobuf, logs, ...) to "
+	"and from sdc record streams.",
 	"  sdc-convert --from csv sightings.csv | sdc-convert --to json\n"
 	"  sdc-convert --to json --pretty < records.sdc",
 	options,
@@ -59,13 +63,27 @@ format_named(const char *opt, const char *name, bool reading)
 	if (name == NULL || strcmp(name, "sdc") == 0)
 		return NULL;
 	f = sdc_format_find(name);
-	if (f == NULL)
-		sdc_usage_error("%s: unknown format '%s' (one of: sdc, json, "
-		    "csv, text, bytes, log, sdcjson, protobuf)", opt, name);
+	if (f == NULL) {
+		char names[160];
+
+		sdc_format_names(names, sizeof(names), reading);
+		sdc_usage_error("%s: unknown format '%s' (one of: sdc, %s)",
+		    opt, name, names);
+	}
 	if (reading ? f->read == NULL : f->writer == NULL)
 		sdc_usage_error("%s: format '%s' cannot be %s", opt, name,
 		    reading ? "read" : "written");
 	return f;
+}
+
+static void
+list_formats(char *help, size_t len, bool reading)
+{
+	size_t n = strlen(help);
+
+	sdc_format_names(help + n, len - n, reading);
+	n = strlen(help);
+	snprintf(help + n, len - n, " (sdc)");
 }
 
 int
@@ -81,6 +99,8 @@ main(int argc, char **argv)
 	int first, status;
 
 	sdc_options_init(&opt);
+	list_formats(from_help, sizeof(from_help), true);
+	list_formats(to_help, sizeof(to_help), false);
 	sdc_format_opts_init(&fo);
 	first = sdc_cli_parse_groups(&cli, sdc_format_opts_groups(&fo), &opt,
 	    &c, argc, argv);

@@ -83,5 +83,10 @@ struct sdc_format {
 
 extern const struct sdc_format *const sdc_formats[];	/* NULL-ended */
 const struct sdc_format *sdc_format_find(const char *name);
+/*
+ * The names of the formats that read (reading) or write, as "json,
+ * csv, ..., xml", in dst; the length it needed, as snprintf.
+ */
+size_t	sdc_format_names(char *dst, size_t len, bool reading);
 
 #endif

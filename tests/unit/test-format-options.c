@@ -55,6 +55,11 @@ static const struct {
 	  "message name" },
 	{ "protobuf-unknown", "maybe", "--protobuf-unknown: unknown value "
 	  "'maybe' (one of: keep, drop, error)" },
+	{ "xml-record", "/a/b c", "--xml-record: 'b c' is not an element name "
+	  "or '*'" },
+	{ "xml-root", "1x", "--xml-root: '1x' is not an XML name" },
+	{ "xml-namespace", "p:q=urn:x", "--xml-namespace: 'p:q=urn:x' is not "
+	  "PREFIX=URI" },
 };
 
 static bool
@@ -210,7 +215,8 @@ test_command_line(void)
 	is_str(titles, "json format options;csv format options;"
 	    "text format options;bytes format options;log format options;"
 	    "sdcjson format options;"
-	    "protobuf format options;",
+	    "protobuf format options;"
+	    "xml format options;",
 	    "a group of options for each format, in table order");
 	is_int(parse(&fo, words), 8, "format options parsed, then operands");
 	csv = sdc_format_opts_get(&fo, sdc_format_find("csv"));
