@@ -9,6 +9,7 @@ extern const struct sdc_format sdc_format_text;
 extern const struct sdc_format sdc_format_bytes;
 extern const struct sdc_format sdc_format_log;
 extern const struct sdc_format sdc_format_sdcjson;
+extern const struct sdc_format sdc_format_avro;
 
 /* Every format, in the order --help lists them. */
 const struct sdc_format *const sdc_formats[] = {
@@ -18,6 +19,7 @@ const struct sdc_format *const sdc_formats[] = {
 	&sdc_format_bytes,
 	&sdc_format_log,
 	&sdc_format_sdcjson,
+	&sdc_format_avro,
 	NULL
 };
 

@@ -37,6 +37,18 @@ static const struct {
 	  "(as 4096, 64K, 16M)" },
 	{ "text-field", "/a[", "--text-field: '/a[': " },
 	{ "chunk-size", "-4", "--chunk-size: '-4' is not a size" },
+	{ "avro-schema", "/nonexistent.avsc", "--avro-schema: "
+	  "'/nonexistent.avsc': " },
+	{ "avro-reader-schema", "/nonexistent.avsc", "--avro-reader-schema: "
+	  "'/nonexistent.avsc': " },
+	{ "avro-schema-dir", "", "--avro-schema-dir: must not be empty" },
+	{ "avro-registry", "ftp://x", "--avro-registry: 'ftp://x' is not an "
+	  "http:// or https:// URL" },
+	{ "avro-schema-id", "x", "--avro-schema-id: 'x' is not a whole "
+	  "number" },
+	{ "avro-codec", "lzma", "--avro-codec: unknown value 'lzma'" },
+	{ "avro-block-records", "0", "--avro-block-records: must be at "
+	  "least 1" },
 	{ "log-format", "xml", "--log-format: 'xml': not common, combined, "
 	  "error, apache:FORMAT or regex:RE" },
 };
@@ -193,7 +205,8 @@ test_command_line(void)
 		    strlen(titles), "%s;", g->title);
 	is_str(titles, "json format options;csv format options;"
 	    "text format options;bytes format options;log format options;"
-	    "sdcjson format options;",
+	    "sdcjson format options;"
+	    "avro format options;",
 	    "a group of options for each format, in table order");
 	is_int(parse(&fo, words), 8, "format options parsed, then operands");
 	csv = sdc_format_opts_get(&fo, sdc_format_find("csv"));
