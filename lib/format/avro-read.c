@@ -458,6 +458,7 @@ sdc_avro_read(struct sdc_run *run, struct sdc_input *in, const void *opts)
 	ai->o = o;
 	sdc_buf_init(&ai->buf, BLOCK_MAX + 64);
 	sdc_buf_init(&ai->block, BLOCK_MAX);
+	sdc_buf_reserve(&ai->block, 1);	/* empty blocks point somewhere */
 	sdc_record_init(&ai->rec);
 	sdc_idbuf_init(&ai->id, in->name);
 	if (o->datums || o->confluent)

@@ -184,6 +184,8 @@ sdc_avro_writer(const void *opts)
 	aw->o = o;
 	sdc_buf_init(&aw->block, DATUM_MAX);
 	sdc_buf_init(&aw->packed, DATUM_MAX * 2);
+	sdc_buf_reserve(&aw->block, 1);	/* empty datums point somewhere */
+	sdc_buf_reserve(&aw->packed, 1);
 	aw->w.record = write_record;
 	aw->w.finish = write_finish;
 	aw->w.free = writer_free;
