@@ -5,7 +5,9 @@ Prints TAP; exits 1 when any test failed.  fastavro writes container
 files of every Avro type and logical type with each codec: sdc-convert
 must read the values fastavro reads back.  sdc-convert writes them again,
 with the schema and with one it derives: fastavro must read the same
-values.  Needs fastavro: run by a python3 without it, the test runs
+values.  Datums in Confluent's framing are read with their schemas from
+a schema registry, played by a small http.server here since no real one
+is installed.  Needs fastavro: run by a python3 without it, the test runs
 itself again with the project's virtual environment, and skips when
 there is none.  fastavro needs backports.zstd for zstandard; without it,
 the codec is registered here through the zstandard package.
@@ -14,12 +16,14 @@ the codec is registered here through the zstandard package.
 import base64
 import datetime
 import decimal
+import http.server
 import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -303,13 +307,72 @@ def test_derived(tmp):
     same(got, want, "fastavro reads the values of the derived schema")
 
 
+class Registry(http.server.BaseHTTPRequestHandler):
+    """GET /schemas/ids/ID as a Confluent schema registry answers it."""
+    schemas = {}
+
+    def do_GET(self):
+        prefix = "/schemas/ids/"
+        key = self.path[len(prefix):] if self.path.startswith(prefix) else ""
+        if key not in self.schemas:
+            self.send_response(404)
+            self.end_headers()
+            self.wfile.write(b'{"error_code":40403,"message":"not found"}')
+            return
+        body = json.dumps({"schema": json.dumps(self.schemas[key])})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def test_registry(tmp):
+    small = {"type": "record", "name": "S", "fields": [
+        {"name": "id", "type": "long"}, {"name": "when", "type": {
+            "type": "long", "logicalType": "timestamp-millis"}}]}
+    Registry.schemas = {"21": small, "22": SCHEMA}
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Registry)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    buf = io.BytesIO()
+    want = []
+    rec = records(3)
+    for k in range(3):
+        r = {"id": k, "when": datetime.datetime(2024, 1, 1, k, tzinfo=UTC)}
+        buf.write(b"\0\0\0\0\x15")
+        fastavro.schemaless_writer(buf, small, r)
+        want.append(plain(r))
+        buf.write(b"\0\0\0\0\x16")
+        fastavro.schemaless_writer(buf, SCHEMA, rec[k])
+        want.append(plain(rec[k]))
+    buf.write(b"\0\0\0\0\x17\0")
+    path = os.path.join(tmp, "framed.bin")
+    with open(path, "wb") as f:
+        f.write(buf.getvalue())
+    rc, out, err = shell(f"'{PROG}' --from avro --avro-confluent "
+                         f"--avro-registry {url}/ '{path}' | '{PROG}' "
+                         "--to json --typed")
+    server.shutdown()
+    lines = [json.loads(line) for line in out.decode().splitlines()]
+    got = [plain(untyped(x["value"])) for x in lines if x["kind"] == "data"]
+    errors = [x["error"]["message"] for x in lines if x["kind"] == "error"]
+    ok(rc == 0 and err == "", "framed datums read through the registry", err)
+    same(got, want, "each datum read with the schema of its id")
+    ok(len(errors) == 1 and "HTTP status 404" in errors[0] and
+       "/schemas/ids/23" in errors[0],
+       "an id the registry does not know is an error record", *errors)
+
+
 def main():
     if not os.access(PROG, os.X_OK):
         print("1..0 # SKIP sdc-convert is not built")
         return 0
     register_zstd()
     with tempfile.TemporaryDirectory() as tmp:
-        for test in (test_read, test_write, test_derived):
+        for test in (test_read, test_write, test_derived, test_registry):
             try:
                 test(tmp)
             except Exception as e:
