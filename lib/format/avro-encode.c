@@ -218,7 +218,7 @@ enc_real(struct enc *e, const struct sdc_avro_node *n,
 {
 	double d = f->type == SDC_DOUBLE ? f->v.d : f->type == SDC_FLOAT ?
 	    (double)f->v.f : (double)f->v.i;
-	float fl = (float)d;
+	float fl = f->type == SDC_FLOAT ? f->v.f : (float)d;
 
 	if (n->kind == AVRO_FLOAT)
 		return put_bytes(e, &fl, 4, false) ? NULL : full(e);
