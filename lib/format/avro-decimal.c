@@ -132,6 +132,22 @@ mul10_add(uint8_t *m, size_t n, unsigned digit)
 	return carry == 0 && (m[0] & 0x80) == 0;
 }
 
+/* The digits of the unscaled value, past leading zeros. */
+static long
+digits_of(const struct parsed *d, int scale)
+{
+	long lead = 0, total = (long)(d->ndigits[0] + d->ndigits[1]);
+
+	for (int part = 0; part < 2; part++)
+		for (size_t i = 0; i < d->ndigits[part]; i++) {
+			if (d->digits[part][i] != '0')
+				return total - lead + d->exp + scale -
+				    (long)d->ndigits[1];
+			lead++;
+		}
+	return 0;
+}
+
 static const char *
 unscaled(const struct parsed *d, int scale, uint8_t *m, size_t n)
 {
@@ -153,8 +169,8 @@ unscaled(const struct parsed *d, int scale, uint8_t *m, size_t n)
 }
 
 const char *
-sdc_avro_decimal_bytes(const char *s, size_t n, int scale, size_t size,
-    uint8_t *dst, size_t *len)
+sdc_avro_decimal_bytes(const char *s, size_t n, int precision, int scale,
+    size_t size, uint8_t *dst, size_t *len)
 {
 	uint8_t m[AVRO_DECIMAL_MAX];
 	struct parsed d;
@@ -163,6 +179,8 @@ sdc_avro_decimal_bytes(const char *s, size_t n, int scale, size_t size,
 
 	if (!parse_text(s, n, &d))
 		return "not a decimal number";
+	if (precision > 0 && digits_of(&d, scale) > precision)
+		return "more digits than the precision";
 	if ((why = unscaled(&d, scale, m, sizeof m)) != NULL)
 		return why;
 	if (d.neg)

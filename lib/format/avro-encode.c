@@ -239,7 +239,7 @@ enc_decimal(struct enc *e, const struct sdc_avro_node *n,
 		    (long long)f->v.i);
 		s = text;
 	}
-	why = sdc_avro_decimal_bytes(s, len, n->scale,
+	why = sdc_avro_decimal_bytes(s, len, n->precision, n->scale,
 	    n->kind == AVRO_FIXED ? n->size : 0, bytes, &blen);
 	if (why != NULL)
 		return fail(e, "%.*s: %s", (int)len, s, why);

@@ -116,9 +116,12 @@ const char *sdc_avro_uncompress(enum sdc_avro_codec c, const uint8_t *in,
 /* Big-endian two's complement bytes <-> DECIMAL text at scale. */
 void	sdc_avro_decimal_text(const uint8_t *p, size_t n, int scale,
 	    struct sdc_arena *a, struct sdc_str *out);
-/* NULL, or why the text does not fit scale (and size, when > 0). */
-const char *sdc_avro_decimal_bytes(const char *s, size_t n, int scale,
-	    size_t size, uint8_t *dst, size_t *len);
+/*
+ * NULL, or why the text does not fit precision and scale (precision 0:
+ * any), and size when > 0.
+ */
+const char *sdc_avro_decimal_bytes(const char *s, size_t n, int precision,
+	    int scale, size_t size, uint8_t *dst, size_t *len);
 #define AVRO_DECIMAL_MAX	64	/* bytes of an unscaled value */
 
 /* The format's options, as its option table sets them (avro.c). */

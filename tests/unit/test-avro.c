@@ -26,14 +26,15 @@ text_of(const uint8_t *p, size_t n, int scale)
 
 /* The text's bytes at scale, in hex, or the reason they are none. */
 static const char *
-bytes_of(const char *s, int scale, size_t size)
+bytes_of(const char *s, int precision, int scale, size_t size)
 {
 	static char out[256];
 	uint8_t b[AVRO_DECIMAL_MAX];
 	const char *why;
 	size_t n, k = 0;
 
-	why = sdc_avro_decimal_bytes(s, strlen(s), scale, size, b, &n);
+	why = sdc_avro_decimal_bytes(s, strlen(s), precision, scale, size, b,
+	    &n);
 	if (why != NULL)
 		return why;
 	for (size_t i = 0; i < n; i++)
@@ -53,21 +54,29 @@ test_decimals(void)
 	    "leading zeros of the fraction");
 	is_str(text_of((const uint8_t *)"", 0, 0), "0", "no bytes is zero");
 	is_str(text_of((const uint8_t *)"\x80", 1, 0), "-128", "-128");
-	is_str(bytes_of("12.34", 2, 0), "04d2", "12.34 at scale 2");
-	is_str(bytes_of("-12.34", 2, 0), "fb2e", "-12.34");
-	is_str(bytes_of("12.3", 2, 0), "04ce", "padded to the scale");
-	is_str(bytes_of("1.5e2", 0, 0), "0096", "an exponent");
-	is_str(bytes_of("-128", 0, 0), "80", "the shortest bytes");
-	is_str(bytes_of("128", 0, 0), "0080", "a sign byte when needed");
-	is_str(bytes_of("-1", 0, 4), "ffffffff", "fixed: sign-extended");
-	is_str(bytes_of("1.234", 2, 0), "more fractional digits than the "
+	is_str(bytes_of("12.34", 0, 2, 0), "04d2", "12.34 at scale 2");
+	is_str(bytes_of("-12.34", 0, 2, 0), "fb2e", "-12.34");
+	is_str(bytes_of("12.3", 0, 2, 0), "04ce", "padded to the scale");
+	is_str(bytes_of("1.5e2", 0, 0, 0), "0096", "an exponent");
+	is_str(bytes_of("-128", 0, 0, 0), "80", "the shortest bytes");
+	is_str(bytes_of("128", 0, 0, 0), "0080", "a sign byte when needed");
+	is_str(bytes_of("-1", 0, 0, 4), "ffffffff", "fixed: sign-extended");
+	is_str(bytes_of("1.234", 0, 2, 0), "more fractional digits than the "
 	    "scale", "digits the scale cannot hold are refused");
-	is_str(bytes_of("1.230", 2, 0), "7b", "zeros past the scale are not");
-	is_str(bytes_of("70000", 0, 2), "too large for the fixed size",
+	is_str(bytes_of("1.230", 0, 2, 0), "7b", "zeros past the scale are not");
+	is_str(bytes_of("70000", 0, 0, 2), "too large for the fixed size",
 	    "too large for the fixed");
-	is_str(bytes_of("1e400", 0, 0), "too large for a decimal",
+	is_str(bytes_of("1e400", 0, 0, 0), "too large for a decimal",
 	    "too large for any");
-	is_str(bytes_of("abc", 0, 0), "not a decimal number", "not a number");
+	is_str(bytes_of("abc", 0, 0, 0), "not a decimal number", "not a number");
+	is_str(bytes_of("999.99", 5, 2, 0), "01869f", "as many digits as the "
+	    "precision");
+	is_str(bytes_of("1000.00", 5, 2, 0), "more digits than the precision",
+	    "more digits than the precision are refused");
+	is_str(bytes_of("0.0012", 2, 4, 0), "0c", "leading zeros do not count");
+	is_str(bytes_of("0", 1, 0, 0), "00", "zero");
+	is_str(bytes_of("1e3", 3, 0, 0), "more digits than the precision",
+	    "an exponent's zeros count");
 }
 
 static int
