@@ -271,6 +271,34 @@ def test_write(tmp):
         same(got, want, f"{codec}: fastavro reads back every value")
 
 
+def test_datums(tmp):
+    recs = records(20)
+    src = os.path.join(tmp, "src-datums.avro")
+    with open(src, "wb") as fo:
+        fastavro.writer(fo, SCHEMA, recs)
+    with open(src, "rb") as fo:
+        want = [plain(r) for r in fastavro.reader(fo)]
+    schema = os.path.join(tmp, "s.avsc")
+    with open(schema, "w") as f:
+        json.dump(SCHEMA, f)
+    parsed = fastavro.parse_schema(SCHEMA)
+    for framing in ("--avro-datums", "--avro-confluent --avro-schema-id 9"):
+        rc, out, err = shell(f"'{PROG}' --from avro '{src}' | '{PROG}' "
+                             f"--to avro {framing} --avro-schema '{schema}'")
+        ok(rc == 0 and err == "", f"{framing}: written", err)
+        fo = io.BytesIO(out)
+        got = []
+        try:
+            while fo.tell() < len(out):
+                if "confluent" in framing and fo.read(5) != b"\0\0\0\0\x09":
+                    raise ValueError("bad framing")
+                got.append(plain(fastavro.schemaless_reader(fo, parsed)))
+        except Exception as e:
+            ok(False, f"{framing}: fastavro reads the datums", str(e))
+            continue
+        same(got, want, f"{framing}: fastavro reads every value")
+
+
 def test_derived(tmp):
     lines = [
         '{"i":{"INTEGER":1},"l":{"LONG":2},"d":{"DOUBLE":0.5},'
@@ -372,7 +400,8 @@ def main():
         return 0
     register_zstd()
     with tempfile.TemporaryDirectory() as tmp:
-        for test in (test_read, test_write, test_derived, test_registry):
+        for test in (test_read, test_write, test_datums, test_derived,
+                     test_registry):
             try:
                 test(tmp)
             except Exception as e:
