@@ -9,7 +9,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "avro.h"
+#include "avro-format.h"
 #include "banned.h"
 
 static const char *const names[] = {
@@ -174,11 +174,11 @@ sdc_avro_compress(enum sdc_avro_codec c, const uint8_t *in, size_t n,
 {
 	sdc_buf_reset(out);
 	switch (c) {
-	case AVRO_CODEC_DEFLATE:
+	case SDC_AVRO_CODEC_DEFLATE:
 		return deflate_block(in, n, out);
-	case AVRO_CODEC_SNAPPY:
+	case SDC_AVRO_CODEC_SNAPPY:
 		return snappy_block(in, n, out);
-	case AVRO_CODEC_ZSTD:
+	case SDC_AVRO_CODEC_ZSTD:
 		return zstd_block(in, n, out);
 	default:
 		return sdc_buf_append(out, in, n) ? NULL : "block too large";
@@ -191,11 +191,11 @@ sdc_avro_uncompress(enum sdc_avro_codec c, const uint8_t *in, size_t n,
 {
 	sdc_buf_reset(out);
 	switch (c) {
-	case AVRO_CODEC_DEFLATE:
+	case SDC_AVRO_CODEC_DEFLATE:
 		return inflate_block(in, n, out);
-	case AVRO_CODEC_SNAPPY:
+	case SDC_AVRO_CODEC_SNAPPY:
 		return unsnappy_block(in, n, out);
-	case AVRO_CODEC_ZSTD:
+	case SDC_AVRO_CODEC_ZSTD:
 		return unzstd_block(in, n, out);
 	default:
 		return sdc_buf_append(out, in, n) ? NULL : "block too large";

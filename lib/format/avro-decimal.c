@@ -5,10 +5,10 @@
  */
 #include <string.h>
 
-#include "avro.h"
+#include "avro-format.h"
 #include "banned.h"
 
-#define DIGITS_MAX	(AVRO_DECIMAL_MAX * 3 + 2)
+#define DIGITS_MAX	(SDC_AVRO_DECIMAL_MAX * 3 + 2)
 
 /* Divide the magnitude m[0..n) by 10 in place: the remainder. */
 static unsigned
@@ -51,7 +51,7 @@ void
 sdc_avro_decimal_text(const uint8_t *p, size_t n, int scale,
     struct sdc_arena *a, struct sdc_str *out)
 {
-	uint8_t m[AVRO_DECIMAL_MAX];
+	uint8_t m[SDC_AVRO_DECIMAL_MAX];
 	char digits[DIGITS_MAX], *s;
 	size_t nd = 0, len = 0;
 	bool neg = n > 0 && (p[0] & 0x80);
@@ -172,7 +172,7 @@ const char *
 sdc_avro_decimal_bytes(const char *s, size_t n, int precision, int scale,
     size_t size, uint8_t *dst, size_t *len)
 {
-	uint8_t m[AVRO_DECIMAL_MAX];
+	uint8_t m[SDC_AVRO_DECIMAL_MAX];
 	struct parsed d;
 	const char *why;
 	size_t skip = 0;

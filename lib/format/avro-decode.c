@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "avro.h"
+#include "avro-format.h"
 #include "utf8.h"
 #include "varint.h"
 #include "wire.h"
@@ -27,7 +27,7 @@ bad(struct sdc_avro_dec *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(d->err, sizeof d->err, fmt, ap);
 	va_end(ap);
-	return AVRO_BAD;
+	return SDC_AVRO_BAD;
 }
 
 static int
@@ -38,7 +38,7 @@ varint_fail(struct sdc_avro_dec *d)
 			return bad(d, "varint longer than 64 bits");
 	if (d->end - d->p >= 10)
 		return bad(d, "varint longer than 64 bits");
-	return AVRO_SHORT;
+	return SDC_AVRO_SHORT;
 }
 
 static inline int
@@ -49,12 +49,12 @@ get_long(struct sdc_avro_dec *d, int64_t *v)
 	if (d->p < d->end && *d->p < 0x80) {
 		u = *d->p++;
 		*v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
-		return AVRO_OK;
+		return SDC_AVRO_OK;
 	}
 	if (!sdc_varint_get(&d->p, d->end, &u))
 		return varint_fail(d);
 	*v = sdc_unzigzag(u);
-	return AVRO_OK;
+	return SDC_AVRO_OK;
 }
 
 static inline int
@@ -63,14 +63,14 @@ get_len(struct sdc_avro_dec *d, size_t *n)
 	int64_t v;
 	int rc = get_long(d, &v);
 
-	if (rc != AVRO_OK)
+	if (rc != SDC_AVRO_OK)
 		return rc;
 	if (v < 0)
 		return bad(d, "negative length %lld", (long long)v);
 	if ((uint64_t)v > (uint64_t)(d->end - d->p))
-		return AVRO_SHORT;
+		return SDC_AVRO_SHORT;
 	*n = (size_t)v;
-	return AVRO_OK;
+	return SDC_AVRO_OK;
 }
 
 static int
@@ -79,13 +79,13 @@ dec_int(struct sdc_avro_dec *d, const struct sdc_avro_node *n, int64_t v,
 {
 	if (v < INT32_MIN || v > INT32_MAX)
 		return bad(d, "int %lld out of range", (long long)v);
-	if (n->logical == AVRO_LT_DATE)
+	if (n->logical == SDC_AVRO_LT_DATE)
 		sdc_field_int(f, SDC_DATE, v);
-	else if (n->logical == AVRO_LT_TIME_MS)
+	else if (n->logical == SDC_AVRO_LT_TIME_MS)
 		sdc_field_int(f, SDC_TIME, v * 1000);
 	else
 		sdc_field_int(f, SDC_INTEGER, v);
-	return AVRO_OK;
+	return SDC_AVRO_OK;
 }
 
 static int
@@ -93,42 +93,42 @@ dec_long(struct sdc_avro_dec *d, const struct sdc_avro_node *n, int64_t v,
     struct sdc_field *f)
 {
 	switch (n->logical) {
-	case AVRO_LT_TIME_US:
+	case SDC_AVRO_LT_TIME_US:
 		sdc_field_int(f, SDC_TIME, v);
 		break;
-	case AVRO_LT_TS_MS:
-	case AVRO_LT_LOCAL_TS_MS:
+	case SDC_AVRO_LT_TS_MS:
+	case SDC_AVRO_LT_LOCAL_TS_MS:
 		if (v > INT64_MAX / 1000 || v < INT64_MIN / 1000)
 			return bad(d, "timestamp %lld out of range",
 			    (long long)v);
 		sdc_field_int(f, SDC_DATETIME, v * 1000);
 		break;
-	case AVRO_LT_TS_US:
-	case AVRO_LT_LOCAL_TS_US:
+	case SDC_AVRO_LT_TS_US:
+	case SDC_AVRO_LT_LOCAL_TS_US:
 		sdc_field_int(f, SDC_DATETIME, v);
 		break;
 	default:
 		sdc_field_int(f, SDC_LONG, v);
 	}
-	return AVRO_OK;
+	return SDC_AVRO_OK;
 }
 
 static int
 dec_bytes(struct sdc_avro_dec *d, const struct sdc_avro_node *n,
     const uint8_t *p, size_t len, struct sdc_field *f)
 {
-	if (n->logical == AVRO_LT_DECIMAL) {
-		if (len > AVRO_DECIMAL_MAX)
+	if (n->logical == SDC_AVRO_LT_DECIMAL) {
+		if (len > SDC_AVRO_DECIMAL_MAX)
 			return bad(d, "decimal of %zu bytes", len);
 		f->type = SDC_DECIMAL;
 		f->null = false;
 		sdc_avro_decimal_text(p, len, n->scale, d->arena, &f->v.s);
-	} else if (n->kind == AVRO_STRING ||
-	    (n->logical == AVRO_LT_UUID && n->kind != AVRO_FIXED)) {
+	} else if (n->kind == SDC_AVRO_STRING ||
+	    (n->logical == SDC_AVRO_LT_UUID && n->kind != SDC_AVRO_FIXED)) {
 		if (!sdc_utf8_valid(p, len))
 			return bad(d, "string that is not UTF-8");
 		sdc_field_borrow(f, SDC_STRING, p, len);
-	} else if (n->logical == AVRO_LT_UUID && len == 16) {
+	} else if (n->logical == SDC_AVRO_LT_UUID && len == 16) {
 		static const char hex[] = "0123456789abcdef";
 		char *s = sdc_arena_alloc(d->arena, 36), *q = s;
 
@@ -141,7 +141,7 @@ dec_bytes(struct sdc_avro_dec *d, const struct sdc_avro_node *n,
 		sdc_field_borrow(f, SDC_STRING, s, 36);
 	} else
 		sdc_field_borrow(f, SDC_BYTE_ARRAY, p, len);
-	return AVRO_OK;
+	return SDC_AVRO_OK;
 }
 
 /* The type of a null of node n: that of its values. */
@@ -149,29 +149,30 @@ static enum sdc_type
 null_type(const struct sdc_avro_node *n)
 {
 	static const enum sdc_type by_kind[] = {
-		[AVRO_NULL] = SDC_STRING, [AVRO_BOOLEAN] = SDC_BOOLEAN,
-		[AVRO_INT] = SDC_INTEGER, [AVRO_LONG] = SDC_LONG,
-		[AVRO_FLOAT] = SDC_FLOAT, [AVRO_DOUBLE] = SDC_DOUBLE,
-		[AVRO_BYTES] = SDC_BYTE_ARRAY, [AVRO_STRING] = SDC_STRING,
-		[AVRO_RECORD] = SDC_LIST_MAP, [AVRO_ENUM] = SDC_STRING,
-		[AVRO_ARRAY] = SDC_LIST, [AVRO_MAP] = SDC_MAP,
-		[AVRO_UNION] = SDC_STRING, [AVRO_FIXED] = SDC_BYTE_ARRAY
+		[SDC_AVRO_NULL] = SDC_STRING, [SDC_AVRO_BOOLEAN] = SDC_BOOLEAN,
+		[SDC_AVRO_INT] = SDC_INTEGER, [SDC_AVRO_LONG] = SDC_LONG,
+		[SDC_AVRO_FLOAT] = SDC_FLOAT, [SDC_AVRO_DOUBLE] = SDC_DOUBLE,
+		[SDC_AVRO_BYTES] = SDC_BYTE_ARRAY,
+		[SDC_AVRO_STRING] = SDC_STRING,
+		[SDC_AVRO_RECORD] = SDC_LIST_MAP, [SDC_AVRO_ENUM] = SDC_STRING,
+		[SDC_AVRO_ARRAY] = SDC_LIST, [SDC_AVRO_MAP] = SDC_MAP,
+		[SDC_AVRO_UNION] = SDC_STRING, [SDC_AVRO_FIXED] = SDC_BYTE_ARRAY
 	};
 
 	switch (n->logical) {
-	case AVRO_LT_DECIMAL:
+	case SDC_AVRO_LT_DECIMAL:
 		return SDC_DECIMAL;
-	case AVRO_LT_DATE:
+	case SDC_AVRO_LT_DATE:
 		return SDC_DATE;
-	case AVRO_LT_TIME_MS:
-	case AVRO_LT_TIME_US:
+	case SDC_AVRO_LT_TIME_MS:
+	case SDC_AVRO_LT_TIME_US:
 		return SDC_TIME;
-	case AVRO_LT_TS_MS:
-	case AVRO_LT_TS_US:
-	case AVRO_LT_LOCAL_TS_MS:
-	case AVRO_LT_LOCAL_TS_US:
+	case SDC_AVRO_LT_TS_MS:
+	case SDC_AVRO_LT_TS_US:
+	case SDC_AVRO_LT_LOCAL_TS_MS:
+	case SDC_AVRO_LT_LOCAL_TS_US:
 		return SDC_DATETIME;
-	case AVRO_LT_UUID:
+	case SDC_AVRO_LT_UUID:
 		return SDC_STRING;
 	default:
 		return by_kind[n->kind];
@@ -190,7 +191,7 @@ static int
 dec_items(struct sdc_avro_dec *d, const struct sdc_avro_node *w,
     const struct sdc_avro_node *r, struct sdc_field *f, int64_t count)
 {
-	bool map = w->kind == AVRO_MAP;
+	bool map = w->kind == SDC_AVRO_MAP;
 	uint64_t total = (uint64_t)f->count + (uint64_t)count;
 	int rc;
 
@@ -198,7 +199,7 @@ dec_items(struct sdc_avro_dec *d, const struct sdc_avro_node *w,
 	    (uint64_t)count > (uint64_t)(d->end - d->p))
 		return w->items->may_be_empty ?
 		    bad(d, "%lld items of a type that takes no bytes",
-		    (long long)count) : AVRO_SHORT;
+		    (long long)count) : SDC_AVRO_SHORT;
 	sdc_container_reserve(d->arena, f, (uint32_t)count);
 	for (int64_t i = 0; i < count; i++) {
 		struct sdc_field *slot;
@@ -207,7 +208,7 @@ dec_items(struct sdc_avro_dec *d, const struct sdc_avro_node *w,
 			struct sdc_entry *e = &f->v.entries[f->count];
 			size_t len;
 
-			if ((rc = get_len(d, &len)) != AVRO_OK)
+			if ((rc = get_len(d, &len)) != SDC_AVRO_OK)
 				return rc;
 			if (!sdc_utf8_valid(d->p, len))
 				return bad(d, "map key that is not UTF-8");
@@ -220,10 +221,10 @@ dec_items(struct sdc_avro_dec *d, const struct sdc_avro_node *w,
 		f->count++;
 		sdc_field_null(slot, SDC_STRING);
 		if ((rc = sdc_avro_decode(d, w->items, r->items, slot)) !=
-		    AVRO_OK)
+		    SDC_AVRO_OK)
 			return rc;
 	}
-	return AVRO_OK;
+	return SDC_AVRO_OK;
 }
 
 static int
@@ -233,22 +234,22 @@ dec_blocks(struct sdc_avro_dec *d, const struct sdc_avro_node *w,
 	int64_t count, size;
 	int rc;
 
-	sdc_field_container(f, w->kind == AVRO_MAP ? SDC_MAP : SDC_LIST);
+	sdc_field_container(f, w->kind == SDC_AVRO_MAP ? SDC_MAP : SDC_LIST);
 	for (;;) {
-		if ((rc = get_long(d, &count)) != AVRO_OK)
+		if ((rc = get_long(d, &count)) != SDC_AVRO_OK)
 			return rc;
 		if (count == 0)
-			return AVRO_OK;
+			return SDC_AVRO_OK;
 		if (count < 0) {
 			if (count == INT64_MIN)
 				return bad(d, "bad item count");
 			count = -count;
-			if ((rc = get_long(d, &size)) != AVRO_OK)
+			if ((rc = get_long(d, &size)) != SDC_AVRO_OK)
 				return rc;
 		}
 		if (count > (int64_t)UINT32_MAX - f->count)
 			return bad(d, "too many items");
-		if ((rc = dec_items(d, w, r, f, count)) != AVRO_OK)
+		if ((rc = dec_items(d, w, r, f, count)) != SDC_AVRO_OK)
 			return rc;
 	}
 }
@@ -269,10 +270,10 @@ dec_record(struct sdc_avro_dec *d, const struct sdc_avro_node *n,
 		e->key.len = af->name_len;
 		sdc_field_null(&e->value, SDC_STRING);
 		if ((rc = sdc_avro_decode(d, af->type, af->type, &e->value)) !=
-		    AVRO_OK)
+		    SDC_AVRO_OK)
 			return rc;
 	}
-	return AVRO_OK;
+	return SDC_AVRO_OK;
 }
 
 static int
@@ -282,15 +283,15 @@ dec_union(struct sdc_avro_dec *d, const struct sdc_avro_node *w,
 	int64_t i;
 	int rc;
 
-	if ((rc = get_long(d, &i)) != AVRO_OK)
+	if ((rc = get_long(d, &i)) != SDC_AVRO_OK)
 		return rc;
 	if (i < 0 || i >= w->nbranches)
 		return bad(d, "union branch %lld of %u", (long long)i,
 		    w->nbranches);
-	if (w->branches[i]->kind == AVRO_NULL) {
-		sdc_field_null(f, union_null_type(r->kind == AVRO_UNION ?
+	if (w->branches[i]->kind == SDC_AVRO_NULL) {
+		sdc_field_null(f, union_null_type(r->kind == SDC_AVRO_UNION ?
 		    r : w));
-		return AVRO_OK;
+		return SDC_AVRO_OK;
 	}
 	return sdc_avro_decode(d, w->branches[i],
 	    w == r ? w->branches[i] : r, f);
@@ -304,7 +305,7 @@ dec_enum(struct sdc_avro_dec *d, const struct sdc_avro_node *w,
 	int rc;
 	const char *sym;
 
-	if ((rc = get_long(d, &i)) != AVRO_OK)
+	if ((rc = get_long(d, &i)) != SDC_AVRO_OK)
 		return rc;
 	if (i < 0 || i >= w->nsymbols)
 		return bad(d, "enum index %lld of %u", (long long)i,
@@ -323,7 +324,7 @@ dec_enum(struct sdc_avro_dec *d, const struct sdc_avro_node *w,
 		    r->enum_default];
 	}
 	sdc_field_borrow(f, SDC_STRING, sym, strlen(sym));
-	return AVRO_OK;
+	return SDC_AVRO_OK;
 }
 
 /*
@@ -341,55 +342,55 @@ dec_scalar(struct sdc_avro_dec *d, const struct sdc_avro_node *w,
 	int rc;
 
 	switch (w->kind) {
-	case AVRO_NULL:
+	case SDC_AVRO_NULL:
 		sdc_field_null(f, SDC_STRING);
-		return AVRO_OK;
-	case AVRO_BOOLEAN:
+		return SDC_AVRO_OK;
+	case SDC_AVRO_BOOLEAN:
 		if (d->p >= d->end)
-			return AVRO_SHORT;
+			return SDC_AVRO_SHORT;
 		if (*d->p > 1)
 			return bad(d, "boolean byte %u", *d->p);
 		sdc_field_bool(f, *d->p++ == 1);
-		return AVRO_OK;
-	case AVRO_INT:
-	case AVRO_LONG:
-		if ((rc = get_long(d, &v)) != AVRO_OK)
+		return SDC_AVRO_OK;
+	case SDC_AVRO_INT:
+	case SDC_AVRO_LONG:
+		if ((rc = get_long(d, &v)) != SDC_AVRO_OK)
 			return rc;
-		if (w->kind == AVRO_INT && (v < INT32_MIN || v > INT32_MAX))
+		if (w->kind == SDC_AVRO_INT && (v < INT32_MIN || v > INT32_MAX))
 			return bad(d, "int %lld out of range", (long long)v);
-		if (r->kind == AVRO_FLOAT)
+		if (r->kind == SDC_AVRO_FLOAT)
 			sdc_field_float(f, (float)v);
-		else if (r->kind == AVRO_DOUBLE)
+		else if (r->kind == SDC_AVRO_DOUBLE)
 			sdc_field_double(f, (double)v);
-		else if (r->kind == AVRO_INT)
+		else if (r->kind == SDC_AVRO_INT)
 			return dec_int(d, r, v, f);
 		else
 			return dec_long(d, r, v, f);
-		return AVRO_OK;
-	case AVRO_FLOAT:
+		return SDC_AVRO_OK;
+	case SDC_AVRO_FLOAT:
 		if (d->end - d->p < 4)
-			return AVRO_SHORT;
+			return SDC_AVRO_SHORT;
 		memcpy(&fl, d->p, 4);
 		d->p += 4;
-		if (r->kind == AVRO_DOUBLE)
+		if (r->kind == SDC_AVRO_DOUBLE)
 			sdc_field_double(f, (double)fl);
 		else
 			sdc_field_float(f, fl);
-		return AVRO_OK;
-	case AVRO_DOUBLE:
+		return SDC_AVRO_OK;
+	case SDC_AVRO_DOUBLE:
 		if (d->end - d->p < 8)
-			return AVRO_SHORT;
+			return SDC_AVRO_SHORT;
 		memcpy(&db, d->p, 8);
 		d->p += 8;
 		sdc_field_double(f, db);
-		return AVRO_OK;
-	case AVRO_FIXED:
+		return SDC_AVRO_OK;
+	case SDC_AVRO_FIXED:
 		if ((size_t)(d->end - d->p) < w->size)
-			return AVRO_SHORT;
+			return SDC_AVRO_SHORT;
 		len = w->size;
 		break;
 	default:	/* bytes, string */
-		if ((rc = get_len(d, &len)) != AVRO_OK)
+		if ((rc = get_len(d, &len)) != SDC_AVRO_OK)
 			return rc;
 	}
 	d->p += len;
@@ -400,16 +401,17 @@ static bool
 promotes(enum sdc_avro_kind w, enum sdc_avro_kind r)
 {
 	switch (w) {
-	case AVRO_INT:
-		return r == AVRO_LONG || r == AVRO_FLOAT || r == AVRO_DOUBLE;
-	case AVRO_LONG:
-		return r == AVRO_FLOAT || r == AVRO_DOUBLE;
-	case AVRO_FLOAT:
-		return r == AVRO_DOUBLE;
-	case AVRO_STRING:
-		return r == AVRO_BYTES;
-	case AVRO_BYTES:
-		return r == AVRO_STRING;
+	case SDC_AVRO_INT:
+		return r == SDC_AVRO_LONG || r == SDC_AVRO_FLOAT ||
+		    r == SDC_AVRO_DOUBLE;
+	case SDC_AVRO_LONG:
+		return r == SDC_AVRO_FLOAT || r == SDC_AVRO_DOUBLE;
+	case SDC_AVRO_FLOAT:
+		return r == SDC_AVRO_DOUBLE;
+	case SDC_AVRO_STRING:
+		return r == SDC_AVRO_BYTES;
+	case SDC_AVRO_BYTES:
+		return r == SDC_AVRO_STRING;
 	default:
 		return false;
 	}
@@ -420,7 +422,7 @@ same_type(const struct sdc_avro_node *w, const struct sdc_avro_node *r)
 {
 	if (w->kind != r->kind)
 		return false;
-	if (w->kind == AVRO_FIXED)
+	if (w->kind == SDC_AVRO_FIXED)
 		return w->size == r->size;
 	return true;
 }
@@ -459,9 +461,9 @@ dec_default(struct sdc_avro_dec *d, const struct sdc_avro_field *rf,
 	    "", d->depth };
 	int rc = sdc_avro_decode(&sub, rf->type, rf->type, f);
 
-	if (rc != AVRO_OK)
+	if (rc != SDC_AVRO_OK)
 		return bad(d, "default of field %s: %s", rf->name, sub.err);
-	return AVRO_OK;
+	return SDC_AVRO_OK;
 }
 
 static int
@@ -485,7 +487,7 @@ resolve_record(struct sdc_avro_dec *d, const struct sdc_avro_node *w,
 		rc = k < r->nfields ?
 		    sdc_avro_decode(d, wf->type, r->fields[k].type, &vals[k]) :
 		    sdc_avro_decode(d, wf->type, wf->type, &skip);
-		if (rc != AVRO_OK)
+		if (rc != SDC_AVRO_OK)
 			return rc;
 		if (k < r->nfields)
 			set[k] = true;
@@ -503,27 +505,27 @@ resolve_record(struct sdc_avro_dec *d, const struct sdc_avro_node *w,
 			return bad(d, "reader's field %s has no default",
 			    r->fields[k].name);
 		else if ((rc = dec_default(d, &r->fields[k], &e->value)) !=
-		    AVRO_OK)
+		    SDC_AVRO_OK)
 			return rc;
 	}
-	return AVRO_OK;
+	return SDC_AVRO_OK;
 }
 
 static int
 resolve(struct sdc_avro_dec *d, const struct sdc_avro_node *w,
     const struct sdc_avro_node *r, struct sdc_field *f)
 {
-	if (w->kind == AVRO_UNION)
+	if (w->kind == SDC_AVRO_UNION)
 		return dec_union(d, w, r, f);
-	if (r->kind == AVRO_UNION) {
+	if (r->kind == SDC_AVRO_UNION) {
 		const struct sdc_avro_node *b = reader_branch(w, r);
 
 		if (b == NULL)
 			return bad(d, "writer's %s is in no branch of the "
 			    "reader's union", kind_name(w));
-		if (w->kind == AVRO_NULL) {
+		if (w->kind == SDC_AVRO_NULL) {
 			sdc_field_null(f, union_null_type(r));
-			return AVRO_OK;
+			return SDC_AVRO_OK;
 		}
 		return sdc_avro_decode(d, w, b, f);
 	}
@@ -531,12 +533,12 @@ resolve(struct sdc_avro_dec *d, const struct sdc_avro_node *w,
 		return bad(d, "writer's %s does not resolve to the reader's %s",
 		    kind_name(w), kind_name(r));
 	switch (w->kind) {
-	case AVRO_RECORD:
+	case SDC_AVRO_RECORD:
 		return resolve_record(d, w, r, f);
-	case AVRO_ENUM:
+	case SDC_AVRO_ENUM:
 		return dec_enum(d, w, r, f);
-	case AVRO_ARRAY:
-	case AVRO_MAP:
+	case SDC_AVRO_ARRAY:
+	case SDC_AVRO_MAP:
 		return dec_blocks(d, w, r, f);
 	default:
 		return dec_scalar(d, w, r, f);
@@ -557,17 +559,17 @@ sdc_avro_decode(struct sdc_avro_dec *d, const struct sdc_avro_node *w,
 		rc = resolve(d, w, r, f);
 	else
 		switch (w->kind) {
-		case AVRO_RECORD:
+		case SDC_AVRO_RECORD:
 			rc = dec_record(d, w, f);
 			break;
-		case AVRO_UNION:
+		case SDC_AVRO_UNION:
 			rc = dec_union(d, w, w, f);
 			break;
-		case AVRO_ENUM:
+		case SDC_AVRO_ENUM:
 			rc = dec_enum(d, w, w, f);
 			break;
-		case AVRO_ARRAY:
-		case AVRO_MAP:
+		case SDC_AVRO_ARRAY:
+		case SDC_AVRO_MAP:
 			rc = dec_blocks(d, w, w, f);
 			break;
 		default:

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "avro.h"
+#include "avro-format.h"
 #include "banned.h"
 
 static json_t *derive(const struct sdc_field *f, const char *name);

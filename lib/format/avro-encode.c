@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "avro.h"
+#include "avro-format.h"
 #include "utf8.h"
 #include "varint.h"
 #include "banned.h"
@@ -99,19 +99,19 @@ fit_long(const struct sdc_avro_node *n, const struct sdc_field *f)
 	enum sdc_type t = f->type;
 
 	switch (n->logical) {
-	case AVRO_LT_DATE:
+	case SDC_AVRO_LT_DATE:
 		return t == SDC_DATE ? 2 : is_integral(t);
-	case AVRO_LT_TIME_MS:
-	case AVRO_LT_TIME_US:
+	case SDC_AVRO_LT_TIME_MS:
+	case SDC_AVRO_LT_TIME_US:
 		return t == SDC_TIME ? 2 : is_integral(t);
-	case AVRO_LT_TS_MS:
-	case AVRO_LT_TS_US:
-	case AVRO_LT_LOCAL_TS_MS:
-	case AVRO_LT_LOCAL_TS_US:
+	case SDC_AVRO_LT_TS_MS:
+	case SDC_AVRO_LT_TS_US:
+	case SDC_AVRO_LT_LOCAL_TS_MS:
+	case SDC_AVRO_LT_LOCAL_TS_US:
 		return t == SDC_DATETIME ? 2 : t == SDC_ZONED_DATETIME ||
 		    is_integral(t);
 	default:
-		if (n->kind == AVRO_INT)
+		if (n->kind == SDC_AVRO_INT)
 			return t == SDC_INTEGER ? 2 : t == SDC_BYTE ||
 			    t == SDC_SHORT || (t == SDC_LONG && (f->null ||
 			    (f->v.i >= INT32_MIN && f->v.i <= INT32_MAX)));
@@ -124,36 +124,37 @@ fit(const struct sdc_avro_node *n, const struct sdc_field *f)
 {
 	enum sdc_type t = f->type;
 
-	if (n->logical == AVRO_LT_DECIMAL)
+	if (n->logical == SDC_AVRO_LT_DECIMAL)
 		return t == SDC_DECIMAL ? 2 : is_integral(t);
-	if (n->logical == AVRO_LT_UUID && n->kind == AVRO_STRING)
+	if (n->logical == SDC_AVRO_LT_UUID && n->kind == SDC_AVRO_STRING)
 		return t == SDC_STRING ? 2 : 0;
 	switch (n->kind) {
-	case AVRO_NULL:
+	case SDC_AVRO_NULL:
 		return f->null ? 2 : 0;
-	case AVRO_BOOLEAN:
+	case SDC_AVRO_BOOLEAN:
 		return t == SDC_BOOLEAN ? 2 : 0;
-	case AVRO_INT:
-	case AVRO_LONG:
+	case SDC_AVRO_INT:
+	case SDC_AVRO_LONG:
 		return fit_long(n, f);
-	case AVRO_FLOAT:
+	case SDC_AVRO_FLOAT:
 		return t == SDC_FLOAT ? 2 : t == SDC_DOUBLE || is_integral(t);
-	case AVRO_DOUBLE:
+	case SDC_AVRO_DOUBLE:
 		return t == SDC_DOUBLE ? 2 : t == SDC_FLOAT || is_integral(t);
-	case AVRO_STRING:
+	case SDC_AVRO_STRING:
 		return t == SDC_STRING ? 2 : t == SDC_CHAR || t == SDC_DECIMAL;
-	case AVRO_BYTES:
+	case SDC_AVRO_BYTES:
 		return t == SDC_BYTE_ARRAY ? 2 : t == SDC_STRING;
-	case AVRO_FIXED:
-		return t == SDC_BYTE_ARRAY && (f->null || f->v.s.len == n->size);
-	case AVRO_ENUM:
+	case SDC_AVRO_FIXED:
+		return t == SDC_BYTE_ARRAY && (f->null ||
+		    f->v.s.len == n->size);
+	case SDC_AVRO_ENUM:
 		return t == SDC_STRING && (f->null || has_symbol(n, &f->v.s)) ?
 		    2 : 0;
-	case AVRO_ARRAY:
+	case SDC_AVRO_ARRAY:
 		return t == SDC_LIST ? 2 : 0;
-	case AVRO_MAP:
+	case SDC_AVRO_MAP:
 		return t == SDC_MAP ? 2 : t == SDC_LIST_MAP;
-	case AVRO_RECORD:
+	case SDC_AVRO_RECORD:
 		return t == SDC_LIST_MAP ? 2 : t == SDC_MAP;
 	default:
 		return 0;
@@ -203,10 +204,11 @@ enc_long(struct enc *e, const struct sdc_avro_node *n,
 	bool temporal = f->type == SDC_TIME || f->type == SDC_DATETIME ||
 	    f->type == SDC_ZONED_DATETIME;
 
-	if (temporal && (n->logical == AVRO_LT_TIME_MS ||
-	    n->logical == AVRO_LT_TS_MS || n->logical == AVRO_LT_LOCAL_TS_MS))
+	if (temporal && (n->logical == SDC_AVRO_LT_TIME_MS ||
+	    n->logical == SDC_AVRO_LT_TS_MS ||
+	    n->logical == SDC_AVRO_LT_LOCAL_TS_MS))
 		v = floor_div(v, 1000);
-	if (n->kind == AVRO_INT && (v < INT32_MIN || v > INT32_MAX))
+	if (n->kind == SDC_AVRO_INT && (v < INT32_MIN || v > INT32_MAX))
 		return fail(e, "%lld out of the range of an int",
 		    (long long)v);
 	return put_long(e, v) ? NULL : full(e);
@@ -220,7 +222,7 @@ enc_real(struct enc *e, const struct sdc_avro_node *n,
 	    (double)f->v.f : (double)f->v.i;
 	float fl = f->type == SDC_FLOAT ? f->v.f : (float)d;
 
-	if (n->kind == AVRO_FLOAT)
+	if (n->kind == SDC_AVRO_FLOAT)
 		return put_bytes(e, &fl, 4, false) ? NULL : full(e);
 	return put_bytes(e, &d, 8, false) ? NULL : full(e);
 }
@@ -229,7 +231,7 @@ static const char *
 enc_decimal(struct enc *e, const struct sdc_avro_node *n,
     const struct sdc_field *f)
 {
-	uint8_t bytes[AVRO_DECIMAL_MAX];
+	uint8_t bytes[SDC_AVRO_DECIMAL_MAX];
 	char text[32];
 	const char *s = f->v.s.ptr, *why;
 	size_t len = f->v.s.len, blen;
@@ -240,10 +242,10 @@ enc_decimal(struct enc *e, const struct sdc_avro_node *n,
 		s = text;
 	}
 	why = sdc_avro_decimal_bytes(s, len, n->precision, n->scale,
-	    n->kind == AVRO_FIXED ? n->size : 0, bytes, &blen);
+	    n->kind == SDC_AVRO_FIXED ? n->size : 0, bytes, &blen);
 	if (why != NULL)
 		return fail(e, "%.*s: %s", (int)len, s, why);
-	return put_bytes(e, bytes, blen, n->kind == AVRO_BYTES) ? NULL :
+	return put_bytes(e, bytes, blen, n->kind == SDC_AVRO_BYTES) ? NULL :
 	    full(e);
 }
 
@@ -256,16 +258,16 @@ enc_string(struct enc *e, const struct sdc_avro_node *n,
 	if (f->type == SDC_CHAR)
 		return put_bytes(e, utf8, sdc_utf8_encode(utf8,
 		    (uint32_t)f->v.i), true) ? NULL : full(e);
-	if (n->kind == AVRO_STRING && f->type == SDC_BYTE_ARRAY &&
+	if (n->kind == SDC_AVRO_STRING && f->type == SDC_BYTE_ARRAY &&
 	    !sdc_utf8_valid(f->v.s.ptr, f->v.s.len))
 		return fail(e, "bytes that are not UTF-8 for a string");
-	if (n->kind == AVRO_ENUM) {
+	if (n->kind == SDC_AVRO_ENUM) {
 		for (uint32_t i = 0; i < n->nsymbols; i++)
 			if (strlen(n->symbols[i]) == f->v.s.len &&
 			    memcmp(n->symbols[i], f->v.s.ptr, f->v.s.len) == 0)
 				return put_long(e, i) ? NULL : full(e);
 	}
-	return put_bytes(e, f->v.s.ptr, f->v.s.len, n->kind != AVRO_FIXED) ?
+	return put_bytes(e, f->v.s.ptr, f->v.s.len, n->kind != SDC_AVRO_FIXED) ?
 	    NULL : full(e);
 }
 
@@ -302,9 +304,9 @@ enc_field(struct enc *e, const struct sdc_avro_field *af,
 	if (af->has_default)
 		return put_bytes(e, af->def, af->def_len, false) ? NULL :
 		    full(e);
-	if (t->kind == AVRO_NULL)
+	if (t->kind == SDC_AVRO_NULL)
 		return NULL;
-	if (t->kind == AVRO_UNION && t->null_branch >= 0)
+	if (t->kind == SDC_AVRO_UNION && t->null_branch >= 0)
 		return put_long(e, t->null_branch) ? NULL : full(e);
 	return fail(e, "missing, and the schema gives no default");
 }
@@ -356,7 +358,7 @@ enc_items(struct enc *e, const struct sdc_avro_node *n,
 	if (f->count > 0 && !put_long(e, f->count))
 		return full(e);
 	for (uint32_t i = 0; i < f->count; i++) {
-		if (n->kind == AVRO_MAP) {
+		if (n->kind == SDC_AVRO_MAP) {
 			const struct sdc_entry *en = &f->v.entries[i];
 
 			if (!put_bytes(e, en->key.ptr, en->key.len, true))
@@ -379,24 +381,24 @@ static const char *
 encode_value(struct enc *e, const struct sdc_avro_node *n,
     const struct sdc_field *f)
 {
-	if (n->logical == AVRO_LT_DECIMAL)
+	if (n->logical == SDC_AVRO_LT_DECIMAL)
 		return enc_decimal(e, n, f);
 	switch (n->kind) {
-	case AVRO_NULL:
+	case SDC_AVRO_NULL:
 		return NULL;
-	case AVRO_BOOLEAN:
+	case SDC_AVRO_BOOLEAN:
 		return put_bytes(e, f->v.b ? "\1" : "\0", 1, false) ? NULL :
 		    full(e);
-	case AVRO_INT:
-	case AVRO_LONG:
+	case SDC_AVRO_INT:
+	case SDC_AVRO_LONG:
 		return enc_long(e, n, f);
-	case AVRO_FLOAT:
-	case AVRO_DOUBLE:
+	case SDC_AVRO_FLOAT:
+	case SDC_AVRO_DOUBLE:
 		return enc_real(e, n, f);
-	case AVRO_RECORD:
+	case SDC_AVRO_RECORD:
 		return enc_record(e, n, f);
-	case AVRO_ARRAY:
-	case AVRO_MAP:
+	case SDC_AVRO_ARRAY:
+	case SDC_AVRO_MAP:
 		return enc_items(e, n, f);
 	default:	/* string, bytes, enum, fixed */
 		return enc_string(e, n, f);
@@ -409,9 +411,9 @@ encode(struct enc *e, const struct sdc_avro_node *n,
 {
 	const char *why;
 
-	if (n->kind == AVRO_UNION)
+	if (n->kind == SDC_AVRO_UNION)
 		return enc_union(e, n, f);
-	if (fit(n, f) == 0 || (f->null && n->kind != AVRO_NULL))
+	if (fit(n, f) == 0 || (f->null && n->kind != SDC_AVRO_NULL))
 		return mismatch(e, n, f);
 	if (++e->depth > 2 * 128)
 		return fail(e, "nested too deep");

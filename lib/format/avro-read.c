@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "avro.h"
+#include "avro-format.h"
 #include "delimited.h"
 #include "diag.h"
 #include "format.h"
@@ -115,7 +115,7 @@ reject(struct avro_in *ai, uint64_t offset, const void *raw, size_t n,
 	    ai->in->name, (unsigned long long)offset, msg);
 }
 
-/* Decode one datum at p; AVRO_OK when emitted. */
+/* Decode one datum at p; SDC_AVRO_OK when emitted. */
 static int
 datum(struct avro_in *ai, const struct sdc_avro_schema *w,
     const uint8_t **p, const uint8_t *end, char *err, size_t errlen)
@@ -129,8 +129,8 @@ datum(struct avro_in *ai, const struct sdc_avro_schema *w,
 	sdc_run_new_record(ai->run, &ai->rec, id, ai->id.len);
 	d.arena = &ai->rec.arena;
 	rc = sdc_avro_decode(&d, w->root, r, &ai->rec.root);
-	if (rc != AVRO_OK) {
-		snprintf(err, errlen, "%s", rc == AVRO_SHORT ?
+	if (rc != SDC_AVRO_OK) {
+		snprintf(err, errlen, "%s", rc == SDC_AVRO_SHORT ?
 		    "datum runs past the end of its bytes" : d.err);
 		return rc;
 	}
@@ -138,14 +138,14 @@ datum(struct avro_in *ai, const struct sdc_avro_schema *w,
 	ai->run->n.in++;
 	*p = d.p;
 	sdc_run_emit(ai->run, &ai->rec);
-	return AVRO_OK;
+	return SDC_AVRO_OK;
 }
 
 /* Container files. */
 static int
 get_long(const uint8_t **p, const uint8_t *end, int64_t *v)
 {
-	static struct sdc_avro_node long_node = { .kind = AVRO_LONG };
+	static struct sdc_avro_node long_node = { .kind = SDC_AVRO_LONG };
 	struct sdc_avro_dec d = { *p, end, NULL, "", 0 };
 	struct sdc_field f;
 	int rc = sdc_avro_decode(&d, &long_node, &long_node, &f);
@@ -169,7 +169,7 @@ header_meta(struct avro_in *ai, const struct sdc_field *meta, char *err,
 {
 	const struct sdc_str *schema = meta_get(meta, "avro.schema");
 	const struct sdc_str *codec = meta_get(meta, "avro.codec");
-	int c = codec == NULL ? AVRO_CODEC_NULL :
+	int c = codec == NULL ? SDC_AVRO_CODEC_NULL :
 	    sdc_avro_codec_find(codec->ptr, codec->len);
 	char why[256];
 
@@ -194,8 +194,8 @@ header_meta(struct avro_in *ai, const struct sdc_field *meta, char *err,
 static int
 header(struct avro_in *ai, char *err, size_t errlen)
 {
-	static struct sdc_avro_node bytes = { .kind = AVRO_BYTES };
-	static struct sdc_avro_node map = { .kind = AVRO_MAP,
+	static struct sdc_avro_node bytes = { .kind = SDC_AVRO_BYTES };
+	static struct sdc_avro_node map = { .kind = SDC_AVRO_MAP,
 	    .items = &bytes };
 	struct sdc_arena arena;
 	struct sdc_field meta;
@@ -212,15 +212,16 @@ header(struct avro_in *ai, char *err, size_t errlen)
 		    ai->buf.data + ai->buf.len, &arena, "", 0 };
 
 		rc = sdc_avro_decode(&d, &map, &map, &meta);
-		if (rc == AVRO_OK && ai->buf.data + ai->buf.len - d.p >= 16) {
+		if (rc == SDC_AVRO_OK &&
+		    ai->buf.data + ai->buf.len - d.p >= 16) {
 			memcpy(ai->sync, d.p, 16);
 			rc = header_meta(ai, &meta, err, errlen);
 			ai->pos = (size_t)(d.p + 16 - ai->buf.data);
 			break;
 		}
-		if (rc == AVRO_BAD || !fill(ai)) {
-			snprintf(err, errlen, "bad header: %s", rc == AVRO_BAD ?
-			    d.err : "cut short");
+		if (rc == SDC_AVRO_BAD || !fill(ai)) {
+			snprintf(err, errlen, "bad header: %s",
+			    rc == SDC_AVRO_BAD ? d.err : "cut short");
 			rc = -1;
 			break;
 		}
@@ -275,7 +276,7 @@ block_records(struct avro_in *ai, uint64_t offset, int64_t count)
 		const uint8_t *start = p;
 
 		if (datum(ai, &ai->writer, &p, end, err, sizeof err) !=
-		    AVRO_OK) {
+		    SDC_AVRO_OK) {
 			reject(ai, offset, start, (size_t)(end - start),
 			    "block record %lld of %lld: %s", (long long)i + 1,
 			    (long long)count, err);
@@ -307,13 +308,13 @@ block(struct avro_in *ai)
 	p = ai->buf.data + ai->pos;
 	end = ai->buf.data + ai->buf.len;
 	rc = get_long(&p, end, &count);
-	if (rc == AVRO_OK)
+	if (rc == SDC_AVRO_OK)
 		rc = get_long(&p, end, &size);
-	if (rc == AVRO_SHORT) {
+	if (rc == SDC_AVRO_SHORT) {
 		reject(ai, offset, NULL, 0, "truncated block header");
 		return false;
 	}
-	if (rc != AVRO_OK) {
+	if (rc != SDC_AVRO_OK) {
 		reject(ai, offset, NULL, 0, "bad varint in the block header; "
 		    "skipped to the next sync marker");
 		return resync(ai, start + 1);
@@ -418,7 +419,7 @@ next_datum(struct avro_in *ai)
 		const uint8_t *p = ai->buf.data + ai->pos;
 		const uint8_t *end = ai->buf.data + ai->buf.len;
 		bool cut = false;
-		int rc = AVRO_SHORT;
+		int rc = SDC_AVRO_SHORT;
 
 		err[0] = '\0';
 		if (ai->o->confluent)
@@ -426,15 +427,15 @@ next_datum(struct avro_in *ai)
 		if (w != NULL)
 			rc = datum(ai, w, &p, end, err, sizeof err);
 		else if (!cut)
-			rc = AVRO_BAD;
-		if (rc == AVRO_OK) {
+			rc = SDC_AVRO_BAD;
+		if (rc == SDC_AVRO_OK) {
 			ai->pos = (size_t)(p - ai->buf.data);
 			return true;
 		}
-		if (rc == AVRO_BAD || !fill(ai)) {
+		if (rc == SDC_AVRO_BAD || !fill(ai)) {
 			reject(ai, offset_of(ai, ai->pos), ai->buf.data +
 			    ai->pos, ai->buf.len - ai->pos, "%s%s",
-			    rc == AVRO_BAD ? err : "datum cut short",
+			    rc == SDC_AVRO_BAD ? err : "datum cut short",
 			    "; the rest of the input is skipped");
 			return false;
 		}

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "avro.h"
+#include "avro-format.h"
 #include "banned.h"
 
 #define ANSWER_MAX	(16u << 20)

@@ -1,5 +1,5 @@
 /*
- * Avro schemas parsed with jansson into the tree of avro.h: primitive,
+ * Avro schemas parsed with jansson into the tree of avro-format.h: primitive,
  * named (record, enum, fixed, with namespaces and references to names
  * defined earlier, so recursive types), array, map, union, and the
  * logical types.  Field defaults are encoded once here, so that the
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "avro.h"
+#include "avro-format.h"
 #include "varint.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -262,10 +262,10 @@ parse_union(struct parse *ps, json_t *j, const char *ns,
 		b = parse_type(ps, json_array_get(j, i), ns);
 		if (b == NULL)
 			return -1;
-		if (b->kind == AVRO_UNION)
+		if (b->kind == SDC_AVRO_UNION)
 			return fail(ps, "a union inside a union");
 		n->branches[i] = b;
-		if (b->kind == AVRO_NULL && n->null_branch < 0)
+		if (b->kind == SDC_AVRO_NULL && n->null_branch < 0)
 			n->null_branch = (int)i;
 	}
 	return 0;
@@ -276,17 +276,17 @@ static const struct {
 	enum sdc_avro_logical	 lt;
 	enum sdc_avro_kind	 kind;
 } logicals[] = {
-	{ "decimal", AVRO_LT_DECIMAL, AVRO_BYTES },
-	{ "decimal", AVRO_LT_DECIMAL, AVRO_FIXED },
-	{ "date", AVRO_LT_DATE, AVRO_INT },
-	{ "time-millis", AVRO_LT_TIME_MS, AVRO_INT },
-	{ "time-micros", AVRO_LT_TIME_US, AVRO_LONG },
-	{ "timestamp-millis", AVRO_LT_TS_MS, AVRO_LONG },
-	{ "timestamp-micros", AVRO_LT_TS_US, AVRO_LONG },
-	{ "local-timestamp-millis", AVRO_LT_LOCAL_TS_MS, AVRO_LONG },
-	{ "local-timestamp-micros", AVRO_LT_LOCAL_TS_US, AVRO_LONG },
-	{ "uuid", AVRO_LT_UUID, AVRO_STRING },
-	{ "uuid", AVRO_LT_UUID, AVRO_FIXED },
+	{ "decimal", SDC_AVRO_LT_DECIMAL, SDC_AVRO_BYTES },
+	{ "decimal", SDC_AVRO_LT_DECIMAL, SDC_AVRO_FIXED },
+	{ "date", SDC_AVRO_LT_DATE, SDC_AVRO_INT },
+	{ "time-millis", SDC_AVRO_LT_TIME_MS, SDC_AVRO_INT },
+	{ "time-micros", SDC_AVRO_LT_TIME_US, SDC_AVRO_LONG },
+	{ "timestamp-millis", SDC_AVRO_LT_TS_MS, SDC_AVRO_LONG },
+	{ "timestamp-micros", SDC_AVRO_LT_TS_US, SDC_AVRO_LONG },
+	{ "local-timestamp-millis", SDC_AVRO_LT_LOCAL_TS_MS, SDC_AVRO_LONG },
+	{ "local-timestamp-micros", SDC_AVRO_LT_LOCAL_TS_US, SDC_AVRO_LONG },
+	{ "uuid", SDC_AVRO_LT_UUID, SDC_AVRO_STRING },
+	{ "uuid", SDC_AVRO_LT_UUID, SDC_AVRO_FIXED },
 };
 
 /*
@@ -306,13 +306,13 @@ parse_logical(json_t *j, struct sdc_avro_node *n)
 		if (strcmp(lt, logicals[i].name) == 0 &&
 		    n->kind == logicals[i].kind)
 			n->logical = logicals[i].lt;
-	if (n->logical != AVRO_LT_DECIMAL)
+	if (n->logical != SDC_AVRO_LT_DECIMAL)
 		return;
 	n->precision = json_is_integer(p) ? (int)json_integer_value(p) : 0;
 	n->scale = json_is_integer(s) ? (int)json_integer_value(s) : 0;
 	if (n->precision <= 0 || n->precision > 1000 || n->scale < 0 ||
 	    n->scale > n->precision)
-		n->logical = AVRO_LT_NONE;
+		n->logical = SDC_AVRO_LT_NONE;
 }
 
 static struct sdc_avro_node *
@@ -341,21 +341,21 @@ parse_complex(struct parse *ps, json_t *j, const char *ns,
 	if ((k = primitive_kind(type)) >= 0)
 		n = new_node(ps->s, (enum sdc_avro_kind)k);
 	else if (strcmp(type, "record") == 0 || strcmp(type, "error") == 0) {
-		n = new_node(ps->s, AVRO_RECORD);
+		n = new_node(ps->s, SDC_AVRO_RECORD);
 		if (parse_record(ps, j, ns, n) != 0)
 			return -1;
 	} else if (strcmp(type, "enum") == 0) {
-		n = new_node(ps->s, AVRO_ENUM);
+		n = new_node(ps->s, SDC_AVRO_ENUM);
 		if (parse_enum(ps, j, ns, n) != 0)
 			return -1;
 	} else if (strcmp(type, "fixed") == 0) {
-		n = new_node(ps->s, AVRO_FIXED);
+		n = new_node(ps->s, SDC_AVRO_FIXED);
 		if (parse_fixed(ps, j, ns, n) != 0)
 			return -1;
 	} else if (strcmp(type, "array") == 0 || strcmp(type, "map") == 0) {
 		bool array = type[0] == 'a';
 
-		n = new_node(ps->s, array ? AVRO_ARRAY : AVRO_MAP);
+		n = new_node(ps->s, array ? SDC_AVRO_ARRAY : SDC_AVRO_MAP);
 		n->items = parse_type(ps, json_object_get(j, array ? "items" :
 		    "values"), ns);
 		if (n->items == NULL)
@@ -379,7 +379,7 @@ parse_type(struct parse *ps, json_t *j, const char *ns)
 	if (json_is_string(j))
 		n = parse_named_ref(ps, json_string_value(j), ns);
 	else if (json_is_array(j)) {
-		n = new_node(ps->s, AVRO_UNION);
+		n = new_node(ps->s, SDC_AVRO_UNION);
 		if (parse_union(ps, j, ns, n) != 0)
 			n = NULL;
 	} else if (json_is_object(j)) {
@@ -415,7 +415,8 @@ put_latin1(struct sdc_buf *b, const char *s, size_t n, bool counted,
 		if (c >= 0xc4 || (c >= 0x80 && c < 0xc2))
 			rc = -1;
 		else if (c >= 0xc2 && i + 1 < n) {
-			c = (uint8_t)(((c & 3) << 6) | ((uint8_t)s[++i] & 0x3f));
+			c = (uint8_t)(((c & 3) << 6) |
+			    ((uint8_t)s[++i] & 0x3f));
 			sdc_buf_append(&raw, &c, 1);
 		} else
 			sdc_buf_append(&raw, &c, 1);
@@ -456,7 +457,7 @@ default_container(struct parse *ps, const struct sdc_avro_node *n,
 	json_t *item;
 	size_t i;
 
-	if (n->kind == AVRO_ARRAY) {
+	if (n->kind == SDC_AVRO_ARRAY) {
 		if (!json_is_array(v))
 			return -1;
 		if (json_array_size(v) > 0)
@@ -489,40 +490,41 @@ default_scalar(const struct sdc_avro_node *n, json_t *v, struct sdc_buf *b)
 	double d;
 
 	switch (n->kind) {
-	case AVRO_NULL:
+	case SDC_AVRO_NULL:
 		return json_is_null(v) ? 0 : -1;
-	case AVRO_BOOLEAN:
+	case SDC_AVRO_BOOLEAN:
 		if (!json_is_boolean(v))
 			return -1;
 		return sdc_buf_append(b, json_is_true(v) ? "\1" : "\0", 1) ?
 		    0 : -1;
-	case AVRO_INT:
-	case AVRO_LONG:
+	case SDC_AVRO_INT:
+	case SDC_AVRO_LONG:
 		if (!json_is_integer(v))
 			return -1;
 		put_long(b, json_integer_value(v));
 		return 0;
-	case AVRO_FLOAT:
+	case SDC_AVRO_FLOAT:
 		if (!json_is_number(v))
 			return -1;
 		fl = (float)json_number_value(v);
 		return sdc_buf_append(b, &fl, 4) ? 0 : -1;
-	case AVRO_DOUBLE:
+	case SDC_AVRO_DOUBLE:
 		if (!json_is_number(v))
 			return -1;
 		d = json_number_value(v);
 		return sdc_buf_append(b, &d, 8) ? 0 : -1;
-	case AVRO_STRING:
+	case SDC_AVRO_STRING:
 		if (s == NULL)
 			return -1;
 		put_long(b, (int64_t)len);
 		return sdc_buf_append(b, s, len) ? 0 : -1;
-	case AVRO_BYTES:
-	case AVRO_FIXED:
+	case SDC_AVRO_BYTES:
+	case SDC_AVRO_FIXED:
 		if (s == NULL)
 			return -1;
-		return put_latin1(b, s, len, n->kind == AVRO_BYTES, n->size);
-	case AVRO_ENUM:
+		return put_latin1(b, s, len, n->kind == SDC_AVRO_BYTES,
+		    n->size);
+	case SDC_AVRO_ENUM:
 		for (uint32_t i = 0; s != NULL && i < n->nsymbols; i++)
 			if (strcmp(n->symbols[i], s) == 0) {
 				put_long(b, i);
@@ -540,13 +542,13 @@ encode_default(struct parse *ps, const struct sdc_avro_node *n, json_t *v,
     struct sdc_buf *b)
 {
 	switch (n->kind) {
-	case AVRO_UNION:
+	case SDC_AVRO_UNION:
 		put_long(b, 0);
 		return encode_default(ps, n->branches[0], v, b);
-	case AVRO_RECORD:
+	case SDC_AVRO_RECORD:
 		return default_record(ps, n, v, b);
-	case AVRO_ARRAY:
-	case AVRO_MAP:
+	case SDC_AVRO_ARRAY:
+	case SDC_AVRO_MAP:
 		return default_container(ps, n, v, b);
 	default:
 		return default_scalar(n, v, b);
@@ -562,8 +564,9 @@ mark_empty(struct sdc_avro_schema *s)
 	for (size_t i = 0; i < s->nnodes; i++) {
 		struct sdc_avro_node *n = s->nodes[i];
 
-		n->may_be_empty = n->kind == AVRO_NULL || n->kind == AVRO_RECORD ||
-		    (n->kind == AVRO_FIXED && n->size == 0);
+		n->may_be_empty = n->kind == SDC_AVRO_NULL ||
+		    n->kind == SDC_AVRO_RECORD ||
+		    (n->kind == SDC_AVRO_FIXED && n->size == 0);
 	}
 	while (changed) {
 		changed = false;
@@ -571,7 +574,7 @@ mark_empty(struct sdc_avro_schema *s)
 			struct sdc_avro_node *n = s->nodes[i];
 			bool e = true;
 
-			if (n->kind != AVRO_RECORD || !n->may_be_empty)
+			if (n->kind != SDC_AVRO_RECORD || !n->may_be_empty)
 				continue;
 			for (uint32_t k = 0; k < n->nfields && e; k++)
 				e = n->fields[k].type->may_be_empty;

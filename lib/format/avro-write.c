@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "avro.h"
+#include "avro-format.h"
 #include "diag.h"
 #include "format.h"
 #include "run.h"

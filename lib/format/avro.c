@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "avro.h"
+#include "avro-format.h"
 #include "cli.h"
 #include "format.h"
 #include "banned.h"
@@ -21,7 +21,7 @@ opts_init(void *opts)
 
 	memset(o, 0, sizeof *o);
 	o->schema_id = -1;
-	o->codec = AVRO_CODEC_NULL;
+	o->codec = SDC_AVRO_CODEC_NULL;
 	o->block_records = 1000;
 }
 

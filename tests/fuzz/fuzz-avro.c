@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "avro.h"
+#include "avro-format.h"
 #include "format.h"
 #include "run.h"
 
@@ -72,7 +72,7 @@ on_record(struct sdc_writer *w, struct sdc_run *run, struct sdc_record *r)
 		d = (struct sdc_avro_dec){ b.data, b.data + b.len, &arena,
 		    "", 0 };
 		if (sdc_avro_decode(&d, check_schema->root,
-		    check_schema->root, &back) != AVRO_OK ||
+		    check_schema->root, &back) != SDC_AVRO_OK ||
 		    d.p != d.end || !sdc_field_equal(&back, &r->root))
 			abort();
 	}

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "avro.h"
+#include "avro-format.h"
 #include "tap.h"
 
 static char err[256];
@@ -29,7 +29,7 @@ static const char *
 bytes_of(const char *s, int precision, int scale, size_t size)
 {
 	static char out[256];
-	uint8_t b[AVRO_DECIMAL_MAX];
+	uint8_t b[SDC_AVRO_DECIMAL_MAX];
 	const char *why;
 	size_t n, k = 0;
 
@@ -63,12 +63,14 @@ test_decimals(void)
 	is_str(bytes_of("-1", 0, 0, 4), "ffffffff", "fixed: sign-extended");
 	is_str(bytes_of("1.234", 0, 2, 0), "more fractional digits than the "
 	    "scale", "digits the scale cannot hold are refused");
-	is_str(bytes_of("1.230", 0, 2, 0), "7b", "zeros past the scale are not");
+	is_str(bytes_of("1.230", 0, 2, 0), "7b",
+	    "zeros past the scale are not");
 	is_str(bytes_of("70000", 0, 0, 2), "too large for the fixed size",
 	    "too large for the fixed");
 	is_str(bytes_of("1e400", 0, 0, 0), "too large for a decimal",
 	    "too large for any");
-	is_str(bytes_of("abc", 0, 0, 0), "not a decimal number", "not a number");
+	is_str(bytes_of("abc", 0, 0, 0), "not a decimal number",
+	    "not a number");
 	is_str(bytes_of("999.99", 5, 2, 0), "01869f", "as many digits as the "
 	    "precision");
 	is_str(bytes_of("1000.00", 5, 2, 0), "more digits than the precision",
@@ -137,16 +139,16 @@ test_defaults(void)
 static void
 test_varints(void)
 {
-	static struct sdc_avro_node lng = { .kind = AVRO_LONG };
+	static struct sdc_avro_node lng = { .kind = SDC_AVRO_LONG };
 	static const uint8_t over[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	    0xff, 0xff, 0xff, 0xff, 0x01 };
 	struct sdc_avro_dec d = { over, over + sizeof over, NULL, "", 0 };
 	struct sdc_field f;
 
-	is_int(sdc_avro_decode(&d, &lng, &lng, &f), AVRO_BAD,
+	is_int(sdc_avro_decode(&d, &lng, &lng, &f), SDC_AVRO_BAD,
 	    "a varint of more than 64 bits is bad");
 	d = (struct sdc_avro_dec){ over, over + 3, NULL, "", 0 };
-	is_int(sdc_avro_decode(&d, &lng, &lng, &f), AVRO_SHORT,
+	is_int(sdc_avro_decode(&d, &lng, &lng, &f), SDC_AVRO_SHORT,
 	    "one cut short wants more bytes");
 }
 
@@ -172,12 +174,13 @@ test_codecs(void)
 		is_int(sdc_avro_codec_find(names[c], strlen(names[c])), c,
 		    "its name");
 	}
-	sdc_avro_compress(AVRO_CODEC_SNAPPY, data, sizeof data, &packed);
+	sdc_avro_compress(SDC_AVRO_CODEC_SNAPPY, data, sizeof data, &packed);
 	packed.data[packed.len - 1] ^= 1;
-	is_str(sdc_avro_uncompress(AVRO_CODEC_SNAPPY, packed.data, packed.len,
-	    &back), "snappy block fails its CRC", "snappy's CRC is checked");
-	sdc_avro_compress(AVRO_CODEC_DEFLATE, data, sizeof data, &packed);
-	is_str(sdc_avro_uncompress(AVRO_CODEC_DEFLATE, packed.data,
+	is_str(sdc_avro_uncompress(SDC_AVRO_CODEC_SNAPPY, packed.data,
+	    packed.len, &back), "snappy block fails its CRC",
+	    "snappy's CRC is checked");
+	sdc_avro_compress(SDC_AVRO_CODEC_DEFLATE, data, sizeof data, &packed);
+	is_str(sdc_avro_uncompress(SDC_AVRO_CODEC_DEFLATE, packed.data,
 	    packed.len / 2, &back), "bad deflate data",
 	    "deflate data cut short");
 	sdc_buf_release(&packed);

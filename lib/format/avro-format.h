@@ -1,5 +1,5 @@
-#ifndef SDC_AVRO_H
-#define SDC_AVRO_H
+#ifndef SDC_AVRO_FORMAT_H
+#define SDC_AVRO_FORMAT_H
 /*
  * Private to the avro format: the compact schema tree that its decoder
  * and encoder walk, parsed from the JSON of a schema with jansson or
@@ -16,15 +16,17 @@
 #include "record.h"
 
 enum sdc_avro_kind {
-	AVRO_NULL, AVRO_BOOLEAN, AVRO_INT, AVRO_LONG, AVRO_FLOAT,
-	AVRO_DOUBLE, AVRO_BYTES, AVRO_STRING, AVRO_RECORD, AVRO_ENUM,
-	AVRO_ARRAY, AVRO_MAP, AVRO_UNION, AVRO_FIXED
+	SDC_AVRO_NULL, SDC_AVRO_BOOLEAN, SDC_AVRO_INT, SDC_AVRO_LONG,
+	SDC_AVRO_FLOAT, SDC_AVRO_DOUBLE, SDC_AVRO_BYTES, SDC_AVRO_STRING,
+	SDC_AVRO_RECORD, SDC_AVRO_ENUM,
+	SDC_AVRO_ARRAY, SDC_AVRO_MAP, SDC_AVRO_UNION, SDC_AVRO_FIXED
 };
 
 enum sdc_avro_logical {
-	AVRO_LT_NONE, AVRO_LT_DECIMAL, AVRO_LT_DATE, AVRO_LT_TIME_MS,
-	AVRO_LT_TIME_US, AVRO_LT_TS_MS, AVRO_LT_TS_US, AVRO_LT_LOCAL_TS_MS,
-	AVRO_LT_LOCAL_TS_US, AVRO_LT_UUID
+	SDC_AVRO_LT_NONE, SDC_AVRO_LT_DECIMAL, SDC_AVRO_LT_DATE,
+	SDC_AVRO_LT_TIME_MS, SDC_AVRO_LT_TIME_US, SDC_AVRO_LT_TS_MS,
+	SDC_AVRO_LT_TS_US, SDC_AVRO_LT_LOCAL_TS_MS,
+	SDC_AVRO_LT_LOCAL_TS_US, SDC_AVRO_LT_UUID
 };
 
 struct sdc_avro_node;
@@ -76,10 +78,10 @@ void	sdc_avro_schema_release(struct sdc_avro_schema *s);
 /*
  * Decoding one datum of writer schema w from [*p, end) into f, as the
  * reader schema r sees it (r == w without resolution).  Strings borrow
- * the input.  AVRO_OK; AVRO_SHORT when the bytes run out (more input
- * may complete it); AVRO_BAD with the reason in err.
+ * the input.  SDC_AVRO_OK; SDC_AVRO_SHORT when the bytes run out (more input
+ * may complete it); SDC_AVRO_BAD with the reason in err.
  */
-enum { AVRO_OK = 0, AVRO_SHORT = 1, AVRO_BAD = 2 };
+enum { SDC_AVRO_OK = 0, SDC_AVRO_SHORT = 1, SDC_AVRO_BAD = 2 };
 
 struct sdc_avro_dec {
 	const uint8_t	*p, *end;
@@ -100,8 +102,8 @@ const char *sdc_avro_encode(struct sdc_buf *b, const struct sdc_avro_node *n,
 
 /* Block codecs of object container files. */
 enum sdc_avro_codec {
-	AVRO_CODEC_NULL, AVRO_CODEC_DEFLATE, AVRO_CODEC_SNAPPY,
-	AVRO_CODEC_ZSTD
+	SDC_AVRO_CODEC_NULL, SDC_AVRO_CODEC_DEFLATE, SDC_AVRO_CODEC_SNAPPY,
+	SDC_AVRO_CODEC_ZSTD
 };
 
 /* The codec named name[0..len), or -1. */
@@ -122,11 +124,11 @@ void	sdc_avro_decimal_text(const uint8_t *p, size_t n, int scale,
  */
 const char *sdc_avro_decimal_bytes(const char *s, size_t n, int precision,
 	    int scale, size_t size, uint8_t *dst, size_t *len);
-#define AVRO_DECIMAL_MAX	64	/* bytes of an unscaled value */
+#define SDC_AVRO_DECIMAL_MAX	64	/* bytes of an unscaled value */
 
 /* The format's options, as its option table sets them (avro.c). */
 struct sdc_avro_opts {
-	struct sdc_avro_schema	 schema;	/* --avro-schema, or root NULL */
+	struct sdc_avro_schema	 schema;	/* --avro-schema; root NULL */
 	struct sdc_avro_schema	 reader;	/* --avro-reader-schema */
 	bool			 datums;	/* bare datums, no container */
 	bool			 confluent;	/* magic 0, schema id, datum */
