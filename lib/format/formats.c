@@ -10,6 +10,7 @@ extern const struct sdc_format sdc_format_text;
 extern const struct sdc_format sdc_format_bytes;
 extern const struct sdc_format sdc_format_log;
 extern const struct sdc_format sdc_format_sdcjson;
+extern const struct sdc_format sdc_format_avro;
 extern const struct sdc_format sdc_format_protobuf;
 extern const struct sdc_format sdc_format_xml;
 
@@ -21,6 +22,7 @@ const struct sdc_format *const sdc_formats[] = {
 	&sdc_format_bytes,
 	&sdc_format_log,
 	&sdc_format_sdcjson,
+	&sdc_format_avro,
 	&sdc_format_protobuf,
 	&sdc_format_xml,
 	NULL

@@ -44,6 +44,18 @@ static const struct {
 	{ "text-field", "/a[", "--text-field: '/a[': " },
 	{ "chunk-size", "-4", "--chunk-size: '-4' is not a size" },
 	{ "bytes-field", "/a[", "--bytes-field: '/a[': " },
+	{ "avro-schema", "/nonexistent.avsc", "--avro-schema: "
+	  "'/nonexistent.avsc': " },
+	{ "avro-reader-schema", "/nonexistent.avsc", "--avro-reader-schema: "
+	  "'/nonexistent.avsc': " },
+	{ "avro-schema-dir", "", "--avro-schema-dir: must not be empty" },
+	{ "avro-registry", "ftp://x", "--avro-registry: 'ftp://x' is not an "
+	  "http:// or https:// URL" },
+	{ "avro-schema-id", "x", "--avro-schema-id: 'x' is not a whole "
+	  "number" },
+	{ "avro-codec", "lzma", "--avro-codec: unknown value 'lzma'" },
+	{ "avro-block-records", "0", "--avro-block-records: must be at "
+	  "least 1" },
 	{ "log-format", "xml", "--log-format: 'xml': not common, combined, "
 	  "error, syslog, cef, leef, log4j[:LAYOUT], apache:FORMAT, regex:RE "
 	  "or grok:EXPR" },
@@ -215,6 +227,7 @@ test_command_line(void)
 	is_str(titles, "json format options;csv format options;"
 	    "text format options;bytes format options;log format options;"
 	    "sdcjson format options;"
+	    "avro format options;"
 	    "protobuf format options;"
 	    "xml format options;",
 	    "a group of options for each format, in table order");
