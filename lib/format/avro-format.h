@@ -115,6 +115,21 @@ const char *sdc_avro_compress(enum sdc_avro_codec c, const uint8_t *in,
 const char *sdc_avro_uncompress(enum sdc_avro_codec c, const uint8_t *in,
 	    size_t n, struct sdc_buf *out);
 
+/*
+ * Blocks compressed on a thread of their own (avro-pack.c): _give hands
+ * one over (and takes back an empty buffer for the next), _take waits
+ * for it and lends it packed; the caller takes each before giving the
+ * next.  max is the largest block.
+ */
+struct sdc_avro_packer;
+struct sdc_avro_packer *sdc_avro_packer_new(enum sdc_avro_codec codec,
+	    size_t max);
+void	sdc_avro_packer_give(struct sdc_avro_packer *p, struct sdc_buf *block,
+	    uint64_t count);
+bool	sdc_avro_packer_take(struct sdc_avro_packer *p,
+	    const struct sdc_buf **out, uint64_t *count);
+void	sdc_avro_packer_free(struct sdc_avro_packer *p);
+
 /* Big-endian two's complement bytes <-> DECIMAL text at scale. */
 void	sdc_avro_decimal_text(const uint8_t *p, size_t n, int scale,
 	    struct sdc_arena *a, struct sdc_str *out);

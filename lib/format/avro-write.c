@@ -4,6 +4,7 @@
  * or each record a bare datum, or one in Confluent's framing.  The
  * schema is --avro-schema's, or derived from the first record.  A
  * record that does not fit it becomes an error record naming the field.
+ * Blocks are compressed on a thread of their own (avro-pack.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ struct avro_writer {
 	uint8_t				 sync[16];
 	struct sdc_buf			 block, packed;
 	uint64_t			 count;		/* in block */
+	struct sdc_avro_packer		*packer;	/* codecs but null */
 	char				 err[512];
 };
 
@@ -89,21 +91,49 @@ start(struct avro_writer *aw, struct sdc_run *run, const struct sdc_field *f)
 }
 
 static void
+emit_block(struct avro_writer *aw, struct sdc_run *run,
+    const struct sdc_buf *packed, uint64_t count)
+{
+	put_long(&run->out, (int64_t)count);
+	put_long(&run->out, (int64_t)packed->len);
+	sdc_out_write(&run->out, packed->data, packed->len);
+	sdc_out_write(&run->out, aw->sync, 16);
+	sdc_out_commit(&run->out);
+}
+
+/* The block compressed on the packer's thread is out: write it. */
+static void
+emit_packed(struct avro_writer *aw, struct sdc_run *run)
+{
+	const struct sdc_buf *packed;
+	uint64_t count;
+
+	if (aw->packer != NULL &&
+	    sdc_avro_packer_take(aw->packer, &packed, &count))
+		emit_block(aw, run, packed, count);
+}
+
+static void
 flush_block(struct avro_writer *aw, struct sdc_run *run)
 {
 	const char *why;
 
 	if (aw->count == 0)
 		return;
+	if (aw->o->codec != SDC_AVRO_CODEC_NULL) {
+		if (aw->packer == NULL)
+			aw->packer = sdc_avro_packer_new(aw->o->codec,
+			    DATUM_MAX);
+		emit_packed(aw, run);
+		sdc_avro_packer_give(aw->packer, &aw->block, aw->count);
+		aw->count = 0;
+		return;
+	}
 	why = sdc_avro_compress(aw->o->codec, aw->block.data, aw->block.len,
 	    &aw->packed);
 	if (why != NULL)
 		sdc_errx(SDC_EXIT_IO, "avro: %s", why);
-	put_long(&run->out, (int64_t)aw->count);
-	put_long(&run->out, (int64_t)aw->packed.len);
-	sdc_out_write(&run->out, aw->packed.data, aw->packed.len);
-	sdc_out_write(&run->out, aw->sync, 16);
-	sdc_out_commit(&run->out);
+	emit_block(aw, run, &aw->packed, aw->count);
 	sdc_buf_reset(&aw->block);
 	aw->count = 0;
 }
@@ -158,6 +188,7 @@ write_finish(struct sdc_writer *w, struct sdc_run *run)
 	if (!aw->started && aw->o->schema.root != NULL)
 		start(aw, run, NULL);
 	flush_block(aw, run);
+	emit_packed(aw, run);
 }
 
 static void
@@ -165,6 +196,7 @@ writer_free(struct sdc_writer *w)
 {
 	struct avro_writer *aw = (struct avro_writer *)w;
 
+	sdc_avro_packer_free(aw->packer);
 	sdc_avro_schema_release(&aw->derived);
 	sdc_buf_release(&aw->block);
 	sdc_buf_release(&aw->packed);

@@ -87,24 +87,14 @@ read_avro(const struct sdc_avro_opts *o, const uint8_t *p, size_t n)
 	struct sdc_options opt;
 	struct sdc_input in;
 	struct sdc_run run;
-	FILE *fp = tmpfile();
 
-	if (fp == NULL)
-		abort();
-	if (n > 0 && fwrite(p, 1, n, fp) != n)
-		abort();
-	fflush(fp);
-	in.fd = fileno(fp);
-	in.name = "f";
-	in.offset = 0;
-	lseek(in.fd, 0, SEEK_SET);
+	sdc_input_memory(&in, "f", p, n);
 	sdc_options_init(&opt);
 	opt.progress = 0;
 	opt.max_record = 1 << 20;
 	sdc_run_start(&run, "fuzz", &opt, &w);
 	sdc_avro_read(&run, &in, o);
 	sdc_run_finish(&run);
-	fclose(fp);
 }
 
 static void
