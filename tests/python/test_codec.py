@@ -450,10 +450,89 @@ def test_batches():
     is_eq(list(codec.encode_results([])), [], "an empty partition: no blob")
 
 
+def lazy_records(payloads):
+    """The records decode_chunk gives for DATA payloads (lazy ones)."""
+    return list(codec.decode_chunk(b"".join(codec.frame(1, p)
+                                            for p in payloads)))
+
+
+def test_lazy():
+    """Records of a batch decode when first used; untouched ones go out
+    as they came in, the stage appended; touched ones are encoded."""
+    seeds = [f.payload for _, mode, f in vector_frames()
+             if mode == "roundtrip" and f.kind == 1]
+    ok(len(seeds) > 50, "the vectors hold data frames", len(seeds))
+    recs = lazy_records(seeds)
+    same = [p for p, r in zip(seeds, recs)
+            if codec.encode(r) != p or type(r) is Record]
+    ok(not same, "untouched: their own payload, byte for byte, not decoded",
+       *same[:3])
+    eager = [codec.encode(codec.decode(1, p), stage="sdc-spark-eval")
+             for p in seeds]
+    got = [codec.encode(r, stage="sdc-spark-eval")
+           for r in lazy_records(seeds)]
+    is_eq(got, eager, "untouched, stage appended: as the decoded record's")
+    touched = lazy_records(seeds)
+    for r in touched:
+        r.value
+    ok(all(type(r) is Record and r._raw is None for r in touched),
+       "a record looked at becomes a plain Record")
+    is_eq([codec.encode(r, stage="sdc-spark-eval") for r in touched], eager,
+          "touched but unchanged: the same bytes")
+    is_eq(list(map(repr, touched)), [repr(codec.decode(1, p)) for p in seeds],
+          "touched: equal to the eagerly decoded records")
+
+    p = codec.encode(Record({"rssi": None, "n": Short(3), "s": "x"},
+                            id="a:1", stages=["x", "sdc-spark-eval"],
+                            attributes={"k": "v"},
+                            null_types={("rssi",): "LONG"}))
+    r, = lazy_records([p])
+    is_eq(codec.encode(r, stage="sdc-spark-eval"), p,
+          "the stage already last: not appended again")
+    r, = lazy_records([p])
+    r["n"] = Short(4)
+    want = codec.encode(Record({"rssi": None, "n": Short(4), "s": "x"},
+                               id="a:1", stages=["x", "sdc-spark-eval"],
+                               attributes={"k": "v"},
+                               null_types={("rssi",): "LONG"}))
+    is_eq(codec.encode(r), want, "a field set: re-encoded, null types kept")
+    r, = lazy_records([p])
+    is_eq(r.null_types, {("rssi",): "LONG"}, "null_types decodes it")
+    r, = lazy_records([p])
+    r.id = "b:2"
+    is_eq(codec.decode(1, codec.encode(r)).id, "b:2",
+          "the id set: decoded first, then set")
+    r, = lazy_records([p])
+    is_eq(("s" in r, len(r), r.get("n"), sorted(r)),
+          (True, 3, 3, ["n", "rssi", "s"]), "the mapping methods decode it")
+    r, = lazy_records([p])
+    back = pickle.loads(pickle.dumps(r))
+    ok(type(back) is not Record and codec.encode(back) == p,
+       "pickled untouched: still lazy, the same bytes")
+    is_eq(back, codec.decode(1, p), "and equal to the decoded record")
+    r, = lazy_records([p])
+    copy = r.copy()
+    copy["s"] = "y"
+    is_eq((r["s"], copy["s"]), ("x", "y"), "copy() decodes and copies")
+
+    r, = lazy_records([payload(b"\x0e\x05ab")])
+    raises(lambda: r.value, sr.Malformed, "malformed: raises when decoded",
+           "truncated")
+    r, = lazy_records([b"\x05ab"])
+    raises(lambda: codec.encode(r, stage="s"), sr.Malformed,
+           "malformed header: raises when encoded", "truncated")
+    r, = lazy_records([p])
+    (count, blob), = codec.encode_errors([(r, "no")])
+    err, = sr.read_stream(io.BytesIO(sr.stream_header() + bytes(blob)
+                                     + sr.frame_bytes(5, sr.varint(1))))
+    is_eq((err.error.code, err.id, sr.plain_field(err.root)["s"]),
+          ("SPARK_ERROR_RECORD", "a:1", "x"), "an untouched error record")
+
+
 def main():
     for test in (test_vectors, test_mutations, test_malformed, test_types,
                  test_zoned, test_nulls, test_encode_errors, test_numpy,
-                 test_record, test_frames, test_batches):
+                 test_record, test_frames, test_batches, test_lazy):
         try:
             test()
         except Exception as e:  # a crash fails its group, not the run

@@ -26,7 +26,7 @@ import zoneinfo
 from . import sdcrecord
 from .record import (Byte, Char, DecimalText, Float, Integer, ListMap,
                      RawDate, RawDatetime, RawZoned, Record, Short,
-                     ZonedDateTime, _build)
+                     ZonedDateTime, _build, _LazyRecord, _new_record)
 from .sdcrecord import MAX_DEPTH, Malformed
 
 try:
@@ -530,6 +530,11 @@ def encode(record: Record, kind: int = KIND_DATA, *, stage: str = None,
     the last.  error replaces record.error for an ERROR payload.  Raises
     EncodeError when a value has no record type or is out of range.
     """
+    if type(record) is _LazyRecord and kind == KIND_DATA:
+        try:
+            return _lazy_payload(record._raw, stage)
+        except IndexError:  # malformed: decoding it says how
+            record._load()
     out = bytearray()
     try:
         _header(out, record, kind, stage, error)
@@ -543,6 +548,47 @@ def encode(record: Record, kind: int = KIND_DATA, *, stage: str = None,
     else:
         _field_into(out, value, 1, (), {}, record.null_types)
     return bytes(out)
+
+
+def _lazy_payload(raw: bytes, stage) -> bytes:
+    """The payload of an untouched record: its own, stage appended.
+
+    Only the stages are read: the id and each stage are skipped by their
+    lengths, the stage count written again one higher, the new stage put
+    after the last, and the rest (attributes, root field) kept as is.
+    """
+    if stage is None:
+        return raw
+    n = raw[0]
+    pos = 1
+    if n >= 0x80:
+        n, pos = _varint_rest(raw, pos, n)
+    at = pos = pos + n                  # the stage count
+    count = raw[pos]
+    pos += 1
+    if count >= 0x80:
+        count, pos = _varint_rest(raw, pos, count)
+    first = pos
+    last = pos
+    for _ in range(count):
+        n = raw[pos]
+        pos += 1
+        if n >= 0x80:
+            n, pos = _varint_rest(raw, pos, n)
+        last = pos
+        pos += n
+    if pos > len(raw):
+        raise IndexError("truncated")
+    text = _STAGES.get(stage)
+    if text is None:
+        text = _STAGES[stage] = stage.encode()
+    if count and raw[last:pos] == text:
+        return raw                      # the stage is already the last
+    return b"".join((raw[:at], _uvarint(count + 1), raw[first:pos],
+                     _uvarint(len(text)), text, raw[pos:]))
+
+
+_STAGES = {}
 
 
 def _header(out, record, kind, stage, error):
@@ -976,12 +1022,14 @@ def _tune_worker() -> None:
 def decode_chunk(chunk: bytes):
     """The Records of the DATA frames of a chunk (one Spark task's input).
 
-    The frames are walked in place, each payload sliced off as bytes:
-    no list of frames, no memoryviews, one call per record.
+    The frames are walked in place, each payload sliced off as bytes
+    into a lazy record (record._LazyRecord), which decodes it when the
+    transformer first looks at it: sdc-spark-eval has checked them all.
     """
     _tune_worker()
     size = len(chunk)
     unpack = _HEAD.unpack_from
+    new, lazy = _new_record, _LazyRecord
     pos = 0
     while pos < size:
         if pos + 9 > size:
@@ -991,17 +1039,9 @@ def decode_chunk(chunk: bytes):
         if pos > size:
             raise ValueError(f"byte {start - 9}: truncated frame")
         if kind == KIND_DATA:
-            try:
-                record = _record(chunk[start:pos], KIND_DATA)
-            except (IndexError, UnicodeDecodeError, Malformed) as e:
-                raise _bad_data(e) from None
+            record = new(lazy)
+            record._raw = chunk[start:pos]
             yield record
-
-
-def _bad_data(e: Exception) -> Malformed:
-    why = "truncated" if isinstance(e, IndexError) else \
-        "bad utf-8" if isinstance(e, UnicodeDecodeError) else str(e)
-    return Malformed(f"a data frame of the batch: {why}")
 
 
 def _now_ms() -> int:
