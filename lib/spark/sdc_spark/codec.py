@@ -22,6 +22,7 @@ import struct
 import time
 import zipimport
 import zoneinfo
+from operator import is_ as _is
 
 from . import sdcrecord
 from .record import (Byte, Char, DecimalText, Float, Integer, ListMap,
@@ -93,7 +94,55 @@ def decode(kind: int, payload) -> Record:
         raise Malformed("bad utf-8") from None
 
 
+def load_lazy(record) -> None:
+    """Decode a lazy record's payload into it: a plain Record now."""
+    try:
+        parts = _parts(record._raw, KIND_DATA)
+    except IndexError:
+        raise Malformed("truncated") from None
+    except UnicodeDecodeError:
+        raise Malformed("bad utf-8") from None
+    record.__class__ = Record
+    (record.value, record.id, record.stages, record.attributes,
+     record.null_types, record.error, record.event) = parts
+    value = parts[0]
+    if type(value) is dict and _FLAT.issuperset(map(type, value.values())):
+        record._raw = (record._raw, value, tuple(value),
+                       tuple(value.values()), parts[1], list(parts[2]),
+                       tuple(parts[3].items()), dict(parts[4]))
+    else:
+        record._raw = None
+
+
+# The types of values that cannot change in place, of the flat maps whose
+# records are written from their bytes while they stay as they were read.
+_FLAT = frozenset((str, int, float, bool, type(None), bytes, _datetime_type,
+                   _dt.date, _dt.time, Char, Byte, Short, Integer, Float,
+                   RawDate, RawDatetime, RawZoned))
+
+
+def _unchanged(record, seen) -> bool:
+    """Whether a decoded record is still as seen when it was decoded:
+    the same root map holding the same keys and the very same values,
+    and an equal header."""
+    _, value, keys, values, id_, stages, attributes, nulls = seen
+    v = record.value
+    try:
+        return (v is value and len(v) == len(values)
+                and all(map(_is, v.values(), values)) and tuple(v) == keys
+                and record.id == id_ and record.stages == stages
+                and tuple(record.attributes.items()) == attributes
+                and record.null_types == nulls)
+    except Exception:  # not even a header: the encoder says what is wrong
+        return False
+
+
 def _record(buf: bytes, kind: int) -> Record:
+    return _build(*_parts(buf, kind))
+
+
+def _parts(buf: bytes, kind: int) -> tuple:
+    """The value and header of a record, in the order of _build's."""
     pos = 0
     id_, pos = _text(buf, pos)
     n, pos = _count(buf, pos, 1)
@@ -129,7 +178,7 @@ def _record(buf: bytes, kind: int) -> Record:
         value, pos = _field(buf, pos + 1, t, 1, (), [], nulls)
     if pos != len(buf):
         raise Malformed("trailing bytes")
-    return _build(value, id_, stages, attributes, nulls, error, event)
+    return value, id_, stages, attributes, nulls, error, event
 
 
 def _varint(buf, pos):
@@ -530,11 +579,15 @@ def encode(record: Record, kind: int = KIND_DATA, *, stage: str = None,
     the last.  error replaces record.error for an ERROR payload.  Raises
     EncodeError when a value has no record type or is out of range.
     """
-    if type(record) is _LazyRecord and kind == KIND_DATA:
-        try:
-            return _lazy_payload(record._raw, stage)
-        except IndexError:  # malformed: decoding it says how
-            record._load()
+    if kind == KIND_DATA:
+        if type(record) is _LazyRecord:
+            try:
+                return _lazy_payload(record._raw, stage)
+            except IndexError:  # malformed: decoding it says how
+                record._load()
+        seen = getattr(record, "_raw", None)
+        if seen is not None and _unchanged(record, seen):
+            return _lazy_payload(seen[0], stage)
     out = bytearray()
     try:
         _header(out, record, kind, stage, error)

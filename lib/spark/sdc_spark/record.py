@@ -23,6 +23,11 @@ and list indices from the root; () for the root itself) to its type
 name, as {("rssi",): "LONG"}.  The encoder looks up the path of each None
 it meets and writes a STRING null where the table has nothing, so a None
 that user code moves to another path becomes a STRING null there.
+
+Laziness.  The Spark tasks give transformers _LazyRecords, which hold the
+payload of their frame and decode it when any part of them is first read
+or set, becoming plain Records then.  The codec writes an untouched one,
+or a flat map still as it was read (see codec._unchanged), from its bytes.
 """
 
 import datetime as _dt
@@ -310,12 +315,8 @@ class _LazyRecord(Record):
     __slots__ = ()
 
     def _load(self) -> None:
-        from .codec import KIND_DATA, decode
-        record = decode(KIND_DATA, self._raw)
-        self.__class__ = Record
-        self._raw = None
-        for name in _FIELDS:
-            setattr(self, name, getattr(record, name))
+        from .codec import load_lazy  # which imports this module
+        load_lazy(self)
 
     def __reduce__(self):
         return _lazy, (self._raw,)
