@@ -519,11 +519,23 @@ def test_lazy():
         want = codec.encode(Record(dict(r.value), r.id, r.stages,
                                    r.attributes, r.null_types))
         is_eq(codec.encode(r), want, f"touched, {what}: re-encoded")
-    r, = lazy_records([p])
+    flat = codec.encode(Record({"n": Short(3), "s": "x"}, id="a:1",
+                               stages=["x"]))
+    r, = lazy_records([flat])
     r["s"] = r["s"]
     ok(r._raw is not None and codec.encode(r, stage="z") ==
-       codec.encode(codec.decode(1, p), stage="z"),
+       codec.encode(codec.decode(1, flat), stage="z"),
        "touched, a flat map unchanged: written from its bytes")
+    for what, change in changes.items():
+        r, = lazy_records([flat])
+        r.value
+        change(r)
+        want = codec.encode(Record(dict(r.value), r.id, r.stages,
+                                   r.attributes, r.null_types))
+        is_eq(codec.encode(r), want, f"flat map, {what}: re-encoded")
+    r, = lazy_records([p])
+    r.value
+    ok(r._raw is None, "a record with nulls or attributes is not kept")
     q = codec.encode(Record({"d": -0.0, "b": True, "l": [1]}))
     r, = lazy_records([q])
     ok(r.value and r._raw is None, "a map holding a list is not kept as read")

@@ -106,35 +106,40 @@ def load_lazy(record) -> None:
     (record.value, record.id, record.stages, record.attributes,
      record.null_types, record.error, record.event) = parts
     value = parts[0]
-    if type(value) is dict and _FLAT.issuperset(map(type, value.values())):
+    if not parts[3] and not parts[4] and type(value) is dict and \
+            _FLAT.issuperset(map(type, value.values())):
         record._raw = (record._raw, value, tuple(value),
-                       tuple(value.values()), parts[1], list(parts[2]),
-                       tuple(parts[3].items()), dict(parts[4]))
+                       tuple(value.values()))
     else:
         record._raw = None
 
 
 # The types of values that cannot change in place, of the flat maps whose
 # records are written from their bytes while they stay as they were read.
-_FLAT = frozenset((str, int, float, bool, type(None), bytes, _datetime_type,
-                   _dt.date, _dt.time, Char, Byte, Short, Integer, Float,
-                   RawDate, RawDatetime, RawZoned))
+_FLAT = frozenset((str, int, float, bool, bytes, _datetime_type, _dt.date,
+                   _dt.time, Char, Byte, Short, Integer, Float, RawDate,
+                   RawDatetime, RawZoned))
 
 
 def _unchanged(record, seen) -> bool:
-    """Whether a decoded record is still as seen when it was decoded:
-    the same root map holding the same keys and the very same values,
-    and an equal header."""
-    _, value, keys, values, id_, stages, attributes, nulls = seen
+    """Whether a record decoded from a flat map without attributes or
+    nulls is still as it was read: the same map holding the same keys
+    and the very same values, no attributes or nulls, the same id and
+    stages.  The header is compared last, read again from the bytes."""
+    raw, value, keys, values = seen
     v = record.value
-    try:
-        return (v is value and len(v) == len(values)
-                and all(map(_is, v.values(), values)) and tuple(v) == keys
-                and record.id == id_ and record.stages == stages
-                and tuple(record.attributes.items()) == attributes
-                and record.null_types == nulls)
-    except Exception:  # not even a header: the encoder says what is wrong
+    a, n = record.attributes, record.null_types
+    if not (v is value and len(v) == len(values)
+            and all(map(_is, v.values(), values)) and tuple(v) == keys
+            and type(a) is dict and not a and type(n) is dict and not n):
         return False
+    id_, pos = _text(raw, 0)
+    count, pos = _count(raw, pos, 1)
+    stages = []
+    for _ in range(count):
+        stage, pos = _text(raw, pos)
+        stages.append(stage)
+    return record.id == id_ and record.stages == stages
 
 
 def _record(buf: bytes, kind: int) -> Record:

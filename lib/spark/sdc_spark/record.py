@@ -315,24 +315,34 @@ class _LazyRecord(Record):
     __slots__ = ()
 
     def _load(self) -> None:
-        from .codec import load_lazy  # which imports this module
-        load_lazy(self)
+        (_load_lazy or _codec_loader())(self)
 
     def __reduce__(self):
         return _lazy, (self._raw,)
 
 
+_load_lazy = None
+
+
+def _codec_loader():
+    """codec.load_lazy, imported once (codec imports this module)."""
+    global _load_lazy
+    from .codec import load_lazy
+    _load_lazy = load_lazy
+    return load_lazy
+
+
 def _lazy_property(name):
     def get(self):
-        self._load()
+        (_load_lazy or _codec_loader())(self)
         return getattr(self, name)
 
     def set_(self, v):
-        self._load()
+        (_load_lazy or _codec_loader())(self)
         setattr(self, name, v)
 
     def delete(self):
-        self._load()
+        (_load_lazy or _codec_loader())(self)
         delattr(self, name)
 
     return property(get, set_, delete)
