@@ -5,7 +5,11 @@ textFile, parsed with json.loads and collected, in one SparkContext with
 the settings sdc-spark-eval uses.  Prints the seconds the batches took,
 Spark's start not counted.
 
-Usage: bench-spark-peer.py DIR PARALLELISM   (DIR holds batch-*.jsonl)
+With "strong", only the sightings of an rssi above -60 dBm are kept
+(bench-spark-eval's Strong transformer).
+
+Usage: bench-spark-peer.py DIR PARALLELISM [strong]
+(DIR holds batch-*.jsonl)
 """
 import json
 import os
@@ -17,6 +21,7 @@ from pyspark import SparkConf, SparkContext
 
 def main():
     directory, parallelism = sys.argv[1], int(sys.argv[2])
+    strong = sys.argv[3:] == ["strong"]
     conf = (SparkConf().setMaster("local[*]").setAppName("bench-peer")
             .set("spark.serializer",
                  "org.apache.spark.serializer.KryoSerializer")
@@ -29,8 +34,10 @@ def main():
     started = time.perf_counter()
     records = 0
     for path in files:
-        records += len(sc.textFile(path, parallelism).map(json.loads)
-                       .collect())
+        rdd = sc.textFile(path, parallelism).map(json.loads)
+        if strong:
+            rdd = rdd.filter(lambda r: r["rssi"] > -60)
+        records += len(rdd.collect())
     elapsed = time.perf_counter() - started
     sc.stop()
     print("%.3f %d" % (elapsed, records))

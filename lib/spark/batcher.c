@@ -130,12 +130,50 @@ run_batch(struct sdc_spark_batcher *b)
 	take_results(b);
 }
 
-static void
-add_record(struct sdc_spark_batcher *b, const struct sdc_frame *f)
+/*
+ * A data frame of the input goes to the batch in its canonical encoding
+ * or not at all: the Python tasks pass a record that the transformer
+ * does not look at through as its bytes (sdc_spark/codec.py), so these
+ * must decode, and be what encoding the record again would give.
+ */
+static bool
+add_checked(struct sdc_spark_batcher *b, const struct sdc_frame_reader *fr,
+    const struct sdc_frame *f)
 {
+	struct sdc_record *r = &b->scratch;
+	const char *reason;
+	char id[512];
+
+	if (sdc_wire_decode(r, SDC_KIND_DATA, f->payload, f->payload_len,
+	    &reason) != 0) {
+		snprintf(id, sizeof id, "%s:byte %llu", fr->name,
+		    (unsigned long long)f->offset);
+		sdc_run_reject_raw(b->run, id, f->payload, f->payload_len,
+		    "SDC_BAD_FRAME", "byte %llu: %s",
+		    (unsigned long long)f->offset, reason);
+		return false;
+	}
+	sdc_buf_reset(&b->canonical);
+	if (!sdc_wire_encode(&b->canonical, r, b->run->opt.max_record,
+	    &reason))
+		sdc_errx(SDC_EXIT_IO, "re-encoding a record: %s", reason);
+	if (b->canonical.len == f->size &&
+	    memcmp(b->canonical.data, f->bytes, f->size) == 0)
+		append_frame(&b->batch, f);
+	else if (!sdc_buf_append(&b->batch, b->canonical.data,
+	    b->canonical.len))
+		sdc_errx(SDC_EXIT_IO, "out of memory for a batch");
+	return true;
+}
+
+static void
+add_record(struct sdc_spark_batcher *b, const struct sdc_frame_reader *fr,
+    const struct sdc_frame *f)
+{
+	if (!add_checked(b, fr, f))
+		return;
 	if (b->records == 0)
 		b->first_at = sdc_uptime();
-	append_frame(&b->batch, f);
 	b->records++;
 	if (b->records >= b->batch_size ||
 	    b->batch.len >= SDC_SPARK_MAX_BATCH_BYTES)
@@ -143,12 +181,13 @@ add_record(struct sdc_spark_batcher *b, const struct sdc_frame *f)
 }
 
 static void
-handle_frame(struct sdc_spark_batcher *b, const struct sdc_frame *f)
+handle_frame(struct sdc_spark_batcher *b, const struct sdc_frame_reader *fr,
+    const struct sdc_frame *f)
 {
 	b->run->n.bytes_in += f->size;
 	if (f->kind == SDC_KIND_DATA) {
 		b->run->n.in++;
-		add_record(b, f);
+		add_record(b, fr, f);
 	} else if (f->kind == SDC_KIND_BATCH && b->records == 0) {
 		forward_passing(b);	/* an empty batch keeps its boundary */
 		sdc_run_batch(b->run);
@@ -208,7 +247,7 @@ sdc_spark_batcher_read(struct sdc_spark_batcher *b, const char *path)
 			run_batch(b);
 		if ((st = sdc_frame_reader_next(&fr, &f)) != SDC_READ_FRAME)
 			break;
-		handle_frame(b, &f);
+		handle_frame(b, &fr, &f);
 	}
 	if (st != SDC_READ_EOF) {
 		sdc_warnx("%s", fr.err);
@@ -242,6 +281,7 @@ sdc_spark_batcher_init(struct sdc_spark_batcher *b, struct sdc_run *run,
 	b->batch_seconds = batch_seconds;
 	sdc_buf_init(&b->batch, max);
 	sdc_buf_init(&b->passing, max);
+	sdc_buf_init(&b->canonical, run->opt.max_record + SDC_FRAME_HEADER_LEN);
 	sdc_record_init(&b->scratch);
 }
 
@@ -251,4 +291,5 @@ sdc_spark_batcher_release(struct sdc_spark_batcher *b)
 	sdc_record_release(&b->scratch);
 	sdc_buf_release(&b->batch);
 	sdc_buf_release(&b->passing);
+	sdc_buf_release(&b->canonical);
 }

@@ -5,9 +5,11 @@
  * Spark driver, or the service of the cluster mode) and its results
  * taken back, in batch order, before the next is read.  A batch ends at
  * a batch frame of the input, at its size limit, when its first record
- * has waited long enough, or at SDC_SPARK_MAX_BATCH_BYTES.  Frames
- * other than data go on untouched, ahead of the results of the batch
- * they came in.  Results come back as the driver writes them: data
+ * has waited long enough, or at SDC_SPARK_MAX_BATCH_BYTES.  A data
+ * record that does not decode is rejected (SDC_BAD_FRAME) instead of
+ * batched, and one not in the canonical encoding goes in re-encoded.
+ * Frames other than data go on untouched, ahead of the results of the
+ * batch they came in.  Results come back as the driver writes them: data
  * frames, error frames (SPARK_ERROR_RECORD, or one SPARK_BATCH_FAILED
  * that fails the whole batch) and a batch frame.  The batcher owns its
  * buffers; the backend's ctx stays the caller's.
@@ -41,6 +43,7 @@ struct sdc_spark_batcher {
 	unsigned long			 records;
 	double				 first_at;	/* uptime */
 	struct sdc_buf			 passing;	/* other frames */
+	struct sdc_buf			 canonical;	/* a record's frame */
 	struct sdc_record		 scratch;
 };
 

@@ -450,10 +450,137 @@ def test_batches():
     is_eq(list(codec.encode_results([])), [], "an empty partition: no blob")
 
 
+def lazy_records(payloads):
+    """The records decode_chunk gives for DATA payloads (lazy ones)."""
+    return list(codec.decode_chunk(b"".join(codec.frame(1, p)
+                                            for p in payloads)))
+
+
+def test_lazy():
+    """Records of a batch decode when first used; untouched ones go out
+    as they came in, the stage appended; touched ones are encoded."""
+    seeds = [f.payload for _, mode, f in vector_frames()
+             if mode == "roundtrip" and f.kind == 1]
+    ok(len(seeds) > 50, "the vectors hold data frames", len(seeds))
+    recs = lazy_records(seeds)
+    same = [p for p, r in zip(seeds, recs)
+            if codec.encode(r) != p or type(r) is Record]
+    ok(not same, "untouched: their own payload, byte for byte, not decoded",
+       *same[:3])
+    eager = [codec.encode(codec.decode(1, p), stage="sdc-spark-eval")
+             for p in seeds]
+    got = [codec.encode(r, stage="sdc-spark-eval")
+           for r in lazy_records(seeds)]
+    is_eq(got, eager, "untouched, stage appended: as the decoded record's")
+    touched = lazy_records(seeds)
+    for r in touched:
+        r.value
+    ok(all(type(r) is Record for r in touched),
+       "a record looked at becomes a plain Record")
+    is_eq([codec.encode(r, stage="sdc-spark-eval") for r in touched], eager,
+          "touched but unchanged: the same bytes")
+    is_eq(list(map(repr, touched)), [repr(codec.decode(1, p)) for p in seeds],
+          "touched: equal to the eagerly decoded records")
+
+    p = codec.encode(Record({"rssi": None, "n": Short(3), "s": "x"},
+                            id="a:1", stages=["x", "sdc-spark-eval"],
+                            attributes={"k": "v"},
+                            null_types={("rssi",): "LONG"}))
+    r, = lazy_records([p])
+    is_eq(codec.encode(r, stage="sdc-spark-eval"), p,
+          "the stage already last: not appended again")
+    r, = lazy_records([p])
+    r["n"] = Short(4)
+    want = codec.encode(Record({"rssi": None, "n": Short(4), "s": "x"},
+                               id="a:1", stages=["x", "sdc-spark-eval"],
+                               attributes={"k": "v"},
+                               null_types={("rssi",): "LONG"}))
+    is_eq(codec.encode(r), want, "a field set: re-encoded, null types kept")
+    r, = lazy_records([p])
+    is_eq(r.null_types, {("rssi",): "LONG"}, "null_types decodes it")
+    changes = {
+        "a value replaced": lambda r: r.__setitem__("s", "y"),
+        "an equal value of another type": lambda r: r.__setitem__(
+            "n", 3),
+        "a key added": lambda r: r.__setitem__("t", 1),
+        "a key removed and one added": lambda r: (r.pop("s"),
+                                                  r.__setitem__("t", "x")),
+        "the keys reordered": lambda r: r.update([("n", r.pop("n"))]),
+        "a new root": lambda r: setattr(r, "value", dict(r.value)),
+        "a stage added": lambda r: r.stages.append("y"),
+        "the id": lambda r: setattr(r, "id", "b:2"),
+        "an attribute": lambda r: r.attributes.update(k="w"),
+        "a null type": lambda r: r.null_types.update({("rssi",): "INTEGER"}),
+    }
+    for what, change in changes.items():
+        r, = lazy_records([p])
+        r.value
+        change(r)
+        want = codec.encode(Record(dict(r.value), r.id, r.stages,
+                                   r.attributes, r.null_types))
+        is_eq(codec.encode(r), want, f"touched, {what}: re-encoded")
+    flat = codec.encode(Record({"n": Short(3), "s": "x"}, id="a:1",
+                               stages=["x"]))
+    r, = lazy_records([flat])
+    r["s"] = r["s"]
+    ok(r._raw is not None and codec.encode(r, stage="z") ==
+       codec.encode(codec.decode(1, flat), stage="z"),
+       "touched, a flat map unchanged: written from its bytes")
+    for what, change in changes.items():
+        r, = lazy_records([flat])
+        r.value
+        change(r)
+        want = codec.encode(Record(dict(r.value), r.id, r.stages,
+                                   r.attributes, r.null_types))
+        is_eq(codec.encode(r), want, f"flat map, {what}: re-encoded")
+    r, = lazy_records([p])
+    r.value
+    ok(r._raw is None, "a record with nulls or attributes is not kept")
+    q = codec.encode(Record({"d": -0.0, "b": True, "l": [1]}))
+    r, = lazy_records([q])
+    ok(r.value and r._raw is None, "a map holding a list is not kept as read")
+    r, = lazy_records([codec.encode(Record({"d": -0.0, "b": True}))])
+    r["d"], r["b"] = 0.0, 1
+    is_eq(codec.decode(1, codec.encode(r)).value, {"d": 0.0, "b": 1},
+          "equal values of other bits or types: re-encoded")
+    ok(type(codec.decode(1, codec.encode(r)).value["b"]) is int and
+       str(codec.decode(1, codec.encode(r)).value["d"]) == "0.0",
+       "as the values given")
+    r, = lazy_records([p])
+    r.id = "b:2"
+    is_eq(codec.decode(1, codec.encode(r)).id, "b:2",
+          "the id set: decoded first, then set")
+    r, = lazy_records([p])
+    is_eq(("s" in r, len(r), r.get("n"), sorted(r)),
+          (True, 3, 3, ["n", "rssi", "s"]), "the mapping methods decode it")
+    r, = lazy_records([p])
+    back = pickle.loads(pickle.dumps(r))
+    ok(type(back) is not Record and codec.encode(back) == p,
+       "pickled untouched: still lazy, the same bytes")
+    is_eq(back, codec.decode(1, p), "and equal to the decoded record")
+    r, = lazy_records([p])
+    copy = r.copy()
+    copy["s"] = "y"
+    is_eq((r["s"], copy["s"]), ("x", "y"), "copy() decodes and copies")
+
+    r, = lazy_records([payload(b"\x0e\x05ab")])
+    raises(lambda: r.value, sr.Malformed, "malformed: raises when decoded",
+           "truncated")
+    r, = lazy_records([b"\x05ab"])
+    raises(lambda: codec.encode(r, stage="s"), sr.Malformed,
+           "malformed header: raises when encoded", "truncated")
+    r, = lazy_records([p])
+    (count, blob), = codec.encode_errors([(r, "no")])
+    err, = sr.read_stream(io.BytesIO(sr.stream_header() + bytes(blob)
+                                     + sr.frame_bytes(5, sr.varint(1))))
+    is_eq((err.error.code, err.id, sr.plain_field(err.root)["s"]),
+          ("SPARK_ERROR_RECORD", "a:1", "x"), "an untouched error record")
+
+
 def main():
     for test in (test_vectors, test_mutations, test_malformed, test_types,
                  test_zoned, test_nulls, test_encode_errors, test_numpy,
-                 test_record, test_frames, test_batches):
+                 test_record, test_frames, test_batches, test_lazy):
         try:
             test()
         except Exception as e:  # a crash fails its group, not the run

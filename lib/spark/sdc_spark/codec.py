@@ -22,11 +22,12 @@ import struct
 import time
 import zipimport
 import zoneinfo
+from operator import is_ as _is
 
 from . import sdcrecord
 from .record import (Byte, Char, DecimalText, Float, Integer, ListMap,
                      RawDate, RawDatetime, RawZoned, Record, Short,
-                     ZonedDateTime, _build)
+                     ZonedDateTime, _build, _LazyRecord, _new_record)
 from .sdcrecord import MAX_DEPTH, Malformed
 
 try:
@@ -93,7 +94,60 @@ def decode(kind: int, payload) -> Record:
         raise Malformed("bad utf-8") from None
 
 
+def load_lazy(record) -> None:
+    """Decode a lazy record's payload into it: a plain Record now."""
+    try:
+        parts = _parts(record._raw, KIND_DATA)
+    except IndexError:
+        raise Malformed("truncated") from None
+    except UnicodeDecodeError:
+        raise Malformed("bad utf-8") from None
+    record.__class__ = Record
+    (record.value, record.id, record.stages, record.attributes,
+     record.null_types, record.error, record.event) = parts
+    value = parts[0]
+    if not parts[3] and not parts[4] and type(value) is dict and \
+            _FLAT.issuperset(map(type, value.values())):
+        record._raw = (record._raw, value, tuple(value),
+                       tuple(value.values()))
+    else:
+        record._raw = None
+
+
+# The types of values that cannot change in place, of the flat maps whose
+# records are written from their bytes while they stay as they were read.
+_FLAT = frozenset((str, int, float, bool, bytes, _datetime_type, _dt.date,
+                   _dt.time, Char, Byte, Short, Integer, Float, RawDate,
+                   RawDatetime, RawZoned))
+
+
+def _unchanged(record, seen) -> bool:
+    """Whether a record decoded from a flat map without attributes or
+    nulls is still as it was read: the same map holding the same keys
+    and the very same values, no attributes or nulls, the same id and
+    stages.  The header is compared last, read again from the bytes."""
+    raw, value, keys, values = seen
+    v = record.value
+    a, n = record.attributes, record.null_types
+    if not (v is value and len(v) == len(values)
+            and all(map(_is, v.values(), values)) and tuple(v) == keys
+            and type(a) is dict and not a and type(n) is dict and not n):
+        return False
+    id_, pos = _text(raw, 0)
+    count, pos = _count(raw, pos, 1)
+    stages = []
+    for _ in range(count):
+        stage, pos = _text(raw, pos)
+        stages.append(stage)
+    return record.id == id_ and record.stages == stages
+
+
 def _record(buf: bytes, kind: int) -> Record:
+    return _build(*_parts(buf, kind))
+
+
+def _parts(buf: bytes, kind: int) -> tuple:
+    """The value and header of a record, in the order of _build's."""
     pos = 0
     id_, pos = _text(buf, pos)
     n, pos = _count(buf, pos, 1)
@@ -129,7 +183,7 @@ def _record(buf: bytes, kind: int) -> Record:
         value, pos = _field(buf, pos + 1, t, 1, (), [], nulls)
     if pos != len(buf):
         raise Malformed("trailing bytes")
-    return _build(value, id_, stages, attributes, nulls, error, event)
+    return value, id_, stages, attributes, nulls, error, event
 
 
 def _varint(buf, pos):
@@ -530,6 +584,15 @@ def encode(record: Record, kind: int = KIND_DATA, *, stage: str = None,
     the last.  error replaces record.error for an ERROR payload.  Raises
     EncodeError when a value has no record type or is out of range.
     """
+    if kind == KIND_DATA:
+        if type(record) is _LazyRecord:
+            try:
+                return _lazy_payload(record._raw, stage)
+            except IndexError:  # malformed: decoding it says how
+                record._load()
+        seen = getattr(record, "_raw", None)
+        if seen is not None and _unchanged(record, seen):
+            return _lazy_payload(seen[0], stage)
     out = bytearray()
     try:
         _header(out, record, kind, stage, error)
@@ -543,6 +606,47 @@ def encode(record: Record, kind: int = KIND_DATA, *, stage: str = None,
     else:
         _field_into(out, value, 1, (), {}, record.null_types)
     return bytes(out)
+
+
+def _lazy_payload(raw: bytes, stage) -> bytes:
+    """The payload of an untouched record: its own, stage appended.
+
+    Only the stages are read: the id and each stage are skipped by their
+    lengths, the stage count written again one higher, the new stage put
+    after the last, and the rest (attributes, root field) kept as is.
+    """
+    if stage is None:
+        return raw
+    n = raw[0]
+    pos = 1
+    if n >= 0x80:
+        n, pos = _varint_rest(raw, pos, n)
+    at = pos = pos + n                  # the stage count
+    count = raw[pos]
+    pos += 1
+    if count >= 0x80:
+        count, pos = _varint_rest(raw, pos, count)
+    first = pos
+    last = pos
+    for _ in range(count):
+        n = raw[pos]
+        pos += 1
+        if n >= 0x80:
+            n, pos = _varint_rest(raw, pos, n)
+        last = pos
+        pos += n
+    if pos > len(raw):
+        raise IndexError("truncated")
+    text = _STAGES.get(stage)
+    if text is None:
+        text = _STAGES[stage] = stage.encode()
+    if count and raw[last:pos] == text:
+        return raw                      # the stage is already the last
+    return b"".join((raw[:at], _uvarint(count + 1), raw[first:pos],
+                     _uvarint(len(text)), text, raw[pos:]))
+
+
+_STAGES = {}
 
 
 def _header(out, record, kind, stage, error):
@@ -976,12 +1080,14 @@ def _tune_worker() -> None:
 def decode_chunk(chunk: bytes):
     """The Records of the DATA frames of a chunk (one Spark task's input).
 
-    The frames are walked in place, each payload sliced off as bytes:
-    no list of frames, no memoryviews, one call per record.
+    The frames are walked in place, each payload sliced off as bytes
+    into a lazy record (record._LazyRecord), which decodes it when the
+    transformer first looks at it: sdc-spark-eval has checked them all.
     """
     _tune_worker()
     size = len(chunk)
     unpack = _HEAD.unpack_from
+    new, lazy = _new_record, _LazyRecord
     pos = 0
     while pos < size:
         if pos + 9 > size:
@@ -991,17 +1097,9 @@ def decode_chunk(chunk: bytes):
         if pos > size:
             raise ValueError(f"byte {start - 9}: truncated frame")
         if kind == KIND_DATA:
-            try:
-                record = _record(chunk[start:pos], KIND_DATA)
-            except (IndexError, UnicodeDecodeError, Malformed) as e:
-                raise _bad_data(e) from None
+            record = new(lazy)
+            record._raw = chunk[start:pos]
             yield record
-
-
-def _bad_data(e: Exception) -> Malformed:
-    why = "truncated" if isinstance(e, IndexError) else \
-        "bad utf-8" if isinstance(e, UnicodeDecodeError) else str(e)
-    return Malformed(f"a data frame of the batch: {why}")
 
 
 def _now_ms() -> int:

@@ -23,6 +23,11 @@ and list indices from the root; () for the root itself) to its type
 name, as {("rssi",): "LONG"}.  The encoder looks up the path of each None
 it meets and writes a STRING null where the table has nothing, so a None
 that user code moves to another path becomes a STRING null there.
+
+Laziness.  The Spark tasks give transformers _LazyRecords, which hold the
+payload of their frame and decode it when any part of them is first read
+or set, becoming plain Records then.  The codec writes an untouched one,
+or a flat map still as it was read (see codec._unchanged), from its bytes.
 """
 
 import datetime as _dt
@@ -185,7 +190,7 @@ class Record:
     event       (type, version, timestamp_ms) of an event record
     """
     __slots__ = ("value", "id", "stages", "attributes", "null_types",
-                 "error", "event")
+                 "error", "event", "_raw")
 
     def __init__(self, value=None, id="", stages=(), attributes=None,
                  null_types=None, error=None, event=None):
@@ -265,15 +270,13 @@ class Record:
     def __eq__(self, other):
         if not isinstance(other, Record):
             return NotImplemented
-        return all(getattr(self, s) == getattr(other, s)
-                   for s in Record.__slots__)
+        return all(getattr(self, s) == getattr(other, s) for s in _FIELDS)
 
     __hash__ = None
 
     def __repr__(self):
         parts = [repr(self.value)]
-        for name in ("id", "stages", "attributes", "null_types", "error",
-                     "event"):
+        for name in _FIELDS[1:]:
             v = getattr(self, name)
             if v:
                 parts.append(f"{name}={v!r}")
@@ -294,3 +297,64 @@ def _build(value, id, stages, attributes, null_types, error, event):
 
 
 _new_record = object.__new__
+_FIELDS = ("value", "id", "stages", "attributes", "null_types", "error",
+           "event")
+
+
+class _LazyRecord(Record):
+    """A record of the input of a batch, still as its payload's bytes.
+
+    The Spark tasks give transformers these: reading or setting any part
+    of the record (its value, null_types, id, ...) decodes the payload,
+    once, and the object becomes a plain Record; one that no code looked
+    at is written out again from its bytes (codec.encode), which are the
+    canonical encoding of the same record, since sdc-spark-eval checks
+    each record of its input (the stage is still appended).  A malformed
+    payload raises sdcrecord.Malformed when it is decoded.
+    """
+    __slots__ = ()
+
+    def _load(self) -> None:
+        (_load_lazy or _codec_loader())(self)
+
+    def __reduce__(self):
+        return _lazy, (self._raw,)
+
+
+_load_lazy = None
+
+
+def _codec_loader():
+    """codec.load_lazy, imported once (codec imports this module)."""
+    global _load_lazy
+    from .codec import load_lazy
+    _load_lazy = load_lazy
+    return load_lazy
+
+
+def _lazy_property(name):
+    def get(self):
+        (_load_lazy or _codec_loader())(self)
+        return getattr(self, name)
+
+    def set_(self, v):
+        (_load_lazy or _codec_loader())(self)
+        setattr(self, name, v)
+
+    def delete(self):
+        (_load_lazy or _codec_loader())(self)
+        delattr(self, name)
+
+    return property(get, set_, delete)
+
+
+for _name in _FIELDS:
+    setattr(_LazyRecord, _name, _lazy_property(_name))
+del _name
+
+
+def _lazy(raw: bytes) -> Record:
+    """The record of the DATA payload raw, decoded when first used."""
+    r = _new_record(_LazyRecord)
+    r._raw = raw
+    return r
