@@ -391,6 +391,14 @@ too_long(struct sdc_csv_reader *r, size_t start, size_t end)
 	sdc_csv_parse_failed(r, why);
 }
 
+/* A line starting at start is a comment (when no record is open). */
+static bool
+is_comment(const struct sdc_csv_reader *r, size_t start)
+{
+	return r->o->comment != 0 && start < r->win.len &&
+	    r->win.data[start] == (uint8_t)r->o->comment;
+}
+
 static void
 parse_line(struct sdc_csv_reader *r, size_t start, size_t end)
 {
@@ -403,8 +411,7 @@ parse_line(struct sdc_csv_reader *r, size_t start, size_t end)
 		r->skip--;
 		return;
 	}
-	if (!record_open(r) && r->o->comment != 0 && start < end &&
-	    r->win.data[start] == (uint8_t)r->o->comment)
+	if (!record_open(r) && start < end && is_comment(r, start))
 		return;
 	if (!record_open(r)) {
 		r->rec_start = start;
@@ -477,6 +484,8 @@ sdc_csv_reader_space(struct sdc_csv_reader *r, size_t *n)
 	if (r->win.len > r->max) {
 		if (r->skip > 0 && !open)
 			r->skip--;	/* a long line to skip is no error */
+		else if (!open && is_comment(r, r->pos))
+			;		/* nor a long comment */
 		else {
 			r->rec_line = open ? r->rec_line : r->line;
 			too_long(r, 0, r->win.len);
