@@ -46,17 +46,6 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-static bool
-num(const char *p, size_t n, unsigned *v)
-{
-	int64_t x;
-
-	if (!sdc_log_number(p, n, &x))
-		return false;
-	*v = (unsigned)x;
-	return true;
-}
-
 /* <PRI>: facility and severity. */
 static bool
 pri(struct scan *s)
@@ -70,7 +59,7 @@ pri(struct scan *s)
 		k++;
 	if (k == 1 || k >= s->n || s->p[k] != '>')
 		return no_match(s, k, "no '>' after 1 to 3 digits of PRI");
-	if (!num(s->p + 1, k - 1, &v) || v > 191 || k > 4 ||
+	if (!sdc_log_unsigned(s->p + 1, k - 1, &v) || v > 191 || k > 4 ||
 	    (k > 2 && s->p[1] == '0'))
 		return no_match(s, 1, "PRI not a number from 0 to 191");
 	sdc_field_int(slot(s, "facility"), SDC_LONG, v / 8);
@@ -127,24 +116,6 @@ header(struct scan *s, const char *name, const char *what)
 	return true;
 }
 
-static bool
-civil(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi,
-    unsigned sec, int64_t *secs)
-{
-	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31,
-		31, 30, 31, 30, 31 };
-
-	if (mo == 0 || mo > 12 || d == 0 || d > mdays[mo - 1] || h > 23 ||
-	    mi > 59 || sec > 60 || y == 0)
-		return false;
-	if (mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 &&
-	    y % 400 != 0)))
-		return false;
-	*secs = sdc_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-	    sec;
-	return true;
-}
-
 /* 2003-10-11T22:14:15[.1-6 digits](Z|+hh:mm|-hh:mm) */
 static bool
 rfc3339(const char *p, size_t n, int64_t *us, int32_t *off)
@@ -154,15 +125,15 @@ rfc3339(const char *p, size_t n, int64_t *us, int32_t *off)
 	int64_t secs;
 
 	if (n < 20 || p[4] != '-' || p[7] != '-' || p[10] != 'T' ||
-	    p[13] != ':' || p[16] != ':' || !num(p, 4, &y) ||
-	    !num(p + 5, 2, &mo) || !num(p + 8, 2, &d) ||
-	    !num(p + 11, 2, &h) || !num(p + 14, 2, &mi) ||
-	    !num(p + 17, 2, &sec) || !civil(y, mo, d, h, mi, sec, &secs))
+	    p[13] != ':' || p[16] != ':' || !sdc_log_unsigned(p, 4, &y) ||
+	    !sdc_log_unsigned(p + 5, 2, &mo) || !sdc_log_unsigned(p + 8, 2, &d) ||
+	    !sdc_log_unsigned(p + 11, 2, &h) || !sdc_log_unsigned(p + 14, 2, &mi) ||
+	    !sdc_log_unsigned(p + 17, 2, &sec) || !sdc_log_civil(y, mo, d, h, mi, sec, &secs))
 		return false;
 	if (p[k] == '.') {
 		while (k + 1 + f < n && is_digit(p[k + 1 + f]))
 			f++;
-		if (f == 0 || f > 6 || !num(p + k + 1, f, &frac))
+		if (f == 0 || f > 6 || !sdc_log_unsigned(p + k + 1, f, &frac))
 			return false;
 		for (size_t i = f; i < 6; i++)
 			frac *= 10;
@@ -171,8 +142,8 @@ rfc3339(const char *p, size_t n, int64_t *us, int32_t *off)
 	if (n == k + 1 && p[k] == 'Z')
 		*off = 0;
 	else if (n == k + 6 && (p[k] == '+' || p[k] == '-') &&
-	    p[k + 3] == ':' && num(p + k + 1, 2, &oh) &&
-	    num(p + k + 4, 2, &om) && oh <= 18 && om <= 59 &&
+	    p[k + 3] == ':' && sdc_log_unsigned(p + k + 1, 2, &oh) &&
+	    sdc_log_unsigned(p + k + 4, 2, &om) && oh <= 18 && om <= 59 &&
 	    oh * 3600 + om * 60 <= SDC_MAX_OFFSET_S)
 		*off = (int32_t)((p[k] == '-' ? -1 : 1) * (int)(oh * 3600 +
 		    om * 60));
@@ -315,7 +286,7 @@ rfc5424(struct scan *s)
 	unsigned v;
 	struct sdc_field *msg;
 
-	if (!word(s, "version", &start, &len) || !num(s->p + start, len, &v) ||
+	if (!word(s, "version", &start, &len) || !sdc_log_unsigned(s->p + start, len, &v) ||
 	    len > 3 || s->p[start] == '0')
 		return no_match(s, start, "version not a number from 1 to 999");
 	sdc_field_int(slot(s, "version"), SDC_LONG, v);
@@ -357,10 +328,10 @@ timestamp3164(struct scan *s, int year)
 
 	if (s->n - s->pos < 15 || p[3] != ' ' || p[6] != ' ' ||
 	    p[9] != ':' || p[12] != ':' ||
-	    !num(p + 4 + (p[4] == ' '), 2 - (p[4] == ' '), &d) ||
-	    !num(p + 7, 2, &h) || !num(p + 10, 2, &mi) ||
-	    !num(p + 13, 2, &sec) ||
-	    !civil((unsigned)year, month(p), d, h, mi, sec, &secs))
+	    !sdc_log_unsigned(p + 4 + (p[4] == ' '), 2 - (p[4] == ' '), &d) ||
+	    !sdc_log_unsigned(p + 7, 2, &h) || !sdc_log_unsigned(p + 10, 2, &mi) ||
+	    !sdc_log_unsigned(p + 13, 2, &sec) ||
+	    !sdc_log_civil((unsigned)year, month(p), d, h, mi, sec, &secs))
 		return no_match(s, s->pos, "not a timestamp as "
 		    "Oct 11 22:14:15");
 	sdc_field_int(slot(s, "timestamp"), SDC_DATETIME, secs * 1000000);

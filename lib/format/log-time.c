@@ -6,6 +6,7 @@
  * CLF time.  With an offset it is a ZONED_DATETIME; with Z or no zone a
  * DATETIME, read as UTC.
  */
+#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -13,30 +14,33 @@
 #include "log.h"
 #include "temporal.h"
 
-static bool
-digits(const char *p, size_t n, unsigned *v)
+bool
+sdc_log_unsigned(const char *p, size_t n, unsigned *v)
 {
-	*v = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return false;
-		*v = *v * 10 + (unsigned)(p[i] - '0');
-	}
+	int64_t x;
+
+	if (!sdc_log_number(p, n, &x) || x > UINT_MAX)
+		return false;
+	*v = (unsigned)x;
 	return true;
 }
 
-static bool
-valid(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi,
-    unsigned s)
+bool
+sdc_log_civil(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi,
+    unsigned sec, int64_t *secs)
 {
-	static const unsigned char days[] = { 31, 29, 31, 30, 31, 30, 31, 31,
-	    30, 31, 30, 31 };
+	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31,
+		31, 30, 31, 30, 31 };
 
-	if (y == 0 || mo < 1 || mo > 12 || d < 1 || d > days[mo - 1] ||
-	    h > 23 || mi > 59 || s > 60)
+	if (mo == 0 || mo > 12 || d == 0 || d > mdays[mo - 1] || h > 23 ||
+	    mi > 59 || sec > 60 || y == 0)
 		return false;
-	return !(mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 &&
-	    y % 400 != 0)));
+	if (mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 &&
+	    y % 400 != 0)))
+		return false;
+	*secs = sdc_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+	    sec;
+	return true;
 }
 
 /* The fraction at p[*k] (after '.' or ','), as microseconds. */
@@ -72,11 +76,11 @@ zone(const char *p, size_t n, size_t k, bool *has, int32_t *off)
 		return true;
 	if (p[k] != '+' && p[k] != '-')
 		return false;
-	if (!(left == 3 && digits(p + k + 1, 2, &h)) &&
-	    !(left == 5 && digits(p + k + 1, 2, &h) &&
-	    digits(p + k + 3, 2, &m)) &&
-	    !(left == 6 && p[k + 3] == ':' && digits(p + k + 1, 2, &h) &&
-	    digits(p + k + 4, 2, &m)))
+	if (!(left == 3 && sdc_log_unsigned(p + k + 1, 2, &h)) &&
+	    !(left == 5 && sdc_log_unsigned(p + k + 1, 2, &h) &&
+	    sdc_log_unsigned(p + k + 3, 2, &m)) &&
+	    !(left == 6 && p[k + 3] == ':' && sdc_log_unsigned(p + k + 1, 2, &h) &&
+	    sdc_log_unsigned(p + k + 4, 2, &m)))
 		return false;
 	if (m > 59 || h * 3600 + m * 60 > SDC_MAX_OFFSET_S)
 		return false;
@@ -90,6 +94,7 @@ sdc_log_iso_time(const char *p, size_t n, int64_t *us, int32_t *offset_s,
 {
 	unsigned y, mo, d, h, mi, s = 0, frac = 0;
 	size_t k = 16;
+	int64_t secs;
 
 	if (sdc_log_clf_time(p, n, us, offset_s)) {
 		*zoned = true;
@@ -97,20 +102,20 @@ sdc_log_iso_time(const char *p, size_t n, int64_t *us, int32_t *offset_s,
 	}
 	if (n < 16 || p[4] != '-' || p[7] != '-' ||
 	    (p[10] != 'T' && p[10] != ' ') || p[13] != ':' ||
-	    !digits(p, 4, &y) || !digits(p + 5, 2, &mo) ||
-	    !digits(p + 8, 2, &d) || !digits(p + 11, 2, &h) ||
-	    !digits(p + 14, 2, &mi))
+	    !sdc_log_unsigned(p, 4, &y) || !sdc_log_unsigned(p + 5, 2, &mo) ||
+	    !sdc_log_unsigned(p + 8, 2, &d) || !sdc_log_unsigned(p + 11, 2, &h) ||
+	    !sdc_log_unsigned(p + 14, 2, &mi))
 		return false;
 	if (n >= 19 && p[16] == ':') {
-		if (!digits(p + 17, 2, &s))
+		if (!sdc_log_unsigned(p + 17, 2, &s))
 			return false;
 		k = 19;
 		if (!fraction(p, n, &k, &frac))
 			return false;
 	}
-	if (!valid(y, mo, d, h, mi, s) || !zone(p, n, k, zoned, offset_s))
+	if (!sdc_log_civil(y, mo, d, h, mi, s, &secs) ||
+	    !zone(p, n, k, zoned, offset_s))
 		return false;
-	*us = ((sdc_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-	    s) - *offset_s) * 1000000LL + frac;
+	*us = (secs - *offset_s) * 1000000LL + frac;
 	return true;
 }

@@ -114,6 +114,10 @@ bool	sdc_log_ctime(const char *p, size_t n, int64_t *us);
 /* ISO 8601 as logs write it, or CLF; zoned when it has an offset. */
 bool	sdc_log_iso_time(const char *p, size_t n, int64_t *us,
 	    int32_t *offset_s, bool *zoned);
+/* n digits as a number; a date and time valid, as seconds since 1970. */
+bool	sdc_log_unsigned(const char *p, size_t n, unsigned *v);
+bool	sdc_log_civil(unsigned y, unsigned mo, unsigned d, unsigned h,
+	    unsigned mi, unsigned sec, int64_t *secs);
 /* A decimal number of at most 18 digits. */
 bool	sdc_log_number(const char *p, size_t n, int64_t *v);
 
