@@ -15,10 +15,19 @@ elapsed_s(const struct sdc_run *run)
 	return sdc_uptime() - run->started;
 }
 
+static void
+add_counters(const struct sdc_run *run, json_t *j)
+{
+	for (const struct sdc_counter *c = run->counters;
+	    c != NULL && c->name != NULL; c++)
+		json_object_set_new(j, c->name,
+		    json_integer((json_int_t)*c->value));
+}
+
 static json_t *
 counts_json(const struct sdc_run *run)
 {
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}",
+	json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}",
 	    "program", run->prog,
 	    "records_in", (json_int_t)run->n.in,
 	    "records_out", (json_int_t)run->n.out,
@@ -29,6 +38,10 @@ counts_json(const struct sdc_run *run)
 	    "bytes_out", (json_int_t)(run->out.bytes + run->out.buf.len),
 	    "elapsed_seconds", elapsed_s(run),
 	    "startup_seconds", run->ready - run->started);
+
+	if (j != NULL)
+		add_counters(run, j);
+	return j;
 }
 
 /* Counts and seconds, the seconds to the microsecond. */
@@ -83,6 +96,10 @@ sdc_progress_draw(const struct sdc_run *run, bool final)
 	    "%.1f s ", run->prog, (unsigned long long)run->n.in,
 	    (unsigned long long)run->n.out, (unsigned long long)run->n.errors,
 	    rate, t);
+	for (const struct sdc_counter *c = run->counters;
+	    c != NULL && c->name != NULL; c++)
+		fprintf(stderr, "%s=%llu ", c->name,
+		    (unsigned long long)*c->value);
 	if (run->phase[0] != '\0')
 		fprintf(stderr, "(%s) ", run->phase);
 	if (final)

@@ -18,6 +18,9 @@ struct sdc_out {
 	struct sdc_buf	 buf;
 	size_t		 committed;	/* bytes of buf that are whole */
 	uint64_t	 bytes;		/* written so far */
+	size_t		 flush_at;	/* commit writes from this many bytes */
+	int		 saved_flags;	/* of fd, before sdc_out_defer */
+	bool		 deferred;
 	bool		 is_tty;
 };
 
@@ -32,6 +35,16 @@ void	sdc_out_commit(struct sdc_out *o);
 /* Forget what was appended since the last commit. */
 void	sdc_out_rollback(struct sdc_out *o);
 void	sdc_out_flush(struct sdc_out *o);
+/*
+ * For a program with an event loop: the fd becomes non-blocking, and
+ * commits leave up to limit bytes in buf for the loop to write with
+ * sdc_out_flush_ready when the fd is writable; past limit, a commit
+ * waits for the fd (that is the backpressure of last resort).  buf may
+ * hold limit bytes more than before.  Closing restores the fd.
+ */
+void	sdc_out_defer(struct sdc_out *o, size_t limit);
+/* Write what the fd takes now: true when nothing committed is left. */
+bool	sdc_out_flush_ready(struct sdc_out *o);
 /* Ask for a 1 MiB buffer when fd is a pipe. */
 void	sdc_pipe_widen(int fd);
 

@@ -77,9 +77,21 @@ report_error(struct sdc_run *run, const struct sdc_record *r)
 	    (int)r->h.error.message.len, r->h.error.message.ptr);
 }
 
+/* Where the payload came from, as the program said (an origin's). */
+static void
+stamp(const struct sdc_run *run, struct sdc_record *r)
+{
+	for (size_t i = 0; i < run->nstamp; i++) {
+		const struct sdc_attr *a = &run->stamp[i];
+
+		sdc_record_set_attr(r, a->key.ptr, a->value.ptr);
+	}
+}
+
 static void
 deliver_error(struct sdc_run *run, struct sdc_record *r)
 {
+	stamp(run, r);
 	if (run->opt.errors_path != NULL)
 		encode(run, &run->errors, &run->err_frames, r);
 	else if (run->writer == NULL)
@@ -95,6 +107,7 @@ deliver_data(struct sdc_run *run, struct sdc_record *r)
 {
 	uint64_t errors = run->n.errors;
 
+	stamp(run, r);
 	if (run->writer == NULL)
 		encode(run, &run->out, &run->out_frames, r);
 	else
@@ -151,7 +164,7 @@ sdc_run_emit_row(struct sdc_run *run, const struct sdc_row_layout *l,
     const char *id, size_t id_len, const uint8_t *line, const size_t *ends,
     size_t ncells)
 {
-	if (run->writer != NULL)
+	if (run->writer != NULL || run->nstamp > 0)
 		return false;
 	if (sdc_pending_signal)
 		sdc_run_poll(run);

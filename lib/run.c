@@ -17,6 +17,7 @@
 
 volatile int sdc_pending_signal;
 static volatile sig_atomic_t got_stop, got_usr1, got_alarm;
+static bool stop_taken;		/* the program stops by itself */
 static struct sdc_run *current;	/* the one run of this process */
 static timer_t stop_watchdog;
 static bool have_watchdog;
@@ -255,7 +256,7 @@ sdc_run_poll(struct sdc_run *run)
 		if (run->opt.metrics_path != NULL)
 			sdc_metrics_write(run, run->opt.metrics_path);
 	}
-	if (stop && !run->stopping) {
+	if (stop && !run->stopping && !stop_taken) {
 		arm_watchdog(0);	/* seen: finishing may take its time */
 		run->stopping = true;
 		if (run->on_stop != NULL)
@@ -264,6 +265,17 @@ sdc_run_poll(struct sdc_run *run)
 		signal(stop, SIG_DFL);
 		sdc_exit(128 + stop);
 	}
+}
+
+int
+sdc_run_take_stop(struct sdc_run *run)
+{
+	(void)run;
+	if (got_stop == 0 || stop_taken)
+		return 0;
+	arm_watchdog(0);
+	stop_taken = true;
+	return got_stop;
 }
 
 void

@@ -42,6 +42,12 @@ struct sdc_counts {
 struct sdc_writer;
 struct sdc_input;
 
+/* A count of a program's own, for --progress and the metrics. */
+struct sdc_counter {
+	const char	*name;		/* NULL ends a table */
+	const uint64_t	*value;
+};
+
 struct sdc_run {
 	const char		*prog;
 	struct sdc_options	 opt;
@@ -64,6 +70,15 @@ struct sdc_run {
 	bool			 stopping;	/* on_stop is running */
 	char			 phase[64];	/* for --progress, or "" */
 	double			 ready;		/* when data began to move */
+	/*
+	 * Header attributes set on every data and error record emitted
+	 * (where an origin received a payload), and counts of the
+	 * program's own (ending with a NULL name): both borrowed, NULL
+	 * when none.
+	 */
+	const struct sdc_attr	*stamp;
+	size_t			 nstamp;
+	const struct sdc_counter *counters;
 };
 
 void	sdc_options_init(struct sdc_options *o);
@@ -138,6 +153,13 @@ void	sdc_run_read_input(struct sdc_run *run, const struct sdc_format *fmt,
 	    const void *opts, const char *path);
 /* A reader could not read in: report it (errno) and note status 3. */
 void	sdc_run_input_error(struct sdc_run *run, const struct sdc_input *in);
+
+/*
+ * A program with an event loop stops by itself: the signal of a stop
+ * request not yet acted on (0: none), which sdc_run_poll then leaves
+ * alone.  A second request still stops at once.
+ */
+int	sdc_run_take_stop(struct sdc_run *run);
 
 /* Act on signals and timers; called between records. */
 void	sdc_run_poll(struct sdc_run *run);

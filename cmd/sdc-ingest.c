@@ -1,0 +1,174 @@
+/* sdc-ingest: payloads from an origin (files, TCP, ...) to record streams. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "format-options.h"
+#include "format.h"
+#include "ingest.h"
+#include "loop.h"
+#include "origin-options.h"
+#include "origin.h"
+#include "run.h"
+#include "xalloc.h"
+
+enum { OPT_BATCH_MS = 0x100, OPT_MAX_BUFFER, OPT_MAX_MESSAGE };
+
+static char format_help[200] = "payloads are in FORMAT (bytes): one of ";
+
+static const struct sdc_option options[] = {
+	{ "format", 'F', 'F', true, "FORMAT", format_help },
+	{ "batch-size", 'b', 'b', true, "N",
+	  "a batch frame after every N records (default: none)" },
+	{ "batch-ms", 0, OPT_BATCH_MS, true, "MS",
+	  "a batch frame every MS milliseconds (default: none)" },
+	{ "max-buffer", 0, OPT_MAX_BUFFER, true, "SIZE",
+	  "output held while standard output is slow (default 8M)" },
+	{ "max-message-size", 0, OPT_MAX_MESSAGE, true, "SIZE",
+	  "largest payload taken; larger ones are refused (default 1M)" },
+	{ NULL, 0, 0, false, NULL, NULL }
+};
+
+struct ingest_args {
+	const char			*format;
+	struct sdc_ingest_options	 opt;
+};
+
+static void
+handle(void *ctx, int val, const char *arg)
+{
+	struct ingest_args *a = ctx;
+
+	switch (val) {
+	case 'F': a->format = arg; break;
+	case 'b': a->opt.batch_size = sdc_parse_count("--batch-size", arg);
+		break;
+	case OPT_BATCH_MS: a->opt.batch_seconds =
+		    (double)sdc_parse_count("--batch-ms", arg) / 1000; break;
+	case OPT_MAX_BUFFER: a->opt.max_buffer =
+		    sdc_parse_size("--max-buffer", arg); break;
+	case OPT_MAX_MESSAGE: a->opt.max_message =
+		    sdc_parse_size("--max-message-size", arg); break;
+	}
+}
+
+static const struct sdc_cli cli = {
+	"[ORIGIN] [options] [ARGS ...]",
+	"Take payloads from an origin (file, tcp) and write them as sdc "
+	"record streams;\nthe origin is file when the first operand names "
+	"none.",
+	"  sdc-ingest --format json sightings.json | sdc-convert --to csv\n"
+	"  sdc-ingest tcp --listen :5140 --framing auto --format log "
+	"--log-format syslog",
+	options,
+	handle
+};
+
+static const struct sdc_format *
+payload_format(const char *name)
+{
+	const struct sdc_format *f = sdc_format_find(name);
+	char names[160];
+
+	if (f != NULL && f->read != NULL)
+		return f;
+	sdc_format_names(names, sizeof names, true);
+	sdc_usage_error("--format: unknown format '%s' (one of: %s)", name,
+	    names);
+}
+
+/* The origin the first operand names, or the default one. */
+static const struct sdc_origin *
+pick_origin(int argc, char **argv, int *first)
+{
+	const struct sdc_origin *o;
+
+	if (*first < argc && (o = sdc_origin_find(argv[*first])) != NULL) {
+		(*first)++;
+		return o;
+	}
+	return sdc_origins[0];
+}
+
+/* The origins' options first, then the formats'. */
+static struct sdc_option_group *
+all_groups(const struct sdc_origin_opts *oo, const struct sdc_format_opts *fo)
+{
+	const struct sdc_option_group *a = sdc_origin_opts_groups(oo);
+	const struct sdc_option_group *b = sdc_format_opts_groups(fo);
+	size_t na = 0, nb = 0;
+	struct sdc_option_group *g;
+
+	while (a[na].title != NULL)
+		na++;
+	while (b[nb].title != NULL)
+		nb++;
+	g = sdc_xcalloc(na + nb + 1, sizeof(*g));
+	memcpy(g, a, na * sizeof(*g));
+	memcpy(g + na, b, nb * sizeof(*g));
+	return g;
+}
+
+static void
+check_sizes(const struct sdc_ingest_options *o, const struct sdc_options *c)
+{
+	if (o->max_message == 0 || o->max_message > c->max_record)
+		sdc_usage_error("--max-message-size must be between 1 and "
+		    "the record limit (%zu)", c->max_record);
+	if (o->max_buffer < (64u << 10))
+		sdc_usage_error("--max-buffer must be at least 64K");
+}
+
+static int
+ingest(const struct sdc_origin *origin, const void *origin_opts,
+    const struct sdc_options *opt, const struct sdc_ingest_options *io,
+    int argc, char **argv)
+{
+	struct sdc_ingest ing;
+	struct sdc_run run;
+	void *state;
+
+	sdc_run_start(&run, sdc_progname(), opt, NULL);
+	sdc_ingest_init(&ing, &run, io);
+	state = origin->start(&ing, origin_opts, argc, argv);
+	if (!opt->dry_run)
+		sdc_loop_run(ing.loop);
+	origin->stop(state);
+	sdc_loop_drain(ing.loop);
+	sdc_ingest_release(&ing);
+	return sdc_run_finish(&run);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ingest_args a = { "bytes", { .max_buffer = 8u << 20,
+	    .max_message = 1u << 20 } };
+	struct sdc_format_opts fo;
+	struct sdc_origin_opts oo;
+	struct sdc_options opt;
+	struct sdc_option_group *groups;
+	const struct sdc_origin *origin;
+	size_t n = strlen(format_help);
+	int first, status;
+
+	sdc_options_init(&opt);
+	sdc_format_names(format_help + n, sizeof format_help - n, true);
+	sdc_origin_opts_init(&oo);
+	sdc_format_opts_init(&fo);
+	groups = all_groups(&oo, &fo);
+	first = sdc_cli_parse_groups(&cli, groups, &opt, &a, argc, argv);
+	origin = pick_origin(argc, argv, &first);
+	sdc_origin_opts_check(&oo, origin);
+	a.opt.format = payload_format(a.format);
+	a.opt.format_opts = sdc_format_opts_get(&fo, a.opt.format);
+	check_sizes(&a.opt, &opt);
+	status = ingest(origin, sdc_origin_opts_get(&oo, origin), &opt, &a.opt,
+	    argc - first, argv + first);
+	free(groups);
+	sdc_format_opts_release(&fo);
+	sdc_origin_opts_release(&oo);
+	return status;
+}

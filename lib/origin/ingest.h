@@ -1,0 +1,98 @@
+#ifndef SDC_INGEST_H
+#define SDC_INGEST_H
+/*
+ * What an origin hands its payloads to: each one is parsed with the
+ * run's --format through an in-memory input, and every record made
+ * from it carries the payload's metadata (struct sdc_meta) as header
+ * attributes.  Batch frames follow every batch_size records and every
+ * batch_seconds.  The counts an origin keeps (connections, messages,
+ * ...) are shown by --progress and written to the metrics.
+ *
+ * Names of the metadata attributes, for every origin to share:
+ * remoteAddress, remotePort, localAddress (the listening address as
+ * given), file, offset (of the payload in its file or connection),
+ * receivedAt (milliseconds since the epoch).
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+#include "run.h"
+
+struct sdc_format;
+struct sdc_input;
+struct sdc_loop;
+struct sdc_timer;
+
+struct sdc_ingest_options {
+	const struct sdc_format	*format;
+	const void		*format_opts;
+	size_t			 batch_size;	/* 0: no batches by count */
+	double			 batch_seconds;	/* 0: none by time */
+	size_t			 max_buffer;	/* output bytes held */
+	size_t			 max_message;	/* payload bytes */
+};
+
+struct sdc_origin_counts {
+	uint64_t	connections;	/* accepted or made */
+	uint64_t	messages;	/* payloads parsed */
+	uint64_t	bytes;		/* of those payloads */
+	uint64_t	refused;	/* too large, or cut off */
+	uint64_t	retries;	/* reconnections */
+	uint64_t	drops;		/* lost before us (kernel) */
+};
+
+#define SDC_META_MAX	8
+#define SDC_META_TEXT	768
+
+/* A payload's metadata: attribute keys are static, values copied. */
+struct sdc_meta {
+	struct sdc_attr	 attr[SDC_META_MAX];
+	size_t		 n;
+	char		 text[SDC_META_TEXT];
+	size_t		 used;
+};
+
+struct sdc_ingest {
+	struct sdc_run			*run;
+	struct sdc_loop			*loop;
+	struct sdc_ingest_options	 opt;
+	struct sdc_origin_counts	 n;
+	struct sdc_counter		 counters[7];
+	uint64_t			 frames_at_batch;
+	struct sdc_timer		*batch_timer;
+};
+
+/* The loop is made here, for run's output; the ingest borrows run. */
+void	sdc_ingest_init(struct sdc_ingest *ing, struct sdc_run *run,
+	    const struct sdc_ingest_options *opt);
+void	sdc_ingest_release(struct sdc_ingest *ing);
+
+void	sdc_meta_clear(struct sdc_meta *m);
+/* Dropped, with a warning once, past SDC_META_MAX or SDC_META_TEXT. */
+void	sdc_meta_add(struct sdc_meta *m, const char *key, const char *value);
+void	sdc_meta_addf(struct sdc_meta *m, const char *key, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
+/* receivedAt: now. */
+void	sdc_meta_add_now(struct sdc_meta *m);
+
+/* The n bytes at p, named name (for record ids and messages). */
+void	sdc_ingest_payload(struct sdc_ingest *ing, const char *name,
+	    const struct sdc_meta *m, const void *p, size_t n);
+/* A whole input (a file) streamed through the format reader. */
+void	sdc_ingest_input(struct sdc_ingest *ing, struct sdc_input *in,
+	    const struct sdc_meta *m);
+/*
+ * A payload refused (too large, cut off): an error record with the
+ * bytes there are of it (a prefix, or none) and the reason.
+ */
+void	sdc_ingest_refuse(struct sdc_ingest *ing, const char *name,
+	    const struct sdc_meta *m, const void *p, size_t n,
+	    const char *code, const char *fmt, ...)
+	    __attribute__((format(printf, 7, 8)));
+/* The origin has nothing more to give: the loop ends. */
+void	sdc_ingest_done(struct sdc_ingest *ing);
+
+#endif
