@@ -159,11 +159,27 @@ clone_str(struct sdc_arena *a, struct sdc_str *dst, const struct sdc_str *src)
 	dst->len = src->len;
 }
 
+static struct sdc_field_attrs *
+clone_attrs(struct sdc_arena *a, const struct sdc_field_attrs *src)
+{
+	struct sdc_field_attrs *dst = sdc_arena_alloc(a, sizeof(*dst));
+
+	dst->count = dst->cap = src->count;
+	dst->items = sdc_arena_alloc(a, src->count * sizeof(*dst->items));
+	for (uint32_t i = 0; i < src->count; i++) {
+		clone_str(a, &dst->items[i].key, &src->items[i].key);
+		clone_str(a, &dst->items[i].value, &src->items[i].value);
+	}
+	return dst;
+}
+
 void
 sdc_field_clone(struct sdc_arena *a, struct sdc_field *dst,
     const struct sdc_field *src)
 {
 	*dst = *src;
+	if (src->attrs != NULL)
+		dst->attrs = clone_attrs(a, src->attrs);
 	if (src->null)
 		return;
 	switch (src->type) {
@@ -249,10 +265,30 @@ value_equal(const struct sdc_field *x, const struct sdc_field *y)
 	}
 }
 
+static uint32_t
+attr_count(const struct sdc_field *f)
+{
+	return f->attrs != NULL ? f->attrs->count : 0;
+}
+
+static bool
+attrs_equal(const struct sdc_field *x, const struct sdc_field *y)
+{
+	if (attr_count(x) != attr_count(y))
+		return false;
+	for (uint32_t i = 0; i < attr_count(x); i++)
+		if (!str_equal(&x->attrs->items[i].key,
+		    &y->attrs->items[i].key) ||
+		    !str_equal(&x->attrs->items[i].value,
+		    &y->attrs->items[i].value))
+			return false;
+	return true;
+}
+
 bool
 sdc_field_equal(const struct sdc_field *x, const struct sdc_field *y)
 {
-	if (x->type != y->type || x->null != y->null)
+	if (x->type != y->type || x->null != y->null || !attrs_equal(x, y))
 		return false;
 	if (x->null)
 		return true;
@@ -293,3 +329,44 @@ sdc_decimal_ok(const char *s, size_t n)
 	return p == end;
 }
 
+
+const struct sdc_str *
+sdc_field_attr(const struct sdc_field *f, const char *key, size_t len)
+{
+	for (uint32_t i = 0; i < attr_count(f); i++) {
+		const struct sdc_attr *at = &f->attrs->items[i];
+
+		if (at->key.len == len && memcmp(at->key.ptr, key, len) == 0)
+			return &at->value;
+	}
+	return NULL;
+}
+
+void
+sdc_field_set_attr(struct sdc_arena *a, struct sdc_field *f,
+    const char *key, size_t klen, const char *value, size_t vlen)
+{
+	struct sdc_str *old = (struct sdc_str *)sdc_field_attr(f, key, klen);
+	struct sdc_field_attrs *at = f->attrs;
+	struct sdc_str v = { sdc_arena_memdup(a, value, vlen), vlen };
+
+	if (old != NULL) {
+		*old = v;
+		return;
+	}
+	if (at == NULL) {
+		at = f->attrs = sdc_arena_alloc(a, sizeof(*at));
+		at->items = NULL;
+		at->count = at->cap = 0;
+	}
+	if (at->count == at->cap) {
+		uint32_t cap = at->cap ? at->cap * 2 : 2;
+
+		at->items = sdc_arena_grow(a, at->items,
+		    at->cap * sizeof(*at->items), cap * sizeof(*at->items));
+		at->cap = cap;
+	}
+	at->items[at->count].key.ptr = sdc_arena_memdup(a, key, klen);
+	at->items[at->count].key.len = klen;
+	at->items[at->count++].value = v;
+}

@@ -42,6 +42,18 @@ struct sdc_str {
 
 struct sdc_entry;
 
+/* A string pair: a header attribute or a field attribute. */
+struct sdc_attr {
+	struct sdc_str	key;
+	struct sdc_str	value;
+};
+
+/* A field's attributes: string pairs, keys unique, in their order. */
+struct sdc_field_attrs {
+	struct sdc_attr	*items;
+	uint32_t	 count, cap;
+};
+
 /*
  * Value by type:
  *   BOOLEAN b;  CHAR i (Unicode scalar value);  BYTE, SHORT, INTEGER,
@@ -50,13 +62,16 @@ struct sdc_entry;
  *   since the epoch, UTC);  TIME i (microseconds since midnight);
  *   ZONED_DATETIME z;  STRING s (UTF-8);  BYTE_ARRAY s;  LIST items;
  *   MAP and LIST_MAP entries (keys unique, kept in insertion order).
- * A null field keeps its type and has no value.
+ * A null field keeps its type and has no value.  Any field may have
+ * attributes (as the Avro reader's precision and scale of a DECIMAL);
+ * the setters below start a field without any.
  */
 struct sdc_field {
 	uint8_t		type;
 	bool		null;
 	uint32_t	count;		/* LIST, MAP, LIST_MAP */
 	uint32_t	cap;
+	struct sdc_field_attrs *attrs;	/* NULL when none */
 	union {
 		bool		 b;
 		int64_t		 i;
@@ -88,11 +103,21 @@ sdc_type_is_container(enum sdc_type t)
 	return t == SDC_LIST || t == SDC_MAP || t == SDC_LIST_MAP;
 }
 
+/* A field of type t, not null, whose value the caller sets. */
+static inline void
+sdc_field_begin(struct sdc_field *f, enum sdc_type t)
+{
+	f->type = t;
+	f->null = false;
+	f->attrs = NULL;
+}
+
 static inline void
 sdc_field_null(struct sdc_field *f, enum sdc_type t)
 {
 	f->type = t;
 	f->null = true;
+	f->attrs = NULL;
 	f->count = f->cap = 0;
 }
 
@@ -101,6 +126,7 @@ sdc_field_int(struct sdc_field *f, enum sdc_type t, int64_t v)
 {
 	f->type = t;
 	f->null = false;
+	f->attrs = NULL;
 	f->v.i = v;
 }
 
@@ -109,6 +135,7 @@ sdc_field_bool(struct sdc_field *f, bool v)
 {
 	f->type = SDC_BOOLEAN;
 	f->null = false;
+	f->attrs = NULL;
 	f->v.b = v;
 }
 
@@ -117,6 +144,7 @@ sdc_field_double(struct sdc_field *f, double v)
 {
 	f->type = SDC_DOUBLE;
 	f->null = false;
+	f->attrs = NULL;
 	f->v.d = v;
 }
 
@@ -125,6 +153,7 @@ sdc_field_float(struct sdc_field *f, float v)
 {
 	f->type = SDC_FLOAT;
 	f->null = false;
+	f->attrs = NULL;
 	f->v.f = v;
 }
 
@@ -135,6 +164,7 @@ sdc_field_borrow(struct sdc_field *f, enum sdc_type t, const void *p,
 {
 	f->type = t;
 	f->null = false;
+	f->attrs = NULL;
 	f->v.s.ptr = p;
 	f->v.s.len = n;
 }
@@ -145,6 +175,7 @@ sdc_field_container(struct sdc_field *f, enum sdc_type t)
 {
 	f->type = t;
 	f->null = false;
+	f->attrs = NULL;
 	f->count = f->cap = 0;
 	f->v.items = NULL;
 }
@@ -188,6 +219,14 @@ sdc_map_append(struct sdc_arena *a, struct sdc_field *map, const char *key,
 struct sdc_field *sdc_map_get(const struct sdc_field *map, const char *key,
 	    size_t len);
 bool	sdc_map_remove(struct sdc_field *map, const char *key, size_t len);
+
+/* The attribute key of f, or NULL. */
+const struct sdc_str *sdc_field_attr(const struct sdc_field *f,
+	    const char *key, size_t len);
+/* Set key to value, copying both into a; a key already there keeps its
+ * place. */
+void	sdc_field_set_attr(struct sdc_arena *a, struct sdc_field *f,
+	    const char *key, size_t klen, const char *value, size_t vlen);
 
 /* DECIMAL text: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
 bool	sdc_decimal_ok(const char *s, size_t n);

@@ -19,11 +19,6 @@ enum sdc_kind {
 	SDC_KIND_END = 5
 };
 
-struct sdc_attr {
-	struct sdc_str	key;
-	struct sdc_str	value;
-};
-
 struct sdc_header {
 	struct sdc_str	 id;		/* source id, as "data.csv:12" */
 	struct sdc_str	*stages;	/* programs it went through */

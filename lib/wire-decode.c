@@ -218,12 +218,13 @@ get_field(struct sdc_decoder *d, struct sdc_field *f, int depth)
 {
 	f->count = f->cap = 0;
 	f->null = false;
+	f->attrs = NULL;
 	if (sdc_wire_short_string(d, &f->v.s)) {
 		f->type = SDC_STRING;
 		return sdc_utf8_valid(f->v.s.ptr, f->v.s.len) ||
 		    sdc_wire_fail(d, "bad utf-8");
 	}
-	if (!sdc_wire_get_type(d, &f->type, &f->null))
+	if (!sdc_wire_get_type(d, &f->type, &f->null, &f->attrs))
 		return false;
 	if (f->null)
 		return true;
@@ -249,11 +250,11 @@ get_stages(struct sdc_decoder *d, struct sdc_header *h)
 }
 
 static bool
-get_attr_list(struct sdc_decoder *d, struct sdc_header *h,
+get_pairs(struct sdc_decoder *d, struct sdc_attr *pairs, uint32_t n,
     struct sdc_keyset *seen)
 {
-	for (uint32_t i = 0; i < h->nattrs; i++) {
-		struct sdc_attr *a = &h->attrs[i];
+	for (uint32_t i = 0; i < n; i++) {
+		struct sdc_attr *a = &pairs[i];
 
 		if (!sdc_wire_get_text(d, &a->key))
 			return false;
@@ -274,7 +275,25 @@ get_attrs(struct sdc_decoder *d, struct sdc_header *h)
 	if (h->nattrs == 0)
 		return true;
 	h->attrs = sdc_arena_alloc(d->arena, h->nattrs * sizeof(*h->attrs));
-	return get_attr_list(d, h, sdc_keyset_for_level(0));
+	return get_pairs(d, h->attrs, h->nattrs, sdc_keyset_for_level(0));
+}
+
+/* Level 0 is free: the header's keys are done, maps start at level 1. */
+bool
+sdc_wire_get_field_attrs(struct sdc_decoder *d, struct sdc_field_attrs **attrs)
+{
+	struct sdc_field_attrs *at;
+	uint32_t n;
+
+	if (!sdc_wire_get_count(d, &n, 2))
+		return false;
+	if (n == 0)
+		return sdc_wire_fail(d, "field attributes flag without any");
+	at = sdc_arena_alloc(d->arena, sizeof(*at));
+	at->count = at->cap = n;
+	at->items = sdc_arena_alloc(d->arena, n * sizeof(*at->items));
+	*attrs = at;
+	return get_pairs(d, at->items, n, sdc_keyset_for_level(0));
 }
 
 bool

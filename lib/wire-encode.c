@@ -132,7 +132,7 @@ put_flat_map(struct encoder *e, const struct sdc_field *f)
 		p += sdc_varint_put(p, (uint64_t)k->len << 1);
 		sdc_copy_small(p, k->ptr, k->len);
 		p += k->len;
-		if (v->type == SDC_STRING && !v->null) {
+		if (v->type == SDC_STRING && !v->null && v->attrs == NULL) {
 			*p++ = SDC_STRING;
 			p += sdc_varint_put(p, v->v.s.len);
 			sdc_copy_small(p, v->v.s.ptr, v->v.s.len);
@@ -141,6 +141,17 @@ put_flat_map(struct encoder *e, const struct sdc_field *f)
 		}
 		e->p = p;
 		put_field(e, v, 1);
+	}
+}
+
+/* A count, then each key and value. */
+static void
+put_pairs(struct encoder *e, const struct sdc_attr *pairs, uint32_t n)
+{
+	put_varint(e, n);
+	for (uint32_t i = 0; i < n; i++) {
+		put_str(e, &pairs[i].key);
+		put_str(e, &pairs[i].value);
 	}
 }
 
@@ -213,7 +224,7 @@ static void
 put_field(struct encoder *e, const struct sdc_field *f, int depth)
 {
 	/* Most fields are strings: one room check, no dispatch. */
-	if (f->type == SDC_STRING && !f->null &&
+	if (f->type == SDC_STRING && !f->null && f->attrs == NULL &&
 	    room(e, 1 + SDC_VARINT_MAX + f->v.s.len)) {
 		uint8_t *p = e->p;
 
@@ -223,7 +234,13 @@ put_field(struct encoder *e, const struct sdc_field *f, int depth)
 		e->p = p + f->v.s.len;
 		return;
 	}
-	put_byte(e, f->type | (f->null ? 0x80 : 0));
+	if (f->attrs != NULL && f->attrs->count > 0) {
+		put_byte(e, f->type | SDC_WIRE_ATTRS |
+		    (f->null ? SDC_WIRE_NULL : 0));
+		put_pairs(e, f->attrs->items, f->attrs->count);
+	} else {
+		put_byte(e, f->type | (f->null ? SDC_WIRE_NULL : 0));
+	}
 	if (!f->null)
 		put_value(e, f, depth);
 }
@@ -237,11 +254,7 @@ put_header(struct encoder *e, const struct sdc_record *r)
 	put_varint(e, h->nstages);
 	for (uint32_t i = 0; i < h->nstages; i++)
 		put_str(e, &h->stages[i]);
-	put_varint(e, h->nattrs);
-	for (uint32_t i = 0; i < h->nattrs; i++) {
-		put_str(e, &h->attrs[i].key);
-		put_str(e, &h->attrs[i].value);
-	}
+	put_pairs(e, h->attrs, h->nattrs);
 	if (r->kind == SDC_KIND_ERROR) {
 		put_str(e, &h->error.code);
 		put_str(e, &h->error.message);

@@ -141,22 +141,31 @@ sdc_wire_get_count(struct sdc_decoder *d, uint32_t *count, size_t min_size)
 	return true;
 }
 
-/* The type byte of a field. */
+/* Field attributes, after a type byte with SDC_WIRE_ATTRS set. */
+bool	sdc_wire_get_field_attrs(struct sdc_decoder *d,
+	    struct sdc_field_attrs **attrs);
+
+/*
+ * The type byte of a field, and the attributes that follow it when it
+ * says so (into the decoder's arena; *attrs NULL when none).
+ */
 static inline bool
-sdc_wire_get_type(struct sdc_decoder *d, uint8_t *type, bool *null)
+sdc_wire_get_type(struct sdc_decoder *d, uint8_t *type, bool *null,
+    struct sdc_field_attrs **attrs)
 {
 	uint8_t t;
 
 	if (d->p == d->end)
 		return sdc_wire_fail(d, "truncated");
 	t = *d->p++;
-	if (t & 0x60)
+	if (t & SDC_WIRE_RESERVED)
 		return sdc_wire_fail(d, "reserved bits set in a field type");
-	*type = t & 0x1f;
-	*null = (t & 0x80) != 0;
+	*type = t & SDC_WIRE_TYPE;
+	*null = (t & SDC_WIRE_NULL) != 0;
 	if (*type < SDC_BOOLEAN || *type > SDC_TYPE_MAX)
 		return sdc_wire_fail(d, "unknown field type");
-	return true;
+	*attrs = NULL;
+	return !(t & SDC_WIRE_ATTRS) || sdc_wire_get_field_attrs(d, attrs);
 }
 
 /* Entering a container whose own depth is depth. */

@@ -17,6 +17,11 @@
 #define SDC_WIRE_VERSION	1
 #define SDC_FRAME_HEADER_LEN	9	/* kind, length, crc32c */
 #define SDC_MAX_DEPTH		128	/* nesting of LIST and MAP */
+/* The type byte of a field. */
+#define SDC_WIRE_TYPE		0x1f	/* the type code */
+#define SDC_WIRE_RESERVED	0x20
+#define SDC_WIRE_ATTRS		0x40	/* attributes follow the byte */
+#define SDC_WIRE_NULL		0x80	/* no value follows */
 #define SDC_DEFAULT_MAX_RECORD	(16u << 20)
 
 uint32_t sdc_crc32c(uint32_t crc, const void *p, size_t n);

@@ -3,6 +3,7 @@
  * bytes, and the scale in the schema.  The record model's DECIMAL is
  * the text, so the value is carried exactly whatever its length.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "avro-format.h"
@@ -197,4 +198,49 @@ sdc_avro_decimal_bytes(const char *s, size_t n, int precision, int scale,
 	}
 	memcpy(dst, m + skip, *len);
 	return NULL;
+}
+
+void
+sdc_avro_decimal_attrs(struct sdc_arena *a, struct sdc_field *f,
+    int precision, int scale)
+{
+	char text[16];
+	int n;
+
+	n = snprintf(text, sizeof text, "%d", precision);
+	sdc_field_set_attr(a, f, "precision", 9, text, (size_t)n);
+	n = snprintf(text, sizeof text, "%d", scale);
+	sdc_field_set_attr(a, f, "scale", 5, text, (size_t)n);
+}
+
+/* A small count written in decimal digits, as the attributes hold. */
+static bool
+attr_int(const struct sdc_field *f, const char *key, int *out)
+{
+	const struct sdc_str *s = sdc_field_attr(f, key, strlen(key));
+	int v = 0;
+
+	if (s == NULL || s->len == 0 || s->len > 4)
+		return false;
+	for (size_t i = 0; i < s->len; i++) {
+		if (s->ptr[i] < '0' || s->ptr[i] > '9')
+			return false;
+		v = v * 10 + (s->ptr[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+bool
+sdc_avro_decimal_attrs_get(const struct sdc_field *f, int *precision,
+    int *scale)
+{
+	int p, s;
+
+	if (!attr_int(f, "precision", &p) || !attr_int(f, "scale", &s) ||
+	    p < 1 || s > p)
+		return false;
+	*precision = p;
+	*scale = s;
+	return true;
 }

@@ -120,9 +120,9 @@ dec_bytes(struct sdc_avro_dec *d, const struct sdc_avro_node *n,
 	if (n->logical == SDC_AVRO_LT_DECIMAL) {
 		if (len > SDC_AVRO_DECIMAL_MAX)
 			return bad(d, "decimal of %zu bytes", len);
-		f->type = SDC_DECIMAL;
-		f->null = false;
+		sdc_field_begin(f, SDC_DECIMAL);
 		sdc_avro_decimal_text(p, len, n->scale, d->arena, &f->v.s);
+		sdc_avro_decimal_attrs(d->arena, f, n->precision, n->scale);
 	} else if (n->kind == SDC_AVRO_STRING ||
 	    (n->logical == SDC_AVRO_LT_UUID && n->kind != SDC_AVRO_FIXED)) {
 		if (!sdc_utf8_valid(p, len))

@@ -36,13 +36,21 @@ logical(const char *type, const char *lt)
 	return json_pack("{s:s,s:s}", "type", type, "logicalType", lt);
 }
 
-/* The scale of a DECIMAL's text: its digits after the point. */
+/*
+ * A DECIMAL's precision and scale from its attributes, as the Avro
+ * reader sets them; else the scale of its text, its digits after the
+ * point, with room for 38 digits.
+ */
 static json_t *
 decimal(const struct sdc_field *f)
 {
 	int scale = 0, digits = 0;
 	bool frac = false;
 
+	if (sdc_avro_decimal_attrs_get(f, &digits, &scale))
+		return json_pack("{s:s,s:s,s:i,s:i}", "type", "bytes",
+		    "logicalType", "decimal", "precision", digits, "scale",
+		    scale);
 	for (size_t i = 0; !f->null && i < f->v.s.len; i++) {
 		char c = f->v.s.ptr[i];
 

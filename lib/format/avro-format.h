@@ -139,6 +139,14 @@ void	sdc_avro_decimal_text(const uint8_t *p, size_t n, int scale,
  */
 const char *sdc_avro_decimal_bytes(const char *s, size_t n, int precision,
 	    int scale, size_t size, uint8_t *dst, size_t *len);
+/*
+ * A DECIMAL's precision and scale, as the field attributes "precision"
+ * and "scale" that StreamSets' Avro parser sets: written and read.
+ */
+void	sdc_avro_decimal_attrs(struct sdc_arena *a, struct sdc_field *f,
+	    int precision, int scale);
+bool	sdc_avro_decimal_attrs_get(const struct sdc_field *f, int *precision,
+	    int *scale);
 #define SDC_AVRO_DECIMAL_MAX	64	/* bytes of an unscaled value */
 
 /* The format's options, as its option table sets them (avro.c). */

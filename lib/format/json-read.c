@@ -529,8 +529,7 @@ parse_value(struct parse *ps, struct sdc_field *f)
 	case '[':
 		return parse_array(ps, f);
 	case '"':
-		f->type = SDC_STRING;
-		f->null = false;
+		sdc_field_begin(f, SDC_STRING);
 		return parse_string(ps, &f->v.s);
 	case 't': case 'f': case 'n':
 		return parse_literal(ps, f);

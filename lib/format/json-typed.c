@@ -178,8 +178,7 @@ get_zoned_object(struct typed *t, const struct sdc_field *j,
 static bool
 get_zoned(struct typed *t, const struct sdc_field *j, struct sdc_field *f)
 {
-	f->type = SDC_ZONED_DATETIME;
-	f->null = false;
+	sdc_field_begin(f, SDC_ZONED_DATETIME);
 	if (is(j, SDC_LIST_MAP))
 		return get_zoned_object(t, j, f);
 	if (!is(j, SDC_STRING) || !sdc_parse_zoned(j->v.s.ptr, j->v.s.len,
@@ -337,28 +336,66 @@ decode_value(struct typed *t, const struct sdc_field *j, struct sdc_field *f,
 	}
 }
 
-/* A typed field: an object with one key, the type's name. */
+static bool get_pairs(struct typed *t, const struct sdc_field *j,
+    const char *what, struct sdc_attr **pairs, uint32_t *n);
+
+static bool
+is_attributes_key(const struct sdc_str *k)
+{
+	return k->len == 10 && memcmp(k->ptr, "attributes", 10) == 0;
+}
+
+static bool
+get_field_attrs(struct typed *t, const struct sdc_field *j,
+    struct sdc_field *f)
+{
+	struct sdc_field_attrs *at = sdc_arena_alloc(&t->r->arena,
+	    sizeof(*at));
+
+	if (!get_pairs(t, j, "field attributes", &at->items, &at->count))
+		return false;
+	if (at->count == 0)
+		return bad(t, "field attributes: empty");
+	at->cap = at->count;
+	f->attrs = at;
+	return true;
+}
+
+/*
+ * A typed field: an object whose key is the type's name, and
+ * "attributes" too when the field has some.
+ */
 static bool
 decode_field(struct typed *t, const struct sdc_field *j, struct sdc_field *f,
     int depth)
 {
-	const struct sdc_entry *e;
+	const struct sdc_entry *e, *attrs = NULL;
 	enum sdc_type type;
 
-	if (!is(j, SDC_LIST_MAP) || j->count != 1)
+	if (!is(j, SDC_LIST_MAP) || j->count < 1 || j->count > 2)
 		return bad(t, "a typed field is an object with one key");
 	e = &j->v.entries[0];
+	if (j->count == 2) {
+		attrs = &j->v.entries[1];
+		if (is_attributes_key(&e->key)) {
+			attrs = e;
+			e = &j->v.entries[1];
+		}
+		if (!is_attributes_key(&attrs->key))
+			return bad(t, "a typed field is an object with one "
+			    "key, and \"attributes\"");
+	}
 	type = sdc_type_from_name(e->key.ptr, e->key.len);
 	if (type == 0)
 		return bad(t, "unknown type '%.*s'", (int)e->key.len,
 		    e->key.ptr);
 	if (sdc_type_is_container(type) && depth >= SDC_MAX_DEPTH)
 		return bad(t, "nesting deeper than %d levels", SDC_MAX_DEPTH);
-	if (e->value.null) {
+	if (e->value.null)
 		sdc_field_null(f, type);
-		return true;
-	}
-	return decode_value(t, &e->value, f, type, depth);
+	else if (!decode_value(t, &e->value, f, type, depth))
+		return false;
+	return attrs == NULL || get_field_attrs(t, &attrs->value, f);
 }
 
 static bool
@@ -378,23 +415,36 @@ get_stages(struct typed *t, const struct sdc_field *j)
 	return true;
 }
 
+/* An object of strings: the header's attributes or a field's. */
+static bool
+get_pairs(struct typed *t, const struct sdc_field *j, const char *what,
+    struct sdc_attr **pairs, uint32_t *n)
+{
+	struct sdc_attr *p;
+
+	if (!is(j, SDC_LIST_MAP))
+		return bad(t, "%s: expected an object", what);
+	p = sdc_arena_alloc(&t->r->arena, (j->count ? j->count : 1) *
+	    sizeof(*p));
+	for (uint32_t i = 0; i < j->count; i++) {
+		p[i].key = j->v.entries[i].key;
+		if (!get_string(t, &j->v.entries[i].value, what,
+		    &p[i].value))
+			return false;
+	}
+	*pairs = p;
+	*n = j->count;
+	return true;
+}
+
 static bool
 get_attributes(struct typed *t, const struct sdc_field *j)
 {
 	struct sdc_header *h = &t->r->h;
-	uint32_t i;
 
-	if (!is(j, SDC_LIST_MAP))
-		return bad(t, "attributes: expected an object");
-	h->attrs = sdc_arena_alloc(&t->r->arena,
-	    (j->count ? j->count : 1) * sizeof *h->attrs);
-	h->nattrs = h->cap_attrs = j->count;
-	for (i = 0; i < j->count; i++) {
-		h->attrs[i].key = j->v.entries[i].key;
-		if (!get_string(t, &j->v.entries[i].value, "attributes",
-		    &h->attrs[i].value))
-			return false;
-	}
+	if (!get_pairs(t, j, "attributes", &h->attrs, &h->nattrs))
+		return false;
+	h->cap_attrs = h->nattrs;
 	return true;
 }
 

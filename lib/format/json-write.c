@@ -434,6 +434,19 @@ put_value(struct jw *w, const struct sdc_field *f, int depth)
 	}
 }
 
+/* An object of strings: header or field attributes. */
+static void
+put_pairs(struct jw *w, const struct sdc_attr *pairs, uint32_t n, int d)
+{
+	sdc_buf_putc(w->b, '{');
+	for (uint32_t i = 0; i < n; i++) {
+		put_item_sep(w, i, d);
+		put_key(w, pairs[i].key.ptr, pairs[i].key.len);
+		put_string(w, pairs[i].value.ptr, pairs[i].value.len);
+	}
+	put_close(w, '}', n, d);
+}
+
 static void
 put_field(struct jw *w, const struct sdc_field *f, int depth)
 {
@@ -444,7 +457,13 @@ put_field(struct jw *w, const struct sdc_field *f, int depth)
 	sdc_buf_putc(w->b, '{');
 	put_ckey(w, 0, depth, sdc_type_name(f->type));
 	put_value(w, f, depth + 1);
-	put_close(w, '}', 1, depth);
+	if (f->attrs == NULL || f->attrs->count == 0) {
+		put_close(w, '}', 1, depth);
+		return;
+	}
+	put_ckey(w, 1, depth, "attributes");
+	put_pairs(w, f->attrs->items, f->attrs->count, depth + 1);
+	put_close(w, '}', 2, depth);
 }
 
 const char *
@@ -481,6 +500,23 @@ str_bound(size_t n)
 
 static size_t field_bound(const struct sdc_field *f,
     const struct sdc_json_style *s, int depth);
+
+/* "attributes" of a typed field, with its key. */
+static size_t
+attrs_bound(const struct sdc_field *f, const struct sdc_json_style *s,
+    int depth)
+{
+	size_t n;
+
+	if (f->attrs == NULL || f->attrs->count == 0)
+		return 0;
+	n = item(s, depth) + 16 + close_cost(s, depth + 1);
+	for (uint32_t i = 0; i < f->attrs->count; i++)
+		n += item(s, depth + 1) + 2 +
+		    str_bound(f->attrs->items[i].key.len) +
+		    str_bound(f->attrs->items[i].value.len);
+	return n;
+}
 
 static size_t
 container_bound(const struct sdc_field *f, const struct sdc_json_style *s,
@@ -536,7 +572,7 @@ field_bound(const struct sdc_field *f, const struct sdc_json_style *s,
 	if (!s->typed)
 		return value_bound(f, s, depth);
 	return 1 + item(s, depth) + 20 + value_bound(f, s, depth + 1) +
-	    close_cost(s, depth);
+	    close_cost(s, depth) + attrs_bound(f, s, depth);
 }
 
 size_t
@@ -646,13 +682,7 @@ put_stages_attrs(struct jw *w, const struct sdc_header *h, int d)
 	}
 	put_close(w, ']', h->nstages, d);
 	put_ckey(w, 3, d - 1, "attributes");
-	sdc_buf_putc(w->b, '{');
-	for (i = 0; i < h->nattrs; i++) {
-		put_item_sep(w, i, d);
-		put_key(w, h->attrs[i].key.ptr, h->attrs[i].key.len);
-		put_string(w, h->attrs[i].value.ptr, h->attrs[i].value.len);
-	}
-	put_close(w, '}', h->nattrs, d);
+	put_pairs(w, h->attrs, h->nattrs, d);
 }
 
 static void

@@ -438,8 +438,7 @@ clf_time(struct scan *s, const struct item *it)
 		sdc_field_null(f, SDC_ZONED_DATETIME);
 		return true;
 	}
-	f->type = SDC_ZONED_DATETIME;
-	f->null = false;
+	sdc_field_begin(f, SDC_ZONED_DATETIME);
 	f->v.z.zone.ptr = "";
 	f->v.z.zone.len = 0;
 	if (!sdc_log_clf_time(s->p + at + 1, (size_t)(close - s->p) - at - 1,

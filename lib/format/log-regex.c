@@ -145,8 +145,7 @@ convert_time(struct sdc_field *f, const struct name *nm, const char *p,
 		sdc_field_int(f, SDC_DATETIME, us);
 		return true;
 	}
-	f->type = SDC_ZONED_DATETIME;
-	f->null = false;
+	sdc_field_begin(f, SDC_ZONED_DATETIME);
 	f->v.z.us = us;
 	f->v.z.offset_s = off;
 	f->v.z.zone.ptr = "";

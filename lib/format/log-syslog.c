@@ -166,8 +166,7 @@ timestamp5424(struct scan *s)
 		sdc_field_null(f, SDC_ZONED_DATETIME);
 		return true;
 	}
-	f->type = SDC_ZONED_DATETIME;
-	f->null = false;
+	sdc_field_begin(f, SDC_ZONED_DATETIME);
 	f->v.z.zone.ptr = "";
 	f->v.z.zone.len = 0;
 	if (!rfc3339(s->p + start, len, &f->v.z.us, &f->v.z.offset_s))

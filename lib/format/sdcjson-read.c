@@ -214,8 +214,7 @@ zoned(struct dec *d, const struct sdc_field *v, struct sdc_field *out)
 {
 	const struct sdc_field *us, *off, *zone;
 
-	out->type = SDC_ZONED_DATETIME;
-	out->null = false;
+	sdc_field_begin(out, SDC_ZONED_DATETIME);
 	if (!v->null && v->type == SDC_STRING) {
 		if (!sdc_parse_zoned(v->v.s.ptr, v->v.s.len, &out->v.z.us,
 		    &out->v.z.offset_s, &out->v.z.zone))
@@ -435,6 +434,27 @@ container(struct dec *d, const struct sdc_field *v, struct sdc_field *out,
 	return 0;
 }
 
+/* Field attributes (SDC's Field.getAttributes), strings or absent. */
+static int
+field_attrs(struct dec *d, const struct sdc_field *a, struct sdc_field *out)
+{
+	if (a == NULL || is_json_null(a))
+		return 0;
+	if (!is_object(a))
+		return bad(d, "field attributes are not an object");
+	for (uint32_t i = 0; i < a->count; i++) {
+		const struct sdc_entry *e = &a->v.entries[i];
+
+		if (e->value.null || e->value.type != SDC_STRING)
+			return bad(d, "field attribute '%.*s' is not a string",
+			    (int)(e->key.len > 32 ? 32 : e->key.len),
+			    e->key.ptr);
+		sdc_field_set_attr(&d->r->arena, out, e->key.ptr, e->key.len,
+		    e->value.v.s.ptr, e->value.v.s.len);
+	}
+	return 0;
+}
+
 static int
 field(struct dec *d, const struct sdc_field *f, struct sdc_field *out,
     int depth)
@@ -460,15 +480,14 @@ field(struct dec *d, const struct sdc_field *f, struct sdc_field *out,
 	if (value == NULL)
 		return bad(d, "a %s field without its value",
 		    sdc_type_name(t));
-	if (is_json_null(value)) {
-		sdc_field_null(out, t);
-		return 0;
-	}
-	if (!sdc_type_is_container(t))
-		return scalar(d, value, out, t);
 	sq = get(f, "sqpath");
-	return container(d, value, out, t, sq != NULL && !sq->null &&
-	    sq->type == SDC_STRING ? &sq->v.s : NULL, depth);
+	if (is_json_null(value))
+		sdc_field_null(out, t);
+	else if ((sdc_type_is_container(t) ? container(d, value, out, t,
+	    sq != NULL && !sq->null && sq->type == SDC_STRING ? &sq->v.s :
+	    NULL, depth) : scalar(d, value, out, t)) != 0)
+		return -1;
+	return field_attrs(d, get(f, "attributes"), out);
 }
 
 /* A header property that is a string, null or absent. */

@@ -394,6 +394,20 @@ put_value(struct render *r, const struct sdc_field *f)
 }
 
 static void
+put_field_attrs(struct render *r, const struct sdc_field_attrs *at)
+{
+	puts_(r, ",\"attributes\":{");
+	for (uint32_t i = 0; i < at->count; i++) {
+		if (i > 0)
+			puts_(r, ",");
+		put_sdc_str(r, &at->items[i].key);
+		puts_(r, ":");
+		put_sdc_str(r, &at->items[i].value);
+	}
+	puts_(r, "}");
+}
+
+static void
 put_field(struct render *r, const struct sdc_field *f)
 {
 	puts_(r, "{\"type\":\"");
@@ -407,6 +421,8 @@ put_field(struct render *r, const struct sdc_field *f)
 	put_str(r, (const char *)r->sq.data, r->sq.len);
 	puts_(r, ",\"dqpath\":");
 	put_str(r, (const char *)r->dq.data, r->dq.len);
+	if (f->attrs != NULL && f->attrs->count > 0)
+		put_field_attrs(r, f->attrs);
 	puts_(r, "}");
 }
 

@@ -210,12 +210,13 @@ static uint8_t *
 put_field(struct walk *w, uint8_t *o, int depth)
 {
 	struct sdc_str s = { NULL, 0 };
+	struct sdc_field_attrs *dropped;
 	uint8_t type = 0;
 	bool null = false;
 
 	if (sdc_wire_short_string(&w->d, &s))
 		return put_text(w, o, &s);
-	if (!sdc_wire_get_type(&w->d, &type, &null))
+	if (!sdc_wire_get_type(&w->d, &type, &null, &dropped))
 		return NULL;
 	if (null)
 		return put_literal(w, o, "null", 4);

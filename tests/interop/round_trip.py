@@ -119,6 +119,15 @@ def scalar(rng, t):
 
 
 def value(rng, depth):
+    """A random typed field; one in ten has field attributes."""
+    f = bare_value(rng, depth)
+    if rng.random() < 0.1:
+        f["attributes"] = {text(rng): text(rng)
+                           for _ in range(rng.randrange(1, 3))}
+    return f
+
+
+def bare_value(rng, depth):
     r = rng.random()
     if depth < 3 and r < 0.12:
         return {"LIST": [value(rng, depth + 1)
@@ -180,7 +189,8 @@ def avro_field(f):
     """Avro, schema derived: CHAR comes back as STRING, BYTE and SHORT as
     INTEGER, ZONED_DATETIME as the DATETIME of its instant, DATETIME cut
     to the millisecond (timestamp-millis), maps of both kinds as
-    LIST_MAP (Avro records)."""
+    LIST_MAP (Avro records), a DECIMAL with the precision and scale of
+    the derived schema (38 and the 3 digits of these) as attributes."""
     (t, v), = f.items()
     if t == "LIST":
         return {"LIST": None if v is None else [avro_field(x) for x in v]}
@@ -195,6 +205,8 @@ def avro_field(f):
         return {"DATETIME": None if v is None else utc_text(v)}
     if t == "DATETIME":
         return {"DATETIME": None if v is None else millis_only(v)}
+    if t == "DECIMAL" and v is not None:
+        return {t: v, "attributes": {"precision": "38", "scale": "3"}}
     return {t: v}
 
 
@@ -247,8 +259,9 @@ def json_plain(f):
     width as LONG, FLOAT, DOUBLE and DECIMAL as DOUBLE, NaN and the
     infinities as the STRING of their name, CHAR, DATE, DATETIME, TIME,
     ZONED_DATETIME as the STRING of their ISO 8601 text, BYTE_ARRAY as
-    the STRING of its base64, and a null of any type as a null STRING."""
-    (t, v), = f.items()
+    the STRING of its base64, a null of any type as a null STRING, and
+    field attributes dropped."""
+    (t, v), = ((t, v) for t, v in f.items() if t != "attributes")
     if t == "LIST":
         return {"LIST": None if v is None else [json_plain(x) for x in v]}
     if t in ("MAP", "LIST_MAP"):

@@ -391,6 +391,20 @@ public final class CodecTest {
             }
             return null;
         });
+        check("field attributes go out and come back, and count in equals",
+                () -> {
+            Field price = Field.decimal("12.50").withAttributes(
+                Map.of("precision", "10"));
+            Record r = new Record().set("p", price)
+                .set("n", Field.nullOf(Field.Type.DECIMAL)
+                    .withAttributes(Map.of("scale", "2")));
+            Record back = roundTrip(r);
+            return all(eq(back, r),
+                eq(back.get("p").getAttribute("precision"), "10"),
+                eq(back.get("n").getAttributes(), Map.of("scale", "2")),
+                eq(back.get("p").equals(Field.decimal("12.50")), false),
+                eq(back.get("p").copy(), price));
+        });
         check("a record and its copy are apart", () -> {
             Record r = new Record().set("l", List.of(1L));
             Record c = r.copy();

@@ -26,7 +26,8 @@ from sdc_spark import codec  # noqa: E402
 from sdc_spark import sdcrecord as sr  # noqa: E402
 from sdc_spark.record import (Byte, Char, DecimalText, Float,  # noqa: E402
                               Integer, ListMap, RawDate, RawDatetime,
-                              RawZoned, Record, Short, ZonedDateTime)
+                              RawZoned, Record, Short, ZonedDateTime,
+                              _lazy)
 
 TOP = os.environ.get("top_srcdir") or os.path.join(HERE, "..", "..")
 VDIR = os.path.join(TOP, "tests", "vectors")
@@ -140,7 +141,10 @@ def test_mutations():
 def test_malformed():
     for reason, data in (
             ("unknown field type", payload(b"\x00")),
-            ("reserved bits set in a field type", payload(b"\x41\x00")),
+            ("reserved bits set in a field type", payload(b"\x21\x00")),
+            ("field attributes flag without any", payload(b"\x41\x00\x00")),
+            ("duplicate key",
+             payload(b"\x46\x02\x01k\x01v\x01k\x01w\x02")),
             ("value out of range for its type",
              payload(b"\x05" + sr.zigzag(1 << 31))),
             ("bad key reference", payload(b"\x11\x01\x03\x81")),
@@ -168,6 +172,41 @@ def test_malformed():
        "128 levels of lists are accepted")
     raises(lambda: codec.decode(4, b""), ValueError,
            "a BATCH payload holds no record")
+
+
+# ------------------------------------------------------------ field attributes
+
+def test_field_attributes():
+    price = sr.Field("DECIMAL", "12.50", {"precision": "10", "scale": "2"})
+    root = sr.Field("MAP", {"price": price, "name": sr.Field("STRING", "x"),
+                            "tags": sr.Field("LIST", [sr.Field("LONG", 1)],
+                                             {"n": "1"})})
+    data = reference(root)
+    rec = codec.decode(1, data)
+    is_eq(rec.field_attributes, {("price",): {"precision": "10",
+                                              "scale": "2"},
+                                 ("tags",): {"n": "1"}},
+          "decoded field attributes, by path")
+    is_eq(codec.encode(rec), data, "encoded back byte for byte")
+    rec.field_attributes[("name",)] = {"lang": "fr"}
+    root.value["name"].attributes = {"lang": "fr"}
+    is_eq(codec.encode(rec), reference(root),
+          "attributes set by user code are written as sdcrecord writes them")
+    made = Record({"a": 1}, field_attributes={(): {"root": "yes"}})
+    is_eq(codec.encode(made), reference(sr.Field(
+        "MAP", {"a": sr.Field("LONG", 1)}, {"root": "yes"})),
+        "attributes of the root field")
+    is_eq(pickle.loads(pickle.dumps(rec)).field_attributes,
+          rec.field_attributes, "pickling keeps them")
+    copy = rec.copy()
+    copy.field_attributes[("price",)]["scale"] = "3"
+    is_eq(rec.field_attributes[("price",)]["scale"], "2",
+          "a copy's attributes are its own")
+    raises(lambda: codec.encode(Record({"a": 1}, field_attributes={
+        ("b",): {"k": "v"}})), codec.EncodeError,
+        "attributes for a path without a field", "no field")
+    lazy = _lazy(data)
+    is_eq(codec.encode(lazy), data, "an untouched lazy record keeps them")
 
 
 # ------------------------------------------------------------ the types
@@ -578,7 +617,8 @@ def test_lazy():
 
 
 def main():
-    for test in (test_vectors, test_mutations, test_malformed, test_types,
+    for test in (test_vectors, test_mutations, test_malformed,
+                 test_field_attributes, test_types,
                  test_zoned, test_nulls, test_encode_errors, test_numpy,
                  test_record, test_frames, test_batches, test_lazy):
         try:

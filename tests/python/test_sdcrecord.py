@@ -97,7 +97,7 @@ def test_fields():
 def test_malformed():
     for reason, data in (
             ("unknown field type", payload(b"\x00")),
-            ("reserved bits set in a field type", payload(b"\x41\x00")),
+            ("reserved bits set in a field type", payload(b"\x21\x00")),
             ("value out of range for its type",
              payload(b"\x05" + sr.zigzag(1 << 31))),
             ("bad key reference", payload(b"\x11\x01\x03\x81")),

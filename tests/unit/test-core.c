@@ -309,6 +309,41 @@ test_record(void)
 	sdc_record_release(&r);
 }
 
+static void
+test_field_attributes(void)
+{
+	struct sdc_record r, back;
+	struct sdc_field *price, copy;
+	struct sdc_buf b;
+	const char *reason = NULL;
+
+	sdc_record_init(&r);
+	sdc_record_init(&back);
+	sdc_buf_init(&b, 1 << 20);
+	sdc_field_container(&r.root, SDC_MAP);
+	price = sdc_map_put(&r.arena, &r.root, "price", 5);
+	sdc_field_copy_bytes(&r.arena, price, SDC_DECIMAL, "1.50", 4);
+	ok(sdc_field_attr(price, "scale", 5) == NULL, "a new field has none");
+	sdc_field_set_attr(&r.arena, price, "precision", 9, "3", 1);
+	sdc_field_set_attr(&r.arena, price, "scale", 5, "1", 1);
+	sdc_field_set_attr(&r.arena, price, "scale", 5, "2", 1);
+	ok(price->attrs->count == 2 &&
+	    sdc_field_attr(price, "scale", 5)->ptr[0] == '2',
+	    "setting an attribute again replaces its value in place");
+	sdc_field_clone(&back.arena, &copy, price);
+	ok(sdc_field_equal(&copy, price), "a clone has the same attributes");
+	sdc_field_set_attr(&back.arena, &copy, "scale", 5, "4", 1);
+	ok(!sdc_field_equal(&copy, price), "attributes count in equality");
+	ok(sdc_wire_encode(&b, &r, SDC_DEFAULT_MAX_RECORD, &reason),
+	    "a record with field attributes encodes");
+	ok(sdc_wire_decode(&back, SDC_KIND_DATA, b.data + 9, b.len - 9,
+	    &reason) == 0 && sdc_field_equal(&back.root, &r.root),
+	    "and decodes to the same fields and attributes");
+	sdc_buf_release(&b);
+	sdc_record_release(&back);
+	sdc_record_release(&r);
+}
+
 int
 main(void)
 {
@@ -323,5 +358,6 @@ main(void)
 	test_keyset();
 	test_fields();
 	test_record();
+	test_field_attributes();
 	return tap_done();
 }

@@ -142,6 +142,9 @@ def valid_vectors():
     v["deep"] = ("128 nested lists, the deepest nesting allowed",
                  [data(deep_list(128))])
     v["header"] = ("record header: id, stages, attributes", header_frames())
+    v["field-attributes"] = ("field attributes on scalars, nulls, strings "
+                             "and containers, apart from the key table",
+                             field_attribute_frames())
     v["error"] = ("error frames", error_frames())
     v["event"] = ("event frames", event_frames())
     v["batch"] = ("batch frames between data frames",
@@ -180,6 +183,23 @@ def deep_list(levels):
     for _ in range(levels - 1):
         field = T("LIST", [field])
     return field
+
+
+def A(type_name, value, **attributes):
+    return {type_name: value, "attributes": attributes}
+
+
+def field_attribute_frames():
+    price = A("DECIMAL", "12.50", precision="10", scale="2")
+    return [
+        data(T("LIST_MAP", {"price": price,
+                            "gone": A("DECIMAL", None, precision="5",
+                                      scale="0"),
+                            "name": A("STRING", "caf\u00e9",
+                                      lang="fr", **{"": "empty key"})})),
+        data(A("MAP", {"precision": A("LIST", [T("LONG", 1), price],
+                                      n="2")}, source="x.avro")),
+    ]
 
 
 def header_frames():
@@ -295,6 +315,10 @@ def malformed_payloads():
         ("truncated", head + b"\x06\x80"),
         ("truncated", head + b"\x11\x02\x01\x81\x00"),
         ("truncated", b""),
+        ("field attributes flag without any", head + b"\x46\x00\x02"),
+        ("duplicate key", head + b"\x46\x02\x01k\x01v\x01k\x01w\x02"),
+        ("bad utf-8", head + b"\x46\x01\x02\xc3\x28\x00\x02"),
+        ("truncated", head + b"\x46\x05\x01k\x01v\x02"),
     ]
 
 

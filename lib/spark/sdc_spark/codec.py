@@ -104,9 +104,11 @@ def load_lazy(record) -> None:
         raise Malformed("bad utf-8") from None
     record.__class__ = Record
     (record.value, record.id, record.stages, record.attributes,
-     record.null_types, record.error, record.event) = parts
+     record.null_types, record.error, record.event,
+     record.field_attributes) = parts
     value = parts[0]
-    if not parts[3] and not parts[4] and type(value) is dict and \
+    if not parts[3] and not parts[4] and not parts[7] and \
+            type(value) is dict and \
             _FLAT.issuperset(map(type, value.values())):
         record._raw = (record._raw, value, tuple(value),
                        tuple(value.values()))
@@ -129,9 +131,11 @@ def _unchanged(record, seen) -> bool:
     raw, value, keys, values = seen
     v = record.value
     a, n = record.attributes, record.null_types
+    fa = record.field_attributes
     if not (v is value and len(v) == len(values)
             and all(map(_is, v.values(), values)) and tuple(v) == keys
-            and type(a) is dict and not a and type(n) is dict and not n):
+            and type(a) is dict and not a and type(n) is dict and not n
+            and type(fa) is dict and not fa):
         return False
     id_, pos = _text(raw, 0)
     count, pos = _count(raw, pos, 1)
@@ -156,12 +160,7 @@ def _parts(buf: bytes, kind: int) -> tuple:
         stage, pos = _text(buf, pos)
         stages.append(stage)
     n, pos = _count(buf, pos, 2)
-    attributes = {}
-    for _ in range(n):
-        key, pos = _text(buf, pos)
-        if key in attributes:
-            raise Malformed("duplicate key")
-        attributes[key], pos = _text(buf, pos)
+    attributes, pos = _pairs(buf, pos, n)
     error = event = None
     if kind == KIND_ERROR:
         code, pos = _text(buf, pos)
@@ -174,7 +173,7 @@ def _parts(buf: bytes, kind: int) -> tuple:
         version, pos = _varint(buf, pos)
         ts, pos = _varint(buf, pos)
         event = (type_, version, (ts >> 1) ^ -(ts & 1))
-    nulls = {}
+    nulls = _PathTables()
     t = buf[pos]
     if t == 0x11:
         value = {}
@@ -183,7 +182,40 @@ def _parts(buf: bytes, kind: int) -> tuple:
         value, pos = _field(buf, pos + 1, t, 1, (), [], nulls)
     if pos != len(buf):
         raise Malformed("trailing bytes")
-    return value, id_, stages, attributes, nulls, error, event
+    return (value, id_, stages, attributes, dict(nulls), error, event,
+            nulls.field_attributes)
+
+
+class _PathTables(dict):
+    """A record's null types, by path, and its field attributes beside.
+
+    The decoder and encoder hand this down the tree as the null types;
+    field_attributes maps paths to the attributes of their fields."""
+    __slots__ = ("field_attributes",)
+
+    def __init__(self, null_types=(), field_attributes=None):
+        super().__init__(null_types)
+        self.field_attributes = {} if field_attributes is None else \
+            field_attributes
+
+
+def _field_attributes(buf, pos):
+    """The attributes after a type byte with the attributes bit."""
+    n, pos = _count(buf, pos, 2)
+    if n == 0:
+        raise Malformed("field attributes flag without any")
+    return _pairs(buf, pos, n)
+
+
+def _pairs(buf, pos, n):
+    """n keys and values of text, the keys unique, and the next pos."""
+    pairs = {}
+    for _ in range(n):
+        key, pos = _text(buf, pos)
+        if key in pairs:
+            raise Malformed("duplicate key")
+        pairs[key], pos = _text(buf, pos)
+    return pairs, pos
 
 
 def _varint(buf, pos):
@@ -346,11 +378,13 @@ def _list(buf, pos, level, path, keys, nulls):
 
 def _field(buf, pos, t, level, path, keys, nulls):
     """The value of a field of type byte t, whose value starts at pos."""
-    if t & 0x60:
+    if t & 0x20:
         raise Malformed("reserved bits set in a field type")
     code = t & 0x1F
     if not 1 <= code <= 18:
         raise Malformed("unknown field type")
+    if t & 0x40:
+        nulls.field_attributes[path], pos = _field_attributes(buf, pos)
     if t & 0x80:
         nulls[path] = TYPE_NAMES[code]
         return None, pos
@@ -600,12 +634,41 @@ def encode(record: Record, kind: int = KIND_DATA, *, stage: str = None,
             UnicodeEncodeError) as e:
         raise EncodeError(None, f"bad record header: {_reason(e)}") from None
     value = record.value
-    if type(value) is dict:
+    nulls = record.null_types
+    if record.field_attributes:
+        nulls = _PathTables(nulls, _checked_attributes(record))
+    if type(value) is dict and () not in record.field_attributes:
         out.append(0x11)
-        _map_into(out, value, 1, (), {}, record.null_types)
+        _map_into(out, value, 1, (), {}, nulls)
     else:
-        _field_into(out, value, 1, (), {}, record.null_types)
+        _field_into(out, value, 1, (), {}, nulls)
     return bytes(out)
+
+
+def _checked_attributes(record) -> dict:
+    """The field attributes, each path naming a field of the record."""
+    for path, attributes in record.field_attributes.items():
+        v = record.value
+        try:
+            for step in path:
+                v = v[step]
+        except (KeyError, IndexError, TypeError):
+            raise EncodeError(path, "field attributes for a path where "
+                              "the record has no field") from None
+        if not isinstance(attributes, dict):
+            raise EncodeError(path, "field attributes are not a dict")
+    return record.field_attributes
+
+
+def _attributes_bytes(attributes, path) -> bytearray:
+    data = bytearray(_uvarint(len(attributes)))
+    try:
+        for key, value in attributes.items():
+            _text_into(data, key, "field attribute key")
+            _text_into(data, value, "field attribute value")
+    except (TypeError, UnicodeEncodeError) as e:
+        raise EncodeError(path, _reason(e)) from None
+    return data
 
 
 def _lazy_payload(raw: bytes, stage) -> bytes:
@@ -699,6 +762,8 @@ def _map_into(out, d, level, path, keys, nulls):
     """The count and entries of a map d at level (type byte written)."""
     out += _uvarint(len(d))
     key = None
+    attributed = nulls.field_attributes if type(nulls) is _PathTables \
+        else None
     try:
         for key, v in d.items():
             i = keys.get(key)
@@ -714,7 +779,9 @@ def _map_into(out, d, level, path, keys, nulls):
                 out += _SMALL[i << 1 | 1] if i < 8192 else \
                     _varint_bytes(i << 1 | 1)
             t = type(v)
-            if t is str:
+            if attributed and path + (key,) in attributed:
+                _field_into(out, v, level + 1, path + (key,), keys, nulls)
+            elif t is str:
                 out.append(0x0E)
                 data = v.encode()
                 out += _SMALL[len(data)] if len(data) < 16384 else \
@@ -760,12 +827,18 @@ def _field_into(out, v, level, path, keys, nulls):
     write = _WRITERS.get(type(v))
     if write is None:
         v, write = _writer_of(v, path)
+    start = len(out)
     try:
         write(out, v, level, path, keys, nulls)
     except EncodeError:
         raise
     except (OverflowError, UnicodeEncodeError, struct.error) as e:
         raise EncodeError(path, _reason(e)) from None
+    if type(nulls) is _PathTables:
+        attributes = nulls.field_attributes.get(path)
+        if attributes:
+            out[start] |= 0x40
+            out[start + 1:start + 1] = _attributes_bytes(attributes, path)
 
 
 def _writer_of(v, path):

@@ -24,6 +24,12 @@ name, as {("rssi",): "LONG"}.  The encoder looks up the path of each None
 it meets and writes a STRING null where the table has nothing, so a None
 that user code moves to another path becomes a STRING null there.
 
+Field attributes.  Record.field_attributes maps the path of each field
+that has attributes to them, str -> str, as {("price",): {"precision":
+"10", "scale": "2"}} for a DECIMAL read from Avro.  They are written with
+the field found at that path; a path where the record has no field is
+an error when the record is encoded.
+
 Laziness.  The Spark tasks give transformers _LazyRecords, which hold the
 payload of their frame and decode it when any part of them is first read
 or set, becoming plain Records then.  The codec writes an untouched one,
@@ -188,12 +194,16 @@ class Record:
     null_types  path tuple -> type name of each null (see the module doc)
     error       (code, message, stage, timestamp_ms) of an error record
     event       (type, version, timestamp_ms) of an event record
+    field_attributes
+                path tuple -> {str: str}, the attributes of the field at
+                that path (see the module doc)
     """
     __slots__ = ("value", "id", "stages", "attributes", "null_types",
-                 "error", "event", "_raw")
+                 "error", "event", "field_attributes", "_raw")
 
     def __init__(self, value=None, id="", stages=(), attributes=None,
-                 null_types=None, error=None, event=None):
+                 null_types=None, error=None, event=None,
+                 field_attributes=None):
         self.value = value
         self.id = id
         self.stages = list(stages)
@@ -201,6 +211,9 @@ class Record:
         self.null_types = dict(null_types) if null_types else {}
         self.error = error
         self.event = event
+        self.field_attributes = {path: dict(a) for path, a in
+                                 field_attributes.items()} \
+            if field_attributes else {}
 
     @classmethod
     def from_dict(cls, d, **header):
@@ -261,11 +274,13 @@ class Record:
         """A copy whose containers can change without changing this one."""
         return _build(_copy_value(self.value), self.id, list(self.stages),
                       dict(self.attributes), dict(self.null_types),
-                      self.error, self.event)
+                      self.error, self.event,
+                      {p: dict(a) for p, a in self.field_attributes.items()})
 
     def __reduce__(self):
         return _build, (self.value, self.id, self.stages, self.attributes,
-                        self.null_types, self.error, self.event)
+                        self.null_types, self.error, self.event,
+                        self.field_attributes)
 
     def __eq__(self, other):
         if not isinstance(other, Record):
@@ -283,7 +298,8 @@ class Record:
         return f"Record({', '.join(parts)})"
 
 
-def _build(value, id, stages, attributes, null_types, error, event):
+def _build(value, id, stages, attributes, null_types, error, event,
+           field_attributes):
     """A Record from its slots, without copying them (decoder, pickle)."""
     r = _new_record(Record)
     r.value = value
@@ -293,12 +309,13 @@ def _build(value, id, stages, attributes, null_types, error, event):
     r.null_types = null_types
     r.error = error
     r.event = event
+    r.field_attributes = field_attributes
     return r
 
 
 _new_record = object.__new__
 _FIELDS = ("value", "id", "stages", "attributes", "null_types", "error",
-           "event")
+           "event", "field_attributes")
 
 
 class _LazyRecord(Record):

@@ -52,6 +52,8 @@ TYPE_NAMES = (
 TYPE_CODES = {name: code for code, name in enumerate(TYPE_NAMES) if name}
 CONTAINERS = ("LIST", "MAP", "LIST_MAP")
 NULL_FLAG = 0x80
+ATTRS_FLAG = 0x40  # field attributes follow the type byte
+RESERVED_BITS = 0x20
 
 INT_RANGES = {
     "BYTE": (-(1 << 7), (1 << 7) - 1),
@@ -83,6 +85,7 @@ class Zoned:
 class Field:
     type: str
     value: Any = None  # None: a null field
+    attributes: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -383,16 +386,31 @@ class _RecordDecoder(_Cursor):
     def field(self, level: int) -> Field:
         type_byte = self.byte()
         code = type_byte & 0x1F
-        if type_byte & 0x60:
+        if type_byte & RESERVED_BITS:
             raise Malformed("reserved bits set in a field type")
         if not 1 <= code < len(TYPE_NAMES):
             raise Malformed("unknown field type")
         name = TYPE_NAMES[code]
+        attributes = self.field_attributes() if type_byte & ATTRS_FLAG \
+            else {}
         if type_byte & NULL_FLAG:
-            return Field(name)
+            return Field(name, None, attributes)
         if name in CONTAINERS and level > MAX_DEPTH:
             raise Malformed("nesting deeper than 128")
-        return Field(name, getattr(self, "v_" + name.lower())(level))
+        return Field(name, getattr(self, "v_" + name.lower())(level),
+                     attributes)
+
+    def field_attributes(self) -> dict:
+        attributes = {}
+        n = self.count(2)
+        if n == 0:
+            raise Malformed("field attributes flag without any")
+        for _ in range(n):
+            key = self.text()
+            if key in attributes:
+                raise Malformed("duplicate key")
+            attributes[key] = self.text()
+        return attributes
 
     def v_boolean(self, _level):
         byte = self.byte()
@@ -580,13 +598,19 @@ class _RecordEncoder:
         code = TYPE_CODES.get(f.type)
         if code is None:
             raise Malformed(f"unknown type {f.type!r}")
+        if f.attributes:
+            code |= ATTRS_FLAG
         if f.value is None:
-            self.out.append(code | NULL_FLAG)
-            return
-        if f.type in CONTAINERS and level > MAX_DEPTH:
+            code |= NULL_FLAG
+        elif f.type in CONTAINERS and level > MAX_DEPTH:
             raise Malformed("nesting deeper than 128")
         self.out.append(code)
-        getattr(self, "v_" + f.type.lower())(f.value, level)
+        if f.attributes:
+            self.out += varint(len(f.attributes))
+            for key, value in f.attributes.items():
+                self.out += _text(key) + _text(value)
+        if f.value is not None:
+            getattr(self, "v_" + f.type.lower())(f.value, level)
 
     def v_boolean(self, v, _level):
         if type(v) is not bool:
@@ -964,7 +988,10 @@ def _typed_value(f: Field) -> Any:
 
 
 def typed_field(f: Field) -> dict:
-    return {f.type: None if f.value is None else _typed_value(f)}
+    out = {f.type: None if f.value is None else _typed_value(f)}
+    if f.attributes:
+        out["attributes"] = dict(f.attributes)
+    return out
 
 
 def to_typed(item: Item) -> dict:
@@ -1035,13 +1062,26 @@ def _from_typed_value(t: str, v: Any) -> Any:
     return {k: from_typed_field(item) for k, item in v.items()}
 
 
+def _field_attributes(obj: Any) -> dict:
+    if not isinstance(obj, dict) or not obj:
+        raise Malformed(f"field attributes: not an object of strings: "
+                        f"{obj!r}")
+    return {k: _str(v, "a field attribute") for k, v in obj.items()}
+
+
 def from_typed_field(obj: Any) -> Field:
-    if not isinstance(obj, dict) or len(obj) != 1:
+    """A typed field: its type's name as key, and "attributes" if any."""
+    if not isinstance(obj, dict) or not 1 <= len(obj) <= 2 or \
+            (len(obj) == 2 and "attributes" not in obj):
         raise Malformed(f"a typed field is an object of one key: {obj!r}")
+    obj = dict(obj)
+    attributes = _field_attributes(obj.pop("attributes")) \
+        if len(obj) == 2 else {}
     (t, v), = obj.items()
     if t not in TYPE_CODES:
         raise Malformed(f"unknown type {t!r}")
-    return Field(t, None if v is None else _from_typed_value(t, v))
+    return Field(t, None if v is None else _from_typed_value(t, v),
+                 attributes)
 
 
 def _str(v: Any, what: str) -> str:

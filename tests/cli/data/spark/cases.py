@@ -137,3 +137,14 @@ class Sleeps(Transformer):
         import time
         time.sleep(self.seconds)
         return rdd
+
+
+class MarksDecimals(Transformer):
+    """Reads each DECIMAL's scale attribute and adds one of its own."""
+
+    def transform(self, rdd):
+        def mark(r):
+            for path, attributes in r.field_attributes.items():
+                attributes["seen_scale"] = attributes.get("scale", "none")
+            return r
+        return rdd.map(mark)

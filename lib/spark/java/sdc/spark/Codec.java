@@ -30,6 +30,8 @@ import java.util.zip.CRC32C;
 public final class Codec {
     public static final int DATA = 1, ERROR = 2, EVENT = 3, BATCH = 4, END = 5;
     public static final int MAX_DEPTH = 128;
+    /** Bits of a field's type byte beside its type code. */
+    static final int RESERVED_BIT = 0x20, ATTRIBUTES_BIT = 0x40, NULL_BIT = 0x80;
     /** The default record size limit, in payload bytes. */
     public static final int MAX_RECORD = 16 << 20;
     public static final int FRAME_HEADER = 9;
@@ -129,14 +131,7 @@ public final class Codec {
             List<String> stages = new ArrayList<>(Math.min(n, 16));
             for (int i = 0; i < n; i++)
                 stages.add(text());
-            n = count(2);
-            Map<String, String> attributes = new LinkedHashMap<>();
-            for (int i = 0; i < n; i++) {
-                String key = text();
-                if (attributes.containsKey(key))
-                    throw new Malformed("duplicate key");
-                attributes.put(key, text());
-            }
+            Map<String, String> attributes = pairs(count(2));
             Record.ErrorInfo error = null;
             Record.EventInfo event = null;
             if (kind == ERROR)
@@ -152,14 +147,39 @@ public final class Codec {
 
         Field field(int level) {
             int t = u8();
-            if ((t & 0x60) != 0)
+            if ((t & RESERVED_BIT) != 0)
                 throw new Malformed("reserved bits set in a field type");
             int code = t & 0x1F;
             if (code < 1 || code > TYPES.length)
                 throw new Malformed("unknown field type");
             Field.Type type = TYPES[code - 1];
-            if ((t & 0x80) != 0)
-                return Field.nullOf(type);
+            Map<String, String> attributes =
+                (t & ATTRIBUTES_BIT) != 0 ? fieldAttributes() : null;
+            Field f = (t & NULL_BIT) != 0 ? Field.nullOf(type)
+                : value(type, level);
+            return attributes == null ? f : f.withAttributes(attributes);
+        }
+
+        private Map<String, String> fieldAttributes() {
+            int n = count(2);
+            if (n == 0)
+                throw new Malformed("field attributes flag without any");
+            return pairs(n);
+        }
+
+        /** n keys and values of text, the keys unique. */
+        private Map<String, String> pairs(int n) {
+            Map<String, String> pairs = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                String key = text();
+                if (pairs.containsKey(key))
+                    throw new Malformed("duplicate key");
+                pairs.put(key, text());
+            }
+            return pairs;
+        }
+
+        private Field value(Field.Type type, int level) {
             switch (type) {
             case BOOLEAN: {
                 int v = u8();
@@ -466,11 +486,18 @@ public final class Codec {
                 throw new EncodeException("a null reference, not a Field");
             Field.Type t = f.getType();
             Object v = f.getValue();
-            if (v == null) {
-                u8(0x80 | t.code());
-                return;
+            Map<String, String> attributes = f.getAttributes();
+            u8(t.code() | (v == null ? NULL_BIT : 0)
+                | (attributes.isEmpty() ? 0 : ATTRIBUTES_BIT));
+            if (!attributes.isEmpty()) {
+                varint(attributes.size());
+                for (Map.Entry<String, String> e : attributes.entrySet()) {
+                    text(e.getKey());
+                    text(e.getValue());
+                }
             }
-            u8(t.code());
+            if (v == null)
+                return;
             switch (t) {
             case BOOLEAN:
                 u8((Boolean) v ? 1 : 0);

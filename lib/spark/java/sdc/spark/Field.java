@@ -10,6 +10,7 @@ import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,9 @@ import java.util.Objects;
  * hold, goes back out as it came in.  A Field is immutable but for its
  * list or map, which is the live container: change it in place.  The
  * getters give null for a null field and throw IllegalStateException
- * for a field of another type.
+ * for a field of another type.  A field may carry attributes, string
+ * pairs such as the "precision" and "scale" of a DECIMAL read from Avro:
+ * withAttributes gives a copy that has them.
  */
 public final class Field implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -73,11 +76,40 @@ public final class Field implements Serializable {
 
     private final Type type;
     private final Object value;
+    private final Map<String, String> attributes;
 
     /** Used by the codec, which has checked the value already. */
     Field(Type type, Object value) {
+        this(type, value, Collections.emptyMap());
+    }
+
+    private Field(Type type, Object value, Map<String, String> attributes) {
         this.type = type;
         this.value = value;
+        this.attributes = attributes;
+    }
+
+    /** This field's attributes, in their order; empty when none. */
+    public Map<String, String> getAttributes() {
+        return attributes;
+    }
+
+    /** The attribute key, or null. */
+    public String getAttribute(String key) {
+        return attributes.get(key);
+    }
+
+    /** This field (the same value, shared) with exactly these attributes. */
+    public Field withAttributes(Map<String, String> attributes) {
+        LinkedHashMap<String, String> copy = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : attributes.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null)
+                throw new IllegalArgumentException(
+                    "a null field attribute key or value");
+            copy.put(e.getKey(), e.getValue());
+        }
+        return new Field(type, value, copy.isEmpty() ? Collections.emptyMap()
+            : Collections.unmodifiableMap(copy));
     }
 
     // ------------------------------------------------------------ making
@@ -501,17 +533,17 @@ public final class Field implements Serializable {
             List<Field> items = new ArrayList<>();
             for (Field f : getList())
                 items.add(f == null ? null : f.copy());
-            return new Field(type, items);
+            return new Field(type, items, attributes);
         }
         case MAP: case LIST_MAP: {
             LinkedHashMap<String, Field> entries = new LinkedHashMap<>();
             for (Map.Entry<String, Field> e : getMap().entrySet())
                 entries.put(e.getKey(),
                     e.getValue() == null ? null : e.getValue().copy());
-            return new Field(type, entries);
+            return new Field(type, entries, attributes);
         }
         case BYTE_ARRAY:
-            return new Field(type, getBytes().clone());
+            return new Field(type, getBytes().clone(), attributes);
         default:
             return this;
         }
@@ -522,7 +554,7 @@ public final class Field implements Serializable {
         if (!(o instanceof Field))
             return false;
         Field f = (Field) o;
-        if (type != f.type)
+        if (type != f.type || !attributes.equals(f.attributes))
             return false;
         if (value instanceof byte[] && f.value instanceof byte[])
             return Arrays.equals((byte[]) value, (byte[]) f.value);
@@ -531,8 +563,9 @@ public final class Field implements Serializable {
 
     @Override
     public int hashCode() {
-        return type.hashCode() * 31 + (value instanceof byte[]
-            ? Arrays.hashCode((byte[]) value) : Objects.hashCode(value));
+        return (type.hashCode() * 31 + (value instanceof byte[]
+            ? Arrays.hashCode((byte[]) value) : Objects.hashCode(value)))
+            * 31 + attributes.hashCode();
     }
 
     /** As "LONG 5", "STRING x", "MAP {a=LONG 1}"; "STRING null". */
@@ -551,7 +584,7 @@ public final class Field implements Serializable {
             v = getTime().toString();
         else
             v = value.toString();
-        return type + " " + v;
+        return type + " " + v + (attributes.isEmpty() ? "" : " " + attributes);
     }
 
     private static String dateText(long days) {
