@@ -135,6 +135,8 @@ sdc_mqtt_session_ack(struct sdc_mqtt_client *c, const struct sdc_mqtt_message *m
 void
 sdc_mqtt_session_detach(struct sdc_mqtt_client *c)
 {
+	if (c->inflight == 0)	/* it counts the identifiers CURRENT */
+		return;
 	for (size_t i = 0; i <= UINT16_MAX; i++)
 		c->ids[i] &= (uint8_t)~CURRENT;
 	c->inflight = 0;
