@@ -3,7 +3,8 @@
 # against the real mosquitto broker on loopback, started and stopped
 # here: every QoS in MQTT 3.1.1 and 5, wildcards, a persistent session
 # taken up again by a new process, a broker restart mid-stream, a slow
-# pipeline that stops reading past the keepalive, a message too large.
+# pipeline that stops reading past the keepalive, a message too large,
+# a broker that stops answering; and garbage from a peer (nc).
 # Each case checks that every message arrived, and once.  Without
 # mosquitto the cases are skipped, except in CI (CI=true), where that
 # fails.  Prints TAP.  Environment: top_builddir.
@@ -30,6 +31,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/sdc-mqtt.XXXXXX")
 broker=
 stop_broker() {
 	[ -n "$broker" ] || return 0
+	kill -CONT "$broker" 2> /dev/null
 	kill -TERM "$broker" 2> /dev/null
 	wait "$broker" 2> /dev/null
 	broker=
@@ -133,7 +135,7 @@ check() {
 	fi
 }
 
-echo "1..17"
+echo "1..22"
 start_broker || exit 1
 
 # Every QoS, both versions: 50 messages each arrive once, in order.
@@ -188,18 +190,22 @@ echo "# $(grep -c 'Sending PUBLISH to persist-.*(d1,' "$tmp/mosquitto.log")" \
 # The broker restarts mid-stream; the client reconnects to the session
 # the broker saved.  QoS 2 is killed right after the 5th message, its
 # PUBREC maybe not answered yet: still once.
-for qos in 1 2; do
-	drive restart -5 -c -R -i "restart-$qos" -n 10 -t 25 "$port" \
-	    "r/#:$qos"
-	publish r/s "$qos" 1 5 mqttv5
+for version in 311 5; do
+    v=(); pv=mqttv311
+    [ "$version" = 5 ] && v=(-5) && pv=mqttv5
+    for qos in 1 2; do
+	drive restart "${v[@]}" -c -R -i "restart-$version-$qos" -n 10 \
+	    -t 25 "$port" "r/#:$qos"
+	publish r/s "$qos" 1 5 "$pv"
 	wait_lines "$tmp/restart.out" 5
 	[ "$qos" = 1 ] && sleep 0.5	# its PUBACKs reach the broker
 	stop_broker
 	start_broker || exit 1
-	publish r/s "$qos" 6 10 mqttv5
+	publish r/s "$qos" 6 10 "$pv"
 	wait "$driver"
 	want r/s "$qos" 1 10 > "$tmp/want"
-	expect "QoS $qos across a broker restart: 10 messages once" restart
+	expect "MQTT $version QoS $qos across a broker restart: 10 messages once" restart
+    done
 done
 
 # A slow pipeline: each ack 2.5 s after its message, the socket not
@@ -226,4 +232,37 @@ publish big/s 1 1 1
 wait "$driver"
 printf '%s\n' "big/s 1 oversize 1012" "big/s 1 m1" > "$tmp/want"
 expect "a message over the limit: refused, the next delivered" big
+# A broker that stops answering (SIGSTOP): the missing PINGRESP is seen
+# within the keepalive; once it runs again, the client is back on its
+# session and gets what was published meanwhile.
+drive stop -5 -c -R -k 1 -i stopped -n 2 -t 25 "$port" "stop/#:1"
+publish stop/s 1 1 1 mqttv5
+wait_lines "$tmp/stop.out" 1
+kill -STOP "$broker"
+wait_for "$tmp/stop.err" "did not answer PINGREQ"
+check "a stopped broker: PINGREQ unanswered within the keepalive" \
+    "grep -q 'broker did not answer PINGREQ within 1 s' '$tmp/stop.err'"
+kill -CONT "$broker"
+publish stop/s 1 2 2 mqttv5
+wait "$driver"
+want stop/s 1 1 2 > "$tmp/want"
+expect "and once it runs again, the message published meanwhile" stop
+stop_broker
+
+# Garbage from a peer, as a broker would never send: the connection
+# ends with the reason and the byte of it.
+printf '\x20\x02\x00\x00\x90\x03\x00\x01\x01\x30\x05\x00\x03a\xffb' \
+    > "$tmp/garbage"
+timeout 10 nc -l 127.0.0.1 "$port" < "$tmp/garbage" > /dev/null &
+nc=$!
+for ((w = 0; w < 100; w++)); do
+	timeout 10 "$drive" -n 1 -t 5 "$port" "#" > "$tmp/garbage.out" \
+	    2> "$tmp/garbage.err" && break
+	grep -q refused "$tmp/garbage.err" || break
+	sleep 0.05
+done
+check "garbage: \"$(grep malformed "$tmp/garbage.err")\"" \
+    "grep -qx 'mqtt-drive: malformed PUBLISH at byte 11 of the connection (2 of the packet): string not valid UTF-8 or with U+0000' '$tmp/garbage.err'"
+kill "$nc" 2> /dev/null
+wait "$nc" 2> /dev/null
 exit $failed
