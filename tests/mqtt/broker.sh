@@ -89,6 +89,7 @@ wait_lines() {
 drive() {
 	local name=$1
 	shift
+	rm -f "$tmp/$name.out" "$tmp/$name.err"
 	timeout 30 "$drive" "$@" > "$tmp/$name.out" 2> "$tmp/$name.err" &
 	driver=$!
 	wait_for "$tmp/$name.err" "subscribed"
