@@ -714,6 +714,69 @@ test_client_flow(void)
 	play_release(&t);
 }
 
+static void
+test_client_v5(void)
+{
+	struct play t;
+	struct sdc_mqtt_message m;
+
+	play_init(&t, 5, true, 0);
+	sdc_mqtt_client_connect(&t.c, 0);
+	play_sent(&t, NULL, 0);
+	sdc_buf_append(&t.b, PACKET(0x20, 0x06, 0x00, 0x00, 0x03,
+	    0x13, 0x00, 0x03));
+	ok(play_feed(&t, 0) == SDC_MQTT_EV_CONNECTED &&
+	    sdc_mqtt_client_deadline(&t.c) == 3000,
+	    "the broker's server keep alive (3 s) replaces ours");
+	play_sent(&t, NULL, 0);
+	sdc_buf_append(&t.b, PACKET(0x90, 0x04, 0, 1, 0, 0x02));
+	play_feed(&t, 0);
+	play_publish(&t, 2, 3, false, "a payload over the limit of one "
+	    "hundred bytes, in a PUBLISH of QoS 2 that is refused and acked "
+	    "all the same");
+	ok(play_feed(&t, 1) == SDC_MQTT_EV_OVERSIZE, "QoS 2 too large");
+	m = t.ev.message;
+	sdc_mqtt_client_ack(&t.c, &m);
+	ok(play_sent(&t, PACKET(0x50, 0x02, 0, 3)), "acked: PUBREC");
+	sdc_buf_append(&t.b, PACKET(0x30, 0x07, 0, 1, 'a', 0x03, 0x23, 0x00,
+	    0x01));
+	ok(play_feed(&t, 1) == SDC_MQTT_EV_CLOSED && t.ev.code == 0x94 &&
+	    play_sent(&t, PACKET(0xe0, 0x01, 0x94)),
+	    "a topic alias: DISCONNECT 0x94");
+	play_release(&t);
+
+	play_init(&t, 5, true, 0);
+	play_connect(&t, false, 0);
+	sdc_buf_append(&t.b, PACKET(0xe0, 0x09, 0x8b, 0x07, 0x1f, 0x00, 0x04,
+	    'b', 'y', 'e', '!'));
+	ok(play_feed(&t, 1) == SDC_MQTT_EV_CLOSED && t.ev.code == 0x8b &&
+	    play_sent(&t, NULL, 0), "the broker's DISCONNECT: closed");
+	is_str(t.ev.reason, "broker disconnected: server shutting down: bye!",
+	    "with its reason code and string");
+	sdc_mqtt_client_connect(&t.c, 2);
+	play_sent(&t, NULL, 0);
+	sdc_buf_append(&t.b, PACKET(0x20, 0x03, 0x00, 0x86, 0x00));
+	ok(play_feed(&t, 3) == SDC_MQTT_EV_CLOSED && t.ev.code == 0x86,
+	    "CONNACK 0x86: closed");
+	is_str(t.ev.reason, "broker refused the connection: bad user name or "
+	    "password", "with the reason's name");
+	sdc_mqtt_client_connect(&t.c, 4);
+	sdc_buf_append(&t.b, PACKET(0x20, 0x03, 0x01, 0x00, 0x00));
+	ok(play_feed(&t, 5) == SDC_MQTT_EV_CLOSED &&
+	    strstr(t.ev.reason, "clean one was asked"),
+	    "a session present though a clean one was asked: closed");
+	play_connect(&t, false, 6);
+	sdc_buf_append(&t.b, PACKET(0xf0, 0x00));
+	ok(play_feed(&t, 7) == SDC_MQTT_EV_CLOSED &&
+	    t.ev.code == SDC_MQTT_RC_PROTOCOL, "AUTH: a protocol error");
+	play_connect(&t, false, 8);
+	sdc_buf_append(&t.b, PACKET(0x40, 0x02, 0, 1));
+	ok(play_feed(&t, 9) == SDC_MQTT_EV_CLOSED &&
+	    strstr(t.ev.reason, "PUBACK from the broker"),
+	    "a PUBACK for nothing sent: closed, %.100s", t.ev.reason);
+	play_release(&t);
+}
+
 int
 main(void)
 {
@@ -729,5 +792,6 @@ main(void)
 	test_client_reconnect();
 	test_client_stream();
 	test_client_flow();
+	test_client_v5();
 	return tap_done();
 }
