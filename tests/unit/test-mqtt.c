@@ -470,14 +470,14 @@ test_client_connect(void)
 	sdc_buf_append(&t.b, PACKET(0x90, 0x03, 0, 1, 0x01));
 	ok(play_feed(&t, 3) == SDC_MQTT_EV_CLOSED &&
 	    strstr(t.ev.reason, "not subscribed with"),
-	    "a SUBACK again: closed (%.100s)", t.ev.reason);
+	    "a SUBACK again: closed");
 	play_release(&t);
 
 	play_init(&t, 4, true, 0);
 	sdc_mqtt_client_connect(&t.c, 0);
 	sdc_buf_append(&t.b, PACKET(0x20, 0x02, 0x00, 0x05));
 	ok(play_feed(&t, 1) == SDC_MQTT_EV_CLOSED && t.ev.code == 5,
-	    "CONNACK 5: closed, %.100s", t.ev.reason);
+	    "CONNACK 5: closed");
 	is_str(t.ev.reason, "broker refused the connection: not authorized",
 	    "with the reason");
 	ok(sdc_mqtt_client_next(&t.c, &t.ev) == SDC_MQTT_EV_NONE &&
@@ -487,13 +487,11 @@ test_client_connect(void)
 	ok(sdc_mqtt_client_deadline(&t.c) == 30100, "CONNACK due in 30 s");
 	sdc_mqtt_client_tick(&t.c, 30100);
 	ok(sdc_mqtt_client_next(&t.c, &t.ev) == SDC_MQTT_EV_CLOSED &&
-	    strstr(t.ev.reason, "no CONNACK"), "none: closed, %.100s",
-	    t.ev.reason);
+	    strstr(t.ev.reason, "no CONNACK"), "none: closed");
 	sdc_mqtt_client_connect(&t.c, 0);
 	play_publish(&t, 0, 0, false, "x");
 	ok(play_feed(&t, 1) == SDC_MQTT_EV_CLOSED &&
-	    strstr(t.ev.reason, "before CONNACK"), "PUBLISH before CONNACK: %.100s",
-	    t.ev.reason);
+	    strstr(t.ev.reason, "before CONNACK"), "PUBLISH before CONNACK");
 	play_release(&t);
 }
 
@@ -545,7 +543,7 @@ test_client_qos(void)
 	play_publish(&t, 1, 7, false, "reused");
 	ok(play_feed(&t, 1) == SDC_MQTT_EV_CLOSED &&
 	    strstr(t.ev.reason, "reused packet identifier 7"),
-	    "an identifier reused before its ack: %.100s", t.ev.reason);
+	    "an identifier reused before its ack");
 	play_release(&t);
 }
 
@@ -678,7 +676,7 @@ test_client_flow(void)
 	ok(play_feed(&t, 1) == SDC_MQTT_EV_MESSAGE, "QoS 0 does not count");
 	play_publish(&t, 1, 3, false, "d");
 	ok(play_feed(&t, 1) == SDC_MQTT_EV_CLOSED && t.ev.code == 0x93,
-	    "a third: closed, %.100s", t.ev.reason);
+	    "a third: closed");
 	ok(play_sent(&t, PACKET(0xe0, 0x01, 0x93)), "DISCONNECT 0x93 sent");
 	play_release(&t);
 
@@ -702,7 +700,7 @@ test_client_flow(void)
 	sdc_mqtt_client_tick(&t.c, 45000);
 	ok(sdc_mqtt_client_next(&t.c, &t.ev) == SDC_MQTT_EV_CLOSED &&
 	    t.ev.code == SDC_MQTT_RC_KEEPALIVE,
-	    "no answer within the keepalive: closed, %.100s", t.ev.reason);
+	    "no answer within the keepalive: closed");
 	play_release(&t);
 
 	play_init(&t, 5, true, 0);
@@ -773,7 +771,7 @@ test_client_v5(void)
 	sdc_buf_append(&t.b, PACKET(0x40, 0x02, 0, 1));
 	ok(play_feed(&t, 9) == SDC_MQTT_EV_CLOSED &&
 	    strstr(t.ev.reason, "PUBACK from the broker"),
-	    "a PUBACK for nothing sent: closed, %.100s", t.ev.reason);
+	    "a PUBACK for nothing sent: closed");
 	play_release(&t);
 }
 
