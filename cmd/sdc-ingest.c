@@ -92,9 +92,10 @@ pick_origin(int argc, char **argv, int *first)
 	return sdc_origins[0];
 }
 
-/* The origins' options first, then the formats'. */
+/* The retry options, the origins' options, then the formats'. */
 static struct sdc_option_group *
-all_groups(const struct sdc_origin_opts *oo, const struct sdc_format_opts *fo)
+all_groups(const struct sdc_origin_opts *oo, const struct sdc_format_opts *fo,
+    struct sdc_retry_policy *retry)
 {
 	const struct sdc_option_group *a = sdc_origin_opts_groups(oo);
 	const struct sdc_option_group *b = sdc_format_opts_groups(fo);
@@ -105,9 +106,10 @@ all_groups(const struct sdc_origin_opts *oo, const struct sdc_format_opts *fo)
 		na++;
 	while (b[nb].title != NULL)
 		nb++;
-	g = sdc_xcalloc(na + nb + 1, sizeof(*g));
-	memcpy(g, a, na * sizeof(*g));
-	memcpy(g + na, b, nb * sizeof(*g));
+	g = sdc_xcalloc(na + nb + 2, sizeof(*g));
+	g[0] = sdc_retry_group(retry);
+	memcpy(g + 1, a, na * sizeof(*g));
+	memcpy(g + 1 + na, b, nb * sizeof(*g));
 	return g;
 }
 
@@ -160,7 +162,8 @@ main(int argc, char **argv)
 	sdc_format_names(format_help + n, sizeof format_help - n, true);
 	sdc_origin_opts_init(&oo);
 	sdc_format_opts_init(&fo);
-	groups = all_groups(&oo, &fo);
+	sdc_retry_policy_default(&a.opt.retry);
+	groups = all_groups(&oo, &fo, &a.opt.retry);
 	first = sdc_cli_parse_groups(&cli, groups, &opt, &a, argc, argv);
 	origin = pick_origin(argc, argv, &first);
 	sdc_origin_opts_check(&oo, origin);

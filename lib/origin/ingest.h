@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "record.h"
+#include "retry.h"
 #include "run.h"
 
 struct sdc_format;
@@ -33,6 +34,7 @@ struct sdc_ingest_options {
 	double			 batch_seconds;	/* 0: none by time */
 	size_t			 max_buffer;	/* output bytes held */
 	size_t			 max_message;	/* payload bytes */
+	struct sdc_retry_policy	 retry;		/* reconnecting */
 };
 
 struct sdc_origin_counts {

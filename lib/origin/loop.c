@@ -233,7 +233,7 @@ sdc_loop_on_written(struct sdc_loop *l, sdc_written_fn fn, void *ctx)
 bool
 sdc_loop_output_full(const struct sdc_loop *l)
 {
-	return l->full;
+	return l->full || l->run->out.committed >= l->max_buffer / 2;
 }
 
 uint64_t
@@ -288,11 +288,12 @@ service_output(struct sdc_loop *l)
 		else
 			sdc_out_flush(o);
 	}
-	if (l->out_watch != NULL)
-		sdc_loop_watch_events(l->out_watch, drained ? 0 :
-		    SDC_LOOP_WRITE);
 	tell_written(l);
 	tell_pressure(l);
+	/* After the listeners, who may have committed more. */
+	if (l->out_watch != NULL)
+		sdc_loop_watch_events(l->out_watch, drained &&
+		    o->committed == 0 ? 0 : SDC_LOOP_WRITE);
 }
 
 /* A reader that went away ends the program quietly, as EPIPE does. */

@@ -61,6 +61,8 @@ void	sdc_loop_timer_disarm(struct sdc_timer *t);
 void	sdc_loop_timer_free(struct sdc_timer *t);
 
 void	sdc_loop_on_pressure(struct sdc_loop *l, sdc_pressure_fn fn, void *ctx);
+/* Now, not as of the last round: for an origin that can stop between
+ * messages it has already read. */
 bool	sdc_loop_output_full(const struct sdc_loop *l);
 /*
  * Acknowledgements after output (MQTT's PUBACK, HTTP's 200): the

@@ -214,11 +214,24 @@ udp_start(struct sdc_ingest *ing, const void *opts, int argc,
 	return uo;
 }
 
+/* What the kernel holds already, taken before the sockets close. */
+static void
+take_the_rest(struct udp_origin *uo)
+{
+	uo->full = false;
+	for (size_t i = 0; i < uo->n; i++)
+		while (sdc_udp_receive(&uo->l[i].sock, &uo->batch) > 0)
+			for (unsigned j = 0; j < uo->batch.n; j++)
+				one_datagram(&uo->l[i], &uo->batch.got[j]);
+}
+
 static void
 udp_stop(void *state)
 {
 	struct udp_origin *uo = state;
 
+	if (!uo->ing->run->opt.dry_run)
+		take_the_rest(uo);
 	tally_drops(uo);
 	for (size_t i = 0; i < uo->n; i++) {
 		sdc_loop_unwatch(uo->l[i].watch);
