@@ -1,4 +1,5 @@
 /* TLS sessions over non-blocking sockets, with OpenSSL. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,22 @@ sdc_tls_ctx_free(struct sdc_tls_ctx *ctx)
 	free(ctx);
 }
 
+/* The name the server's certificate must hold: a host name, or an IP
+ * address for an address literal (which SNI never carries). */
+static void
+expect_name(SSL *ssl, const char *name)
+{
+	unsigned char ip[16];
+
+	if (inet_pton(AF_INET, name, ip) == 1 ||
+	    inet_pton(AF_INET6, name, ip) == 1) {
+		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name);
+		return;
+	}
+	SSL_set_tlsext_host_name(ssl, name);
+	SSL_set1_host(ssl, name);
+}
+
 struct sdc_tls *
 sdc_tls_new(struct sdc_tls_ctx *ctx, int fd)
 {
@@ -174,10 +191,8 @@ sdc_tls_new(struct sdc_tls_ctx *ctx, int fd)
 		return t;
 	}
 	SSL_set_connect_state(t->ssl);
-	if (ctx->server_name[0] != '\0') {
-		SSL_set_tlsext_host_name(t->ssl, ctx->server_name);
-		SSL_set1_host(t->ssl, ctx->server_name);
-	}
+	if (ctx->server_name[0] != '\0')
+		expect_name(t->ssl, ctx->server_name);
 	return t;
 }
 

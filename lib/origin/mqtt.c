@@ -475,10 +475,12 @@ on_redial(void *ctx)
 
 /* The connection is over: close it, and try again unless stopping. */
 static void
-closed(struct mqtt_origin *mo, const char *why)
+closed(struct mqtt_origin *mo, const char *reason)
 {
-	char done[96];
+	char done[96], why[512];
 	double wait;
+
+	snprintf(why, sizeof why, "%s", reason);	/* it may be the TLS's */
 
 	if (mo->watch != NULL)
 		sdc_loop_unwatch(mo->watch);

@@ -19,9 +19,9 @@ static char dir[256];
 static const char *
 cert(const char *name)
 {
-	static char paths[8][300];
+	static char paths[32][300];
 	static int next;
-	char *p = paths[next++ % 8];
+	char *p = paths[next++ % 32];
 
 	snprintf(p, 300, "%s/%s", dir, name);
 	return p;
@@ -143,6 +143,10 @@ test_refusals(void)
 		.key_file = cert("client.key") };
 	struct sdc_tls_config wrong_ca = { .ca_file = cert("other-ca.pem"),
 		.server_name = "localhost" };
+	struct sdc_tls_config by_ip = { .ca_file = cert("ca.pem"),
+		.server_name = "127.0.0.1", .cert_file = cert("client.pem"),
+		.key_file = cert("client.key") };
+	struct sdc_tls_config wrong_ip = by_ip;
 	struct sdc_tls_config bad_pass = server;
 	struct pair p;
 	char err[512];
@@ -159,6 +163,16 @@ test_refusals(void)
 	failed = handshake(p.s, p.c) != 0;
 	ok(failed && strstr(sdc_tls_error(p.c), "hostname mismatch") != NULL,
 	    "a server of another name is refused: %.150s", sdc_tls_error(p.c));
+	pair_close(&p);
+	pair_open(&p, &server, &by_ip);
+	ok(handshake(p.s, p.c) == 0, "a server named by its IP address is "
+	    "checked against the address in its certificate");
+	pair_close(&p);
+	wrong_ip.server_name = "127.0.0.2";
+	pair_open(&p, &server, &wrong_ip);
+	failed = handshake(p.s, p.c) != 0;
+	ok(failed && strstr(sdc_tls_error(p.c), "IP address mismatch") != NULL,
+	    "and another address is refused: %.150s", sdc_tls_error(p.c));
 	pair_close(&p);
 	server.verify_peer = false;
 	pair_open(&p, &server, &wrong_ca);
