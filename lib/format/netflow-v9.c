@@ -2,7 +2,7 @@
  * NetFlow version 9 (RFC 3954): after a 20-byte header, flowsets of
  * templates (ID 0), options templates (ID 1) and data records (the ID
  * of their template).  Templates are remembered in the options' cache
- * by exporter, source id and template id; a data flowset whose
+ * by source id and template id; a data flowset whose
  * template is not known yet becomes an error record (it is not held
  * back for a template that may come later).
  */
@@ -40,7 +40,6 @@ learn(struct sdc_nf_reader *r, struct sdc_nf_template *t, const uint8_t *p,
 		free(t->f);
 		return;
 	}
-	t->exporter = sdc_xstrdup(r->in->name);
 	sdc_nf_cache_put(r->o->cache, t);
 }
 
@@ -203,8 +202,8 @@ data(struct sdc_nf_reader *r, const struct v9_packet *pk, uint16_t id,
     const uint8_t *p, size_t n, uint64_t at)
 {
 	uint32_t source = sdc_be32(pk->h + 16);
-	struct sdc_nf_template *t = sdc_nf_cache_get(r->o->cache,
-	    r->in->name, source, id);
+	struct sdc_nf_template *t = sdc_nf_cache_get(r->o->cache, source,
+	    id);
 	size_t i = 0, made = 0;
 
 	if (t == NULL) {

@@ -259,7 +259,6 @@ sdc_nf_cache_init(struct sdc_nf_cache *c, size_t max)
 static void
 template_release(struct sdc_nf_template *t)
 {
-	free(t->exporter);
 	free(t->f);
 }
 
@@ -274,14 +273,12 @@ sdc_nf_cache_release(struct sdc_nf_cache *c)
 }
 
 static struct sdc_nf_template *
-find(struct sdc_nf_cache *c, const char *exporter, uint32_t source_id,
-    uint16_t id)
+find(struct sdc_nf_cache *c, uint32_t source_id, uint16_t id)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		struct sdc_nf_template *t = &c->v[i];
 
-		if (t->id == id && t->source_id == source_id &&
-		    strcmp(t->exporter, exporter) == 0)
+		if (t->id == id && t->source_id == source_id)
 			return t;
 	}
 	return NULL;
@@ -290,8 +287,7 @@ find(struct sdc_nf_cache *c, const char *exporter, uint32_t source_id,
 void
 sdc_nf_cache_put(struct sdc_nf_cache *c, struct sdc_nf_template *t)
 {
-	struct sdc_nf_template *slot = find(c, t->exporter, t->source_id,
-	    t->id);
+	struct sdc_nf_template *slot = find(c, t->source_id, t->id);
 
 	if (slot == NULL && c->n < c->max) {
 		c->v = sdc_xreallocarray(c->v, c->n + 1, sizeof *c->v);
@@ -309,10 +305,9 @@ sdc_nf_cache_put(struct sdc_nf_cache *c, struct sdc_nf_template *t)
 }
 
 struct sdc_nf_template *
-sdc_nf_cache_get(struct sdc_nf_cache *c, const char *exporter,
-    uint32_t source_id, uint16_t id)
+sdc_nf_cache_get(struct sdc_nf_cache *c, uint32_t source_id, uint16_t id)
 {
-	struct sdc_nf_template *t = find(c, exporter, source_id, id);
+	struct sdc_nf_template *t = find(c, source_id, id);
 
 	if (t != NULL)
 		t->used = ++c->tick;

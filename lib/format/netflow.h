@@ -3,7 +3,7 @@
 /*
  * Private to the netflow format: its options, the template cache of
  * version 9 (owned by the options block, so that it outlives each
- * input: an origin hands one datagram per input), the reader shared by
+ * input: an origin hands over one datagram per input), the reader shared by
  * netflow.c (version 5) and netflow-v9.c, and the v9 field types of
  * netflow-fields.c.
  */
@@ -27,9 +27,12 @@ struct sdc_nf_tfield {
 	bool		scope;	/* an options template's scope field */
 };
 
-/* A template, known by exporter (input name), source id and its id. */
+/*
+ * A template, known by the source id of its packets and its id, across
+ * inputs: a capture split into files, or datagrams handed over one by
+ * one, keep the templates that came before.
+ */
 struct sdc_nf_template {
-	char			*exporter;
 	uint32_t		 source_id;
 	uint16_t		 id;
 	bool			 options;
@@ -57,7 +60,7 @@ void	sdc_nf_cache_release(struct sdc_nf_cache *c);
 /* Learn t (its fields are taken over), replacing the least used. */
 void	sdc_nf_cache_put(struct sdc_nf_cache *c, struct sdc_nf_template *t);
 struct sdc_nf_template *sdc_nf_cache_get(struct sdc_nf_cache *c,
-	    const char *exporter, uint32_t source_id, uint16_t id);
+	    uint32_t source_id, uint16_t id);
 
 struct sdc_nf_reader {
 	struct sdc_run		*run;
