@@ -322,6 +322,16 @@ refused(struct cd_reader *r, const uint8_t *p, size_t n, uint64_t at,
 	return true;
 }
 
+/* The next record, empty: its id made before its length is read. */
+static void
+new_record(struct cd_reader *r)
+{
+	const char *id = sdc_idbuf_make(&r->id, ++r->n);
+
+	sdc_run_new_record(r->run, &r->rec, id, r->id.len);
+	sdc_field_container(&r->rec.root, SDC_MAP);
+}
+
 /* A values part: count, the kind of each value, then the values. */
 static void
 values_part(struct cd_reader *r, const uint8_t *p, size_t n, uint64_t at,
@@ -352,9 +362,7 @@ values_part(struct cd_reader *r, const uint8_t *p, size_t n, uint64_t at,
 		    count);
 		return;
 	}
-	sdc_run_new_record(r->run, rec, sdc_idbuf_make(&r->id, ++r->n),
-	    r->id.len);
-	sdc_field_container(&rec->root, SDC_MAP);
+	new_record(r);
 	put_common(r);
 	for (size_t i = 0; i < count; i++) {
 		struct sdc_str k = value_key(r, t, i, count, p[6 + i]);
@@ -376,9 +384,7 @@ message_part(struct cd_reader *r, const uint8_t *p, size_t n, uint64_t at,
 	string_part(r, &r->message, p, n, at);
 	if (r->message.bad || refused(r, p, n, at, trust))
 		return;
-	sdc_run_new_record(r->run, rec, sdc_idbuf_make(&r->id, ++r->n),
-	    r->id.len);
-	sdc_field_container(&rec->root, SDC_MAP);
+	new_record(r);
 	put_common(r);
 	if (r->severity.set)
 		sdc_field_int(sdc_map_append(&rec->arena, &rec->root,

@@ -181,9 +181,7 @@ data_record(struct sdc_nf_reader *r, const struct v9_packet *pk,
 	struct sdc_record *rec = &r->rec;
 	enum sdc_nf_values mode = r->o->values;
 
-	sdc_run_new_record(r->run, rec, sdc_idbuf_make(&r->id, ++r->n),
-	    r->id.len);
-	sdc_field_container(&rec->root, SDC_LIST_MAP);
+	sdc_nf_new_record(r, SDC_LIST_MAP);
 	sdc_field_borrow(put(rec, &rec->root, "flowKind"), SDC_STRING,
 	    t->options ? "OPTIONS" : "FLOWSET", 7);
 	header(rec, pk);

@@ -129,6 +129,15 @@ put_switched(struct sdc_record *rec, const char *key, const char *raw,
 	put_int(rec, raw, SDC_LONG, v);
 }
 
+void
+sdc_nf_new_record(struct sdc_nf_reader *r, enum sdc_type root)
+{
+	const char *id = sdc_idbuf_make(&r->id, ++r->n);
+
+	sdc_run_new_record(r->run, &r->rec, id, r->id.len);
+	sdc_field_container(&r->rec.root, root);
+}
+
 static void
 v5_flow(struct sdc_nf_reader *r, const uint8_t *h, size_t len,
     const uint8_t *f)
@@ -138,9 +147,7 @@ v5_flow(struct sdc_nf_reader *r, const uint8_t *h, size_t len,
 	    1000000;
 	char uuid[37];
 
-	sdc_run_new_record(r->run, rec, sdc_idbuf_make(&r->id, ++r->n),
-	    r->id.len);
-	sdc_field_container(&rec->root, SDC_MAP);
+	sdc_nf_new_record(r, SDC_MAP);
 	v5_header(r, h, len);
 	uuid_text(uuid, ms, 0x8000000000000000u | (r->n & 0x3fffffffffffffffu));
 	put_text(rec, "id", uuid, 36);

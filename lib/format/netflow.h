@@ -75,6 +75,8 @@ struct sdc_nf_reader {
 void	sdc_nf_reject(struct sdc_nf_reader *r, const uint8_t *raw, size_t n,
 	    uint64_t at, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
+/* The next record, empty, its root a container of type root. */
+void	sdc_nf_new_record(struct sdc_nf_reader *r, enum sdc_type root);
 /* A v9 packet at p (20 bytes or more): its length, 0 when lost. */
 size_t	sdc_nf_v9_packet(struct sdc_nf_reader *r, const uint8_t *p,
 	    size_t have, uint64_t at);
