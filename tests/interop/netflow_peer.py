@@ -8,8 +8,11 @@ where a listener here (a Python socket) keeps each datagram.
 sdc-convert --from netflow must read from them every flow of the
 capture with its addresses, ports, protocol, packets, bytes and
 duration, from one file of all datagrams and from a file per datagram
-(as the UDP origin hands them over, templates remembered across).
-Every process is bounded by timeout.  Prints TAP.
+(as the UDP origin hands them over, templates remembered across).  The
+same datagrams are sent to nfcapd (Debian's nfdump), a collector of
+its own, and what nfdump reads from its file must be what we read.
+Every process is bounded by timeout and stopped by its pid.  Prints
+TAP.
 """
 
 import json
@@ -161,6 +164,53 @@ def v9_flows(recs):
     return flows
 
 
+PROTOCOLS = {"TCP": 6, "UDP": 17}
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def duration_ms(text):
+    h, m, sec = text.split(":")
+    return round(((int(h) * 60 + int(m)) * 60 + float(sec)) * 1000)
+
+
+def nfdump_flows(tmp, grams, version):
+    """The flows nfcapd collected from the datagrams, as nfdump reads
+    them."""
+    out = os.path.join(tmp, "nfcapd-v%d" % version)
+    os.mkdir(out)
+    port = free_port()
+    proc = subprocess.Popen(["timeout", "20", "nfcapd", "-b", "127.0.0.1",
+                             "-p", str(port), "-w", out],
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for g in grams:
+        sock.sendto(g, ("127.0.0.1", port))
+        time.sleep(0.01)
+    sock.close()
+    time.sleep(0.5)
+    proc.terminate()
+    proc.wait()
+    dump = subprocess.run(["timeout", "20", "nfdump", "-R", out, "-q", "-o",
+                           "fmt:%sa|%sp|%da|%dp|%pr|%pkt|%byt|%td"],
+                          capture_output=True, text=True)
+    flows = {}
+    for line in dump.stdout.splitlines():
+        f = [x.strip() for x in line.split("|")]
+        if len(f) == 8 and f[4] in PROTOCOLS:
+            flows[(f[0], int(f[1]), f[2], int(f[3]), PROTOCOLS[f[4]])] = [
+                int(f[5]), int(f[6]), duration_ms(f[7])]
+    return flows
+
+
 def check(tmp, pcap, truth, version, flows_of):
     grams = export(tmp, pcap, version)
     ok(len(grams) > 2, "v%d: softflowd sent %d datagrams" %
@@ -183,15 +233,19 @@ def check(tmp, pcap, truth, version, flows_of):
     _, one_by_one = convert(singles)
     ok(flows_of(one_by_one) == got,
        "v%d: a file per datagram reads the same" % version)
+    theirs = nfdump_flows(tmp, grams, version)
+    ok(theirs == got, "v%d: nfcapd and nfdump read the same %d flows" %
+       (version, len(theirs)))
     return recs
 
 
 def main():
-    if shutil.which("softflowd") is None:
-        print("1..1")
-        ok(False, "softflowd is not installed (scripts/bootstrap)")
-        return 1
-    print("1..11")
+    for tool in ("softflowd", "nfcapd", "nfdump"):
+        if shutil.which(tool) is None:
+            print("1..1")
+            ok(False, "%s is not installed (scripts/bootstrap)" % tool)
+            return 1
+    print("1..13")
     tmp = tempfile.mkdtemp(prefix="sdc-netflow-")
     os.chmod(tmp, 0o755)  # softflowd may read it as another user
     try:
