@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "collectd.h"
 #include "delimited.h"
 #include "utf8.h"
@@ -588,11 +589,17 @@ void
 sdc_collectd_read(struct sdc_run *run, struct sdc_input *in,
     const void *opts)
 {
-	struct cd_reader *r = sdc_xcalloc(1, sizeof *r);
+	const struct sdc_cd_opts *o = opts;
+	struct cd_reader *r;
 
+	if (o->level != SDC_CD_NONE && o->auth.n == 0)
+		sdc_usage_error("--collectd-security-level %s wants "
+		    "--collectd-auth-file", o->level == SDC_CD_SIGN ? "sign" :
+		    "encrypt");
+	r = sdc_xcalloc(1, sizeof *r);
 	r->run = run;
 	r->in = in;
-	r->o = opts;
+	r->o = o;
 	sdc_window_init(&r->w, run, in, PACKET_MAX);
 	sdc_record_init(&r->rec);
 	sdc_idbuf_init(&r->id, in->name);

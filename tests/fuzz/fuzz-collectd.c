@@ -38,10 +38,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f->opts_init(&o);
 	o.convert_time = data[0] & 1;
 	o.exclude_interval = data[0] & 2;
-	o.level = (enum sdc_cd_level)((data[0] >> 2) % 3);
-	if (data[0] & 0x10) {
+	if (data[0] & 0x10) {	/* a level wants users */
 		o.auth.v = users;
 		o.auth.n = 1;
+		o.level = (enum sdc_cd_level)((data[0] >> 2) % 3);
 	}
 	sdc_input_memory(&in, "f", data + 1, size - 1);
 	sdc_options_init(&opt);
