@@ -153,14 +153,17 @@ number_part(struct cd_reader *r, struct cd_num *v, const uint8_t *p,
 	v->bad = false;
 }
 
-/* The first of host, plugin and type that a record lacks, or NULL. */
+/*
+ * The first of host, plugin and type that a value list lacks, or NULL;
+ * a notification needs only its host.
+ */
 static const char *
-lacking(const struct cd_reader *r)
+lacking(const struct cd_reader *r, bool notification)
 {
 	const struct cd_str *need[] = { &r->host, &r->plugin, &r->type };
 	static const char *const names[] = { "host", "plugin", "type" };
 
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < (notification ? 1 : 3); i++)
 		if (!need[i]->set || need[i]->len == 0)
 			return names[i];
 	return NULL;
@@ -305,7 +308,8 @@ refused(struct cd_reader *r, const uint8_t *p, size_t n, uint64_t at,
     enum sdc_cd_level trust)
 {
 	static const char *const levels[] = { "none", "sign", "encrypt" };
-	const char *what = lacking(r), *bad = spoilt(r);
+	const char *what = lacking(r, sdc_be16(p) == PART_MESSAGE);
+	const char *bad = spoilt(r);
 
 	if (trust < r->o->level)
 		reject(r, p, n, at, "%s part neither %s, refused by "

@@ -58,11 +58,11 @@ read_fields(struct sdc_nf_template *t, const uint8_t *p, size_t n,
 }
 
 /* A template flowset's body: its templates, one after another. */
-static size_t
+static void
 templates(struct sdc_nf_reader *r, const struct v9_packet *pk,
     const uint8_t *p, size_t n, uint64_t at)
 {
-	size_t i = 0, learnt = 0;
+	size_t i = 0;
 
 	while (n - i >= 4) {
 		struct sdc_nf_template t = { .source_id = sdc_be32(pk->h + 16),
@@ -73,7 +73,7 @@ templates(struct sdc_nf_reader *r, const struct v9_packet *pk,
 			sdc_nf_reject(r, p + i, n - i, at + i, "template %u of "
 			    "%zu fields cut short by the end of its flowset",
 			    t.id, count);
-			return learnt;
+			return;
 		}
 		if (t.id < 256)
 			sdc_nf_reject(r, p + i, 4 + 4 * count, at + i,
@@ -83,18 +83,16 @@ templates(struct sdc_nf_reader *r, const struct v9_packet *pk,
 			read_fields(&t, p + i + 4, count, false);
 			learn(r, &t, p + i, 4 + 4 * count, at + i);
 		}
-		learnt++;
 		i += 4 + 4 * count;
 	}
-	return learnt;
 }
 
 /* An options template flowset: id, scope length, options length. */
-static size_t
+static void
 options_templates(struct sdc_nf_reader *r, const struct v9_packet *pk,
     const uint8_t *p, size_t n, uint64_t at)
 {
-	size_t i = 0, learnt = 0;
+	size_t i = 0;
 
 	while (n - i >= 6) {
 		struct sdc_nf_template t = { .source_id = sdc_be32(pk->h + 16),
@@ -107,7 +105,7 @@ options_templates(struct sdc_nf_reader *r, const struct v9_packet *pk,
 			    "template %u: scope length %zu and option length "
 			    "%zu do not fit its flowset in fours", t.id,
 			    scope, opt);
-			return learnt;
+			return;
 		}
 		if (t.id < 256)
 			sdc_nf_reject(r, p + i, 6 + scope + opt, at + i,
@@ -118,11 +116,9 @@ options_templates(struct sdc_nf_reader *r, const struct v9_packet *pk,
 			read_fields(&t, p + i + 6 + scope, opt / 4, false);
 			learn(r, &t, p + i, 6 + scope + opt, at + i);
 		}
-		learnt++;
 		/* what is left is padding when less than a template */
 		i += 6 + scope + opt;
 	}
-	return learnt;
 }
 
 static struct sdc_field *
@@ -195,25 +191,24 @@ data_record(struct sdc_nf_reader *r, const struct v9_packet *pk,
 	sdc_run_emit(r->run, rec);
 }
 
-static size_t
+static void
 data(struct sdc_nf_reader *r, const struct v9_packet *pk, uint16_t id,
     const uint8_t *p, size_t n, uint64_t at)
 {
 	uint32_t source = sdc_be32(pk->h + 16);
 	struct sdc_nf_template *t = sdc_nf_cache_get(r->o->cache, source,
 	    id);
-	size_t i = 0, made = 0;
+	size_t i = 0;
 
 	if (t == NULL) {
 		sdc_nf_reject(r, p - 4, n + 4, at - 4, "data flowset of "
 		    "template %u from source id %lu, a template not known "
 		    "(yet)", id, (unsigned long)source);
-		return 1;
+		return;
 	}
 	/* what is left is padding when less than a record */
-	for (; n - i >= t->total; i += t->total, made++)
+	for (; n - i >= t->total; i += t->total)
 		data_record(r, pk, t, p + i);
-	return made;
 }
 
 size_t

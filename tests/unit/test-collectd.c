@@ -303,6 +303,17 @@ test_times_and_notifications(struct sdc_cd_opts *o)
 	    is_long(1, "time", 1700000001), "--collectd-exclude-interval; "
 	    "time parts in seconds");
 	o->exclude_interval = false;
+	p.n = 0;
+	str_part(&p, 0x0000, "sensor-9");
+	num_part(&p, 0x0001, 1700000002);
+	num_part(&p, 0x0101, 4);
+	str_part(&p, 0x0100, "restarted");
+	read_with(o, p.b, p.n);
+	ok(seen.n == 1 && seen.kind[0] == SDC_KIND_DATA &&
+	    is_text(0, "host", SDC_STRING, "sensor-9") &&
+	    is_text(0, "message", SDC_STRING, "restarted") &&
+	    get(0, "plugin") == NULL && seen.root[0].count == 4,
+	    "a notification needs only its host");
 }
 
 static void
