@@ -91,7 +91,8 @@ LoadPlugin csv
 
 
 def capture(tmp, security):
-    """collectd's datagrams after it ran for about 4 seconds."""
+    """collectd's datagrams: a full one, then what it flushes when it
+    is stopped a second and a half later."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))
     sock.settimeout(0.2)
@@ -100,13 +101,15 @@ def capture(tmp, security):
                              path], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     grams = []
-    stop = time.monotonic() + 4.5
-    deadline = time.monotonic() + 15
+    stop = time.monotonic() + 12
+    deadline = time.monotonic() + 18
     while time.monotonic() < deadline:
         if time.monotonic() > stop and proc.poll() is None:
             proc.terminate()
         try:
             grams.append(sock.recv(65536))
+            if len(grams) == 1:
+                stop = min(stop, time.monotonic() + 1.5)
         except socket.timeout:
             if proc.poll() is not None:
                 break

@@ -175,6 +175,20 @@ def free_port():
     return port
 
 
+def wait_bound(port, proc):
+    """Until proc has bound port (we no longer can), for 10 s at most."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and proc.poll() is None:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return
+        finally:
+            s.close()
+        time.sleep(0.05)
+
+
 def duration_ms(text):
     h, m, sec = text.split(":")
     return round(((int(h) * 60 + int(m)) * 60 + float(sec)) * 1000)
@@ -190,7 +204,7 @@ def nfdump_flows(tmp, grams, version):
                              "-p", str(port), "-w", out],
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    time.sleep(1)
+    wait_bound(port, proc)
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     for g in grams:
         sock.sendto(g, ("127.0.0.1", port))
