@@ -473,7 +473,7 @@ part(struct cd_reader *r, const uint8_t *p, size_t n, uint64_t at,
 		    "encrypted packet");
 		break;
 	case PART_ENCRYPTION: encryption_part(r, p, n, at, trust); break;
-	default: break;		/* unknown parts are skipped, as collectd does */
+	default: break;		/* skipped, as collectd does */
 	}
 }
 

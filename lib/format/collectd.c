@@ -88,8 +88,9 @@ sdc_cd_types_load(struct sdc_cd_types *t, const char *path, char *err,
 			continue;
 		if (!type_line(&ty, line)) {
 			type_release(&ty);
-			snprintf(err, errlen, "%s:%zu: not a type and its data "
-			    "sources (name ds:TYPE:min:max, ...)", path, lineno);
+			snprintf(err, errlen, "%s:%zu: not a type and its "
+			    "data sources (name ds:TYPE:min:max, ...)", path,
+			    lineno);
 			free(text);
 			return false;
 		}
