@@ -13,6 +13,8 @@ extern const struct sdc_format sdc_format_sdcjson;
 extern const struct sdc_format sdc_format_avro;
 extern const struct sdc_format sdc_format_protobuf;
 extern const struct sdc_format sdc_format_xml;
+extern const struct sdc_format sdc_format_collectd;
+extern const struct sdc_format sdc_format_netflow;
 
 /* Every format, in the order --help lists them. */
 const struct sdc_format *const sdc_formats[] = {
@@ -25,6 +27,8 @@ const struct sdc_format *const sdc_formats[] = {
 	&sdc_format_avro,
 	&sdc_format_protobuf,
 	&sdc_format_xml,
+	&sdc_format_collectd,
+	&sdc_format_netflow,
 	NULL
 };
 

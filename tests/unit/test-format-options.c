@@ -72,6 +72,16 @@ static const struct {
 	{ "xml-root", "1x", "--xml-root: '1x' is not an XML name" },
 	{ "xml-namespace", "p:q=urn:x", "--xml-namespace: 'p:q=urn:x' is not "
 	  "PREFIX=URI" },
+	{ "collectd-types-db", "/nonexistent/types.db", "--collectd-types-db: "
+	  "/nonexistent/types.db: No such file or directory" },
+	{ "collectd-auth-file", "/nonexistent/auth", "--collectd-auth-file: "
+	  "/nonexistent/auth: No such file or directory" },
+	{ "collectd-security-level", "high", "--collectd-security-level: "
+	  "unknown value 'high' (one of: none, sign, encrypt)" },
+	{ "netflow-values", "cooked", "--netflow-values: unknown value "
+	  "'cooked' (one of: both, raw, interpreted)" },
+	{ "netflow-template-cache", "0", "--netflow-template-cache: must be "
+	  "at least 1" },
 };
 
 static bool
@@ -229,7 +239,8 @@ test_command_line(void)
 	    "sdcjson format options;"
 	    "avro format options;"
 	    "protobuf format options;"
-	    "xml format options;",
+	    "xml format options;"
+	    "collectd format options;netflow format options;",
 	    "a group of options for each format, in table order");
 	is_int(parse(&fo, words), 8, "format options parsed, then operands");
 	csv = sdc_format_opts_get(&fo, sdc_format_find("csv"));
