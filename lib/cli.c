@@ -118,7 +118,7 @@ count_options(const struct sdc_option *o)
  * name once.  A group option's val there is its short name, or
  * OPT_GROUP plus its index.
  */
-#define MAX_OPTIONS 96
+#define MAX_OPTIONS 256
 #define OPT_GROUP 0x10000
 
 struct table {
