@@ -129,6 +129,7 @@ ingest(const struct sdc_origin *origin, const void *origin_opts,
 	struct sdc_ingest ing;
 	struct sdc_run run;
 	void *state;
+	int status;
 
 	sdc_run_start(&run, sdc_progname(), opt, NULL);
 	sdc_ingest_init(&ing, &run, io);
@@ -137,8 +138,9 @@ ingest(const struct sdc_origin *origin, const void *origin_opts,
 		sdc_loop_run(ing.loop);
 	origin->stop(state);
 	sdc_loop_drain(ing.loop);
+	status = sdc_run_finish(&run);
 	sdc_ingest_release(&ing);
-	return sdc_run_finish(&run);
+	return status;
 }
 
 int
