@@ -172,7 +172,7 @@ emit_line(struct sdc_file_watch *fw, struct followed *f, const uint8_t *p,
 	    (unsigned long long)f->offset);
 	sdc_meta_clear(&m);
 	sdc_meta_add(&m, "file", f->path);
-	sdc_meta_addf(&m, "offset", "%llu", (unsigned long long)f->offset);
+	sdc_meta_add_u64(&m, "offset", f->offset);
 	sdc_meta_add_now(&m);
 	sdc_ingest_payload(fw->ing, name, &m, p, n);
 }
@@ -187,7 +187,7 @@ refuse_line(struct sdc_file_watch *fw, struct followed *f)
 	    (unsigned long long)f->offset);
 	sdc_meta_clear(&m);
 	sdc_meta_add(&m, "file", f->path);
-	sdc_meta_addf(&m, "offset", "%llu", (unsigned long long)f->offset);
+	sdc_meta_add_u64(&m, "offset", f->offset);
 	sdc_ingest_refuse(fw->ing, name, &m, f->line.data, f->line.len,
 	    "INGEST_TOO_LARGE", "line longer than %zu bytes (see "
 	    "--max-message-size)", fw->ing->opt.max_message);

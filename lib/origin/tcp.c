@@ -60,6 +60,9 @@ struct conn {
 	uint64_t		 offset;	/* of in.data[0] on the stream */
 	char			 host[64];
 	char			 port[8];
+	char			 name[80];	/* "host:port@" */
+	char			 received[24];	/* of the last read, in ms */
+	size_t			 name_len;
 	const char		*local;		/* its listener's name */
 };
 
@@ -80,15 +83,20 @@ set_meta(const struct conn *c, struct sdc_meta *m, uint64_t at)
 	sdc_meta_add(m, "remoteAddress", c->host);
 	sdc_meta_add(m, "remotePort", c->port);
 	sdc_meta_add(m, "localAddress", c->local);
-	sdc_meta_addf(m, "offset", "%llu", (unsigned long long)at);
-	sdc_meta_add_now(m);
+	sdc_meta_add_u64(m, "offset", at);
+	sdc_meta_add(m, "receivedAt", c->received);
 }
 
+/* "host:port@offset", the prefix made once per connection. */
 static void
 payload_name(const struct conn *c, uint64_t at, char *name, size_t len)
 {
-	snprintf(name, len, "%s:%s@%llu", c->host, c->port,
-	    (unsigned long long)at);
+	if (c->name_len + 21 > len) {
+		name[0] = '\0';
+		return;
+	}
+	memcpy(name, c->name, c->name_len);
+	name[c->name_len + sdc_u64_text(name + c->name_len, at)] = '\0';
 }
 
 static void
@@ -177,6 +185,16 @@ cut_frames(struct conn *c, bool eof)
 	return true;
 }
 
+/* The time of a read is that of every message it completes. */
+static void
+note_time(struct conn *c)
+{
+	int64_t now = sdc_now_ms();
+
+	c->received[sdc_u64_text(c->received, now > 0 ? (uint64_t)now : 0)] =
+	    '\0';
+}
+
 enum read_end { READ_TURN_OVER, READ_DRAINED, READ_CLOSED };
 
 /* Up to turns reads, as the output allows (all when draining). */
@@ -203,6 +221,7 @@ read_conn(struct conn *c, int turns, bool draining)
 			return READ_CLOSED;
 		}
 		c->in.len += (size_t)n;
+		note_time(c);
 		if (!cut_frames(c, false))
 			return READ_CLOSED;
 	}
@@ -245,6 +264,8 @@ add_conn(struct listener *l, int fd)
 	c->fd = fd;
 	c->local = l->name;
 	peer_of(c);
+	snprintf(c->name, sizeof c->name, "%s:%s@", c->host, c->port);
+	c->name_len = strlen(c->name);
 	sdc_framer_init(&c->framer, (enum sdc_framing)t->opt->framing,
 	    t->opt->sep, t->opt->sep_len, max);
 	/* A message, its header and its separator: never more. */
