@@ -380,6 +380,18 @@ tcp_start(struct sdc_ingest *ing, const void *opts, int argc,
 	return t;
 }
 
+/* A message begun and not finished when the stop came is not lost. */
+static void
+cut_by_stop(struct conn *c)
+{
+	struct sdc_framed fr = { .p = c->in.data, .n = c->in.len };
+
+	if (c->in.len == 0 || c->framer.skip > 0 || c->framer.skip_line)
+		return;
+	refuse(c, c->offset, &fr, "INGEST_CUT", "stopped in the middle "
+	    "of a message");
+}
+
 /*
  * What the kernel has taken (and acknowledged to the peers) is read
  * and written before the connections close.
@@ -394,8 +406,9 @@ tcp_stop(void *state)
 		close(t->l[i].fd);
 	}
 	while (t->conns != NULL) {
-		if (!t->ing->run->opt.dry_run)
-			read_conn(t->conns, DRAIN_READS, true);
+		if (!t->ing->run->opt.dry_run &&
+		    read_conn(t->conns, DRAIN_READS, true) != READ_CLOSED)
+			cut_by_stop(t->conns);
 		close_conn(t->conns);
 	}
 	sdc_loop_timer_free(t->accept_again);

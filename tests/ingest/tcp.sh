@@ -9,7 +9,7 @@ PATH=$builddir:$PATH
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sdc-tcp.XXXXXX")
 pid=
 trap '[ -n "$pid" ] && kill -9 $pid 2> /dev/null; rm -rf "$tmp"' EXIT
-cases=10
+cases=13
 if ! command -v nc > /dev/null || ! command -v logger > /dev/null; then
 	echo "1..0 # SKIP no nc or logger (scripts/bootstrap installs them)"
 	exit 0
@@ -123,6 +123,42 @@ finish
 check "length-prefixed messages, an empty one among them" \
     "$(typed "$tmp/length" | jq -c '[.kind, .value.MAP.text.STRING]' | tr '\n' ' ')" \
     '["data","hello"] ["data","abc"] '
+
+serve "$tmp/batches" --format text --batch-ms 200
+{ echo a; sleep 0.7; echo b; } | timeout 10 nc -N 127.0.0.1 "$port"
+wait_for messages 2
+sleep 0.4
+finish
+check "--batch-ms: a batch frame after the records of each interval" \
+    "$(typed "$tmp/batches" | jq -r .kind | tr '\n' ' ')" \
+    "data batch data batch "
+
+# 1,000 idle connections held open beside one that talks, and one that
+# is cut off by the stop in the middle of a line.
+serve "$tmp/idle" --format text
+python3 - "$port" 1000 > "$tmp/idle.log" 2>&1 <<'PY' &
+import socket, sys, time
+port, n = int(sys.argv[1]), int(sys.argv[2])
+held = [socket.create_connection(("127.0.0.1", port)) for _ in range(n)]
+half = socket.create_connection(("127.0.0.1", port))
+half.sendall(b"complete\nhalf a li")
+print("open", flush=True)
+time.sleep(30)
+PY
+holder=$!
+until grep -q open "$tmp/idle.log" 2> /dev/null; do sleep 0.1; done
+seq 1000 | timeout 10 nc -N 127.0.0.1 "$port"
+wait_for messages 1001
+wait_for connections 1002
+finish
+kill $holder 2> /dev/null
+wait $holder 2> /dev/null
+check "1,000 idle connections do not stop another: every line, status 0" \
+    "$status $(jq .connections "$tmp/m.json") $(typed "$tmp/idle" | jq -r 'select(.kind == "data") | .value.MAP.text.STRING' | grep -c '^[0-9]*$')" \
+    "0 1002 1000"
+check "a line cut off by the stop is an error record with its bytes" \
+    "$(typed "$tmp/idle" | jq -r 'select(.kind == "error") | [.error.code, (.value.BYTE_ARRAY | @base64d)] | join(",")')" \
+    "INGEST_CUT,half a li"
 
 # A slow reader: sdc-ingest stops reading while its output is full, so TCP
 # slows nc down; every line arrives.
