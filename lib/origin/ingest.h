@@ -44,7 +44,7 @@ struct sdc_origin_counts {
 	uint64_t	drops;		/* lost before us (kernel) */
 };
 
-#define SDC_META_MAX	8
+#define SDC_META_MAX	12
 #define SDC_META_TEXT	768
 
 /* A payload's metadata: attribute keys are static, values copied. */

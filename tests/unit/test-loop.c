@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "loop.h"
 #include "run.h"
 #include "tap.h"
@@ -39,6 +40,27 @@ test_heap(void)
 	}
 	ok(sorted, "heap: entries come out earliest first");
 	sdc_timer_heap_release(&h);
+}
+
+static void
+test_backoff(void)
+{
+	struct sdc_backoff b;
+	double w[8];
+	bool in_range = true;
+
+	sdc_backoff_init(&b, 0.5, 4);
+	for (int i = 0; i < 8; i++)
+		w[i] = sdc_backoff_next(&b);
+	for (int i = 0; i < 8; i++) {
+		double ceiling = i < 3 ? 0.5 * (1 << i) : 4;
+
+		in_range = in_range && w[i] >= ceiling / 2 && w[i] <= ceiling;
+	}
+	ok(in_range, "backoff: each wait in the upper half of 0.5, 1, 2, 4, 4");
+	sdc_backoff_reset(&b);
+	w[0] = sdc_backoff_next(&b);
+	ok(w[0] >= 0.25 && w[0] <= 0.5, "backoff: a reset starts again");
 }
 
 struct state {
@@ -187,6 +209,7 @@ main(void)
 	int p[2];
 
 	test_heap();
+	test_backoff();
 	if (pipe(p) != 0)
 		abort();
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
