@@ -59,7 +59,7 @@ static const struct sdc_cli cli = {
 	"Take payloads from an origin (file, tcp) and write them as sdc "
 	"record streams;\nthe origin is file when the first operand names "
 	"none.",
-	"  sdc-ingest --format json sightings.json | sdc-convert --to csv\n"
+	"  sdc-ingest --format csv sightings.csv > sightings.sdc\n"
 	"  sdc-ingest tcp --listen :5140 --framing auto --format log "
 	"--log-format syslog",
 	options,

@@ -12,6 +12,11 @@
  * first (a bad one is a usage error); each payload it receives goes to
  * sdc_ingest_payload, with where it came from.  It registers with
  * sdc_loop_on_pressure to stop taking data while the output is full.
+ * A client origin (a broker, a server) that loses its peer tries again
+ * after the waits of retry.h (policy ing->opt.retry, the --retry-*
+ * options), counting each in ing->n.retries;
+ * one that acknowledges what it took (MQTT's PUBACK) does so once
+ * sdc_loop_on_written says the records are out (origin/loop.h).
  * Under --dry-run it binds or opens, and the loop never runs.  stop
  * stops taking data (a stop request, or the end of the run) and frees
  * what start made; what was taken is written before the program ends.

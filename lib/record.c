@@ -91,6 +91,25 @@ sdc_record_remove_attr(struct sdc_record *r, const char *key)
 }
 
 void
+sdc_record_borrow_attrs(struct sdc_record *r, const struct sdc_attr *a,
+    size_t n)
+{
+	struct sdc_header *h = &r->h;
+
+	if (h->nattrs > 0) {
+		for (size_t i = 0; i < n; i++)
+			sdc_record_set_attr(r, a[i].key.ptr, a[i].value.ptr);
+		return;
+	}
+	if (h->cap_attrs < n) {
+		h->attrs = sdc_arena_alloc(&r->arena, n * sizeof(*h->attrs));
+		h->cap_attrs = (uint32_t)n;
+	}
+	memcpy(h->attrs, a, n * sizeof(*a));
+	h->nattrs = (uint32_t)n;
+}
+
+void
 sdc_record_set_attr(struct sdc_record *r, const char *key, const char *value)
 {
 	struct sdc_header *h = &r->h;

@@ -55,6 +55,12 @@ void	sdc_record_set_id(struct sdc_record *r, const char *id, size_t len);
 void	sdc_record_add_stage(struct sdc_record *r, const char *stage);
 void	sdc_record_set_attr(struct sdc_record *r, const char *key,
 	    const char *value);
+/*
+ * Add the n attributes at a, NUL-terminated strings, borrowed: they
+ * must outlive the record's use.  Those r has already are replaced.
+ */
+void	sdc_record_borrow_attrs(struct sdc_record *r, const struct sdc_attr *a,
+	    size_t n);
 const struct sdc_str *sdc_record_attr(const struct sdc_record *r,
 	    const char *key);
 /* Remove the attribute key, keeping the others in order; false if none. */

@@ -81,11 +81,8 @@ report_error(struct sdc_run *run, const struct sdc_record *r)
 static void
 stamp(const struct sdc_run *run, struct sdc_record *r)
 {
-	for (size_t i = 0; i < run->nstamp; i++) {
-		const struct sdc_attr *a = &run->stamp[i];
-
-		sdc_record_set_attr(r, a->key.ptr, a->value.ptr);
-	}
+	if (run->nstamp > 0)
+		sdc_record_borrow_attrs(r, run->stamp, run->nstamp);
 }
 
 static void

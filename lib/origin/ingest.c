@@ -107,10 +107,37 @@ sdc_meta_addf(struct sdc_meta *m, const char *key, const char *fmt, ...)
 	sdc_meta_add(m, key, value);
 }
 
+size_t
+sdc_u64_text(char *dst, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	for (size_t i = 0; i < n; i++)
+		dst[i] = tmp[n - 1 - i];
+	return n;
+}
+
+/* Numbers are most of the metadata: no printf for them. */
+void
+sdc_meta_add_u64(struct sdc_meta *m, const char *key, uint64_t v)
+{
+	char text[21];
+
+	text[sdc_u64_text(text, v)] = '\0';
+	sdc_meta_add(m, key, text);
+}
+
 void
 sdc_meta_add_now(struct sdc_meta *m)
 {
-	sdc_meta_addf(m, "receivedAt", "%lld", (long long)sdc_now_ms());
+	int64_t now = sdc_now_ms();
+
+	sdc_meta_add_u64(m, "receivedAt", now > 0 ? (uint64_t)now : 0);
 }
 
 static void

@@ -46,7 +46,7 @@ struct sdc_origin_counts {
 	uint64_t	drops;		/* lost before us (kernel) */
 };
 
-#define SDC_META_MAX	8
+#define SDC_META_MAX	12
 #define SDC_META_TEXT	768
 
 /* A payload's metadata: attribute keys are static, values copied. */
@@ -77,8 +77,11 @@ void	sdc_meta_clear(struct sdc_meta *m);
 void	sdc_meta_add(struct sdc_meta *m, const char *key, const char *value);
 void	sdc_meta_addf(struct sdc_meta *m, const char *key, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));
+void	sdc_meta_add_u64(struct sdc_meta *m, const char *key, uint64_t v);
 /* receivedAt: now. */
 void	sdc_meta_add_now(struct sdc_meta *m);
+/* v in decimal at dst (20 bytes at most, no NUL): its length. */
+size_t	sdc_u64_text(char *dst, uint64_t v);
 
 /* The n bytes at p, named name (for record ids and messages). */
 void	sdc_ingest_payload(struct sdc_ingest *ing, const char *name,

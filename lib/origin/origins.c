@@ -5,12 +5,14 @@
 #include "banned.h"
 
 extern const struct sdc_origin sdc_origin_file;
+extern const struct sdc_origin sdc_origin_tcp;
 extern const struct sdc_origin sdc_origin_udp;
 extern const struct sdc_origin sdc_origin_mqtt;
 
 /* Every origin, in the order --help lists them; the first is the default. */
 const struct sdc_origin *const sdc_origins[] = {
 	&sdc_origin_file,
+	&sdc_origin_tcp,
 	&sdc_origin_udp,
 	&sdc_origin_mqtt,
 	NULL
