@@ -123,6 +123,23 @@ check_sizes(const struct sdc_ingest_options *o, const struct sdc_options *c)
 		sdc_usage_error("--max-buffer must be at least 64K");
 }
 
+struct started {
+	const struct sdc_origin	*origin;
+	void			*state;
+	struct sdc_ingest	*ing;
+};
+
+/* A stop acted on in the middle of a payload (a whole file): as at the end. */
+static void
+stop_in_payload(struct sdc_run *run, void *ctx)
+{
+	struct started *s = ctx;
+
+	(void)run;
+	s->origin->stop(s->state);
+	sdc_loop_drain(s->ing->loop);
+}
+
 static int
 ingest(const struct sdc_origin *origin, const void *origin_opts,
     const struct sdc_options *opt, const struct sdc_ingest_options *io,
@@ -130,15 +147,18 @@ ingest(const struct sdc_origin *origin, const void *origin_opts,
 {
 	struct sdc_ingest ing;
 	struct sdc_run run;
-	void *state;
+	struct started s = { origin, NULL, &ing };
 	int status;
 
 	sdc_run_start(&run, sdc_progname(), opt, NULL);
 	sdc_ingest_init(&ing, &run, io);
-	state = origin->start(&ing, origin_opts, argc, argv);
+	s.state = origin->start(&ing, origin_opts, argc, argv);
+	run.on_stop = stop_in_payload;
+	run.stop_ctx = &s;
 	if (!opt->dry_run)
 		sdc_loop_run(ing.loop);
-	origin->stop(state);
+	run.on_stop = NULL;
+	origin->stop(s.state);
 	sdc_loop_drain(ing.loop);
 	status = sdc_run_finish(&run);	/* the metrics hold the origin's counts */
 	sdc_ingest_release(&ing);

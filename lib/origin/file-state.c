@@ -59,6 +59,21 @@ sdc_file_state_set(struct sdc_file_state *s, dev_t dev, ino_t ino,
 	}
 }
 
+void
+sdc_file_state_filter(struct sdc_file_state *s,
+    bool (*keep)(const struct sdc_file_offset *e, void *ctx), void *ctx)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (keep(&s->v[i], ctx))
+			s->v[n++] = s->v[i];
+		else
+			free(s->v[i].name);
+	}
+	s->n = n;
+}
+
 static bool
 load_line(struct sdc_file_state *s, const char *line)
 {

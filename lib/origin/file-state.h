@@ -32,6 +32,9 @@ bool	sdc_file_state_save(const struct sdc_file_state *s, const char *path);
 /* Set (or add) the offset of the file dev:ino, now named name. */
 void	sdc_file_state_set(struct sdc_file_state *s, dev_t dev, ino_t ino,
 	    uint64_t offset, const char *name);
+/* Drop the entries that keep says no to. */
+void	sdc_file_state_filter(struct sdc_file_state *s,
+	    bool (*keep)(const struct sdc_file_offset *e, void *ctx), void *ctx);
 /* The entry of dev:ino, or NULL. */
 const struct sdc_file_offset *sdc_file_state_find(
 	    const struct sdc_file_state *s, dev_t dev, ino_t ino);

@@ -412,12 +412,32 @@ on_written(void *ctx, uint64_t written)
 	}
 }
 
+/*
+ * An entry is kept while its file is followed or still there under its
+ * name, so that the state does not grow with every rotation.
+ */
+static bool
+still_there(const struct sdc_file_offset *e, void *ctx)
+{
+	struct sdc_file_watch *fw = ctx;
+	char path[4096];
+	struct stat st;
+
+	for (struct followed *f = fw->files; f != NULL; f = f->next)
+		if (f->dev == e->dev && f->ino == e->ino)
+			return true;
+	snprintf(path, sizeof path, "%s/%s", fw->opt->watch, e->name);
+	return stat(path, &st) == 0 && st.st_dev == e->dev &&
+	    st.st_ino == e->ino;
+}
+
 static void
 save_state(struct sdc_file_watch *fw)
 {
 	for (struct followed *f = fw->files; f != NULL; f = f->next)
 		sdc_file_state_set(&fw->known, f->dev, f->ino, f->safe,
 		    f->name);
+	sdc_file_state_filter(&fw->known, still_there, fw);
 	if (fw->opt->state != NULL && !fw->ing->run->opt.dry_run &&
 	    !sdc_file_state_save(&fw->known, fw->opt->state))
 		sdc_run_fail(fw->ing->run, SDC_EXIT_IO);

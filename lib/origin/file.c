@@ -41,7 +41,9 @@ read_one(struct file_origin *fo, const char *path)
 	}
 	sdc_meta_clear(&m);
 	sdc_meta_add(&m, "file", in.name);
+	sdc_loop_signals_open(fo->ing->loop, true);
 	sdc_ingest_input(fo->ing, &in, &m);
+	sdc_loop_signals_open(fo->ing->loop, false);
 	sdc_input_close(&in);
 }
 

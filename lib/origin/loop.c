@@ -370,6 +370,12 @@ dispatch(const struct epoll_event *ev)
 }
 
 void
+sdc_loop_signals_open(struct sdc_loop *l, bool open)
+{
+	sigprocmask(open ? SIG_UNBLOCK : SIG_BLOCK, &l->blocked, NULL);
+}
+
+void
 sdc_loop_run(struct sdc_loop *l)
 {
 	struct epoll_event evs[EVENTS_PER_ROUND];

@@ -73,6 +73,13 @@ uint64_t sdc_loop_output_end(const struct sdc_loop *l);
 uint64_t sdc_loop_output_written(const struct sdc_loop *l);
 void	sdc_loop_on_written(struct sdc_loop *l, sdc_written_fn fn, void *ctx);
 
+/*
+ * Let signals in outside the wait, or no longer: around a long job of
+ * one callback (a whole file through its reader), so that a stop request
+ * acts as in any program (run.h), between records.
+ */
+void	sdc_loop_signals_open(struct sdc_loop *l, bool open);
+
 /* Dispatch events until sdc_loop_stop or a stop request. */
 void	sdc_loop_run(struct sdc_loop *l);
 void	sdc_loop_stop(struct sdc_loop *l);

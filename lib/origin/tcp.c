@@ -263,6 +263,9 @@ add_conn(struct listener *l, int fd)
 	c->t = t;
 	c->fd = fd;
 	c->local = l->name;
+	/* A peer that vanished without a word is found out, at length. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &(int){ 1 },
+	    sizeof(int));
 	peer_of(c);
 	snprintf(c->name, sizeof c->name, "%s:%s@", c->host, c->port);
 	c->name_len = strlen(c->name);

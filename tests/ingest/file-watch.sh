@@ -48,7 +48,7 @@ lines() {
 	sdc-convert --to json --typed < "$tmp/out.$1" |
 	    jq -r '"\(.attributes.file | sub(".*/"; "")):\(.attributes.offset) \(.value.MAP.text.STRING)"'
 }
-echo "1..5"
+echo "1..6"
 runs=0
 mkdir "$tmp/d"
 printf 'a1\na2\n' > "$tmp/d/a.log"
@@ -83,4 +83,15 @@ stop
 check "a restart resumes at the saved offsets" "$status" "status 0"
 check "only what was appended meanwhile and since" \
     "$(lines 1 | tr '\n' ' ')" "a.log:5 down b.log:6 up "
+seq 3000000 > "$tmp/big.txt"
+sdc-ingest --format text "$tmp/big.txt" > "$tmp/big.sdc" 2> "$tmp/err" &
+pid=$!
+until [ "$(stat -c %s "$tmp/big.sdc")" -gt 1000000 ]; do sleep 0.05; done
+kill -TERM $pid
+wait $pid
+status=$?
+pid=
+got=$(sdc-convert --to json < "$tmp/big.sdc" 2>&1 | grep -c -v '^{"text":"[0-9]*"}$')
+check "a stop in the middle of a whole file: status 143, the stream ends whole" \
+    "$status $got" "143 0"
 exit $failed
