@@ -57,9 +57,9 @@
 #include "mqtt-packet.h"
 
 struct sdc_mqtt_client_config {
-	uint8_t		 version;		/* SDC_MQTT_V311 or SDC_MQTT_V5 */
-	const char	*client_id;		/* "" lets the broker pick one */
-	bool		 clean;			/* false: a persistent session */
+	uint8_t		 version;	/* SDC_MQTT_V311 or SDC_MQTT_V5 */
+	const char	*client_id;	/* "" lets the broker pick one */
+	bool		 clean;		/* false: a persistent session */
 	uint16_t	 keepalive;		/* seconds; 0 for none */
 	const char	*username;		/* NULL for none */
 	const uint8_t	*password;		/* NULL for none */

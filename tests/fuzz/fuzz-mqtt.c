@@ -58,7 +58,8 @@ drain(struct sdc_mqtt_client *c)
 	while (at < n) {
 		if (sdc_mqtt_frame(out + at, n - at, SIZE_MAX, &total,
 		    &err) != 1 || total > n - at ||
-		    !sdc_mqtt_decode(&pk, out + at, total, c->cfg.version, &err))
+		    !sdc_mqtt_decode(&pk, out + at, total, c->cfg.version,
+		    &err))
 			abort();
 		at += total;
 	}
