@@ -137,7 +137,7 @@ check() {
 	fi
 }
 
-echo "1..23"
+echo "1..24"
 start_broker || exit 1
 
 # Every QoS, both versions: 50 messages each arrive once, in order.
@@ -209,6 +209,22 @@ for version in 311 5; do
 	expect "MQTT $version QoS $qos across a broker restart: 10 messages once" restart
     done
 done
+
+# QoS 2 with records still being written (each ack 1.5 s after its
+# line) while the broker restarts: the acks go to a dead connection or
+# none, the broker sends the messages again on the new one, and the
+# client answers PUBREC without delivering them twice.
+drive hold -5 -c -R -s 1500 -n 3 -t 25 -i hold-2 "$port" "h/#:2"
+publish h/s 2 1 3 mqttv5
+wait_lines "$tmp/hold.out" 1
+stop_broker
+start_broker || exit 1
+wait "$driver"
+want h/s 2 1 3 > "$tmp/want"
+expect "QoS 2 acked across a broker restart: 3 messages once" hold
+echo "# $(grep -c 'Sending PUBLISH to hold-2 (d1,' "$tmp/mosquitto.log")" \
+    "sent again (DUP), $(grep -c 'Received PUBREC from hold-2' \
+    "$tmp/mosquitto.log") PUBREC received"
 
 # A slow pipeline: each ack 2.5 s after its message, the socket not
 # read meanwhile, with a keepalive of 1 s (the broker drops a client
