@@ -170,7 +170,18 @@ sdc_mqtt_client_sent(struct sdc_mqtt_client *c, size_t n)
 void
 sdc_mqtt_client_lost(struct sdc_mqtt_client *c, const char *why)
 {
-	sdc_mqtt_close(c, false, 0, "connection lost: %s", why);
+	size_t cut = c->in.len - c->in_pos;
+
+	if (cut == 0 && c->skip == 0)
+		sdc_mqtt_close(c, false, 0, "connection lost: %s", why);
+	else if (c->skip > 0)
+		sdc_mqtt_close(c, false, 0, "connection lost: %s, %zu bytes "
+		    "short of the end of a PUBLISH refused", why, c->skip);
+	else
+		sdc_mqtt_close(c, false, 0, "connection lost: %s, %zu bytes "
+		    "into a %s at byte %" PRIu64 " of the connection", why,
+		    cut, sdc_mqtt_type_name(c->in.data[c->in_pos] >> 4),
+		    c->rx_offset);
 }
 
 void

@@ -57,16 +57,16 @@
 #include "mqtt-packet.h"
 
 struct sdc_mqtt_client_config {
-	uint8_t		 version;		/* SDC_MQTT_V311 or SDC_MQTT_V5 */
-	const char	*client_id;		/* "" lets the broker pick one */
-	bool		 clean;			/* false: a persistent session */
-	uint16_t	 keepalive;		/* seconds; 0 for none */
-	const char	*username;		/* NULL for none */
-	const uint8_t	*password;		/* NULL for none */
+	uint8_t		 version;	/* SDC_MQTT_V311 or SDC_MQTT_V5 */
+	const char	*client_id;	/* "" lets the broker pick one */
+	bool		 clean;		/* false: a persistent session */
+	uint16_t	 keepalive;	/* seconds; 0 for none */
+	const char	*username;	/* NULL for none */
+	const uint8_t	*password;	/* NULL for none */
 	size_t		 password_len;
 	uint32_t	 session_expiry;	/* MQTT 5, seconds */
-	uint16_t	 receive_max;		/* MQTT 5; 0 for 65535 */
-	size_t		 max_packet;		/* 0 for 1 MiB */
+	uint16_t	 receive_max;	/* MQTT 5; 0 for 65535 */
+	size_t		 max_packet;	/* 0 for 1 MiB */
 	int64_t		 connect_timeout;	/* ms for CONNACK; 0 for 30 s */
 	const struct sdc_mqtt_subscription *subs;	/* at each connection */
 	size_t		 nsubs;

@@ -163,12 +163,12 @@ const char *sdc_mqtt_type_name(unsigned type);
 
 /* Encoders: the whole packet appended to b, or nothing and false. */
 struct sdc_mqtt_connect {
-	uint8_t		 version;		/* SDC_MQTT_V311 or SDC_MQTT_V5 */
-	const char	*client_id;		/* "" lets the broker pick */
-	bool		 clean;			/* clean session / clean start */
-	uint16_t	 keepalive;		/* seconds, 0 for none */
-	const char	*username;		/* NULL for none */
-	const uint8_t	*password;		/* NULL for none */
+	uint8_t		 version;	/* SDC_MQTT_V311 or SDC_MQTT_V5 */
+	const char	*client_id;	/* "" lets the broker pick */
+	bool		 clean;		/* clean session / clean start */
+	uint16_t	 keepalive;	/* seconds, 0 for none */
+	const char	*username;	/* NULL for none */
+	const uint8_t	*password;	/* NULL for none */
 	size_t		 password_len;
 	/* MQTT 5 only; 0 leaves a property out */
 	uint32_t	 session_expiry;
@@ -178,8 +178,8 @@ struct sdc_mqtt_connect {
 
 struct sdc_mqtt_subscription {
 	const char	*filter;
-	uint8_t		 qos;			/* the maximum QoS wanted */
-	uint8_t		 options;		/* MQTT 5: bits 2-5 of the byte */
+	uint8_t		 qos;		/* the maximum QoS wanted */
+	uint8_t		 options;	/* MQTT 5: bits 2-5 of the byte */
 };
 
 struct sdc_mqtt_publish {

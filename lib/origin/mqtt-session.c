@@ -113,7 +113,8 @@ sdc_mqtt_session_pubrel(struct sdc_mqtt_client *c, uint16_t id)
 }
 
 void
-sdc_mqtt_session_ack(struct sdc_mqtt_client *c, const struct sdc_mqtt_message *m)
+sdc_mqtt_session_ack(struct sdc_mqtt_client *c,
+    const struct sdc_mqtt_message *m)
 {
 	uint16_t id = m->packet_id;
 	uint8_t st = c->ids[id];

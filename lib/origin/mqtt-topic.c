@@ -37,13 +37,15 @@ sdc_mqtt_filter_valid(const uint8_t *p, size_t n, const char **why)
 	if (n == 0)
 		return refuse(why, "empty topic filter");
 	if (!sdc_mqtt_utf8_valid(p, n))
-		return refuse(why, "topic filter not valid UTF-8 or with U+0000");
+		return refuse(why,
+		    "topic filter not valid UTF-8 or with U+0000");
 	for (size_t i = 0; i < n; i++) {
 		bool starts = i == 0 || p[i - 1] == '/';
 		bool ends = i + 1 == n || p[i + 1] == '/';
 
 		if (p[i] == '+' && !(starts && ends))
-			return refuse(why, "'+' not a whole level of the filter");
+			return refuse(why,
+			    "'+' not a whole level of the filter");
 		if (p[i] == '#' && !(starts && i + 1 == n))
 			return refuse(why, "'#' not the last whole level");
 	}

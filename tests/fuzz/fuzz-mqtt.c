@@ -7,7 +7,8 @@
  * decode.  Built by scripts/fuzz.
  *
  * The first byte chooses: bit 0 the version, bits 1-3 the chunk size,
- * bit 4 acks deferred, bit 5 a persistent session.
+ * bit 4 acks deferred, bit 5 a persistent session, bit 6 the
+ * connection lost after each message, bit 7 time jumping to deadlines.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -57,7 +58,8 @@ drain(struct sdc_mqtt_client *c)
 	while (at < n) {
 		if (sdc_mqtt_frame(out + at, n - at, SIZE_MAX, &total,
 		    &err) != 1 || total > n - at ||
-		    !sdc_mqtt_decode(&pk, out + at, total, c->cfg.version, &err))
+		    !sdc_mqtt_decode(&pk, out + at, total, c->cfg.version,
+		    &err))
 			abort();
 		at += total;
 	}
@@ -97,6 +99,8 @@ run_client(const uint8_t *data, size_t size, uint8_t mode)
 
 		at += sdc_mqtt_client_feed(&c, data + at, n, now);
 		now += 1000;
+		if (mode & 0x80 && sdc_mqtt_client_deadline(&c) < INT64_MAX)
+			now = sdc_mqtt_client_deadline(&c);
 		sdc_mqtt_client_tick(&c, now);
 		while (sdc_mqtt_client_next(&c, &ev) != SDC_MQTT_EV_NONE) {
 			if (ev.type == SDC_MQTT_EV_MESSAGE ||
@@ -107,6 +111,8 @@ run_client(const uint8_t *data, size_t size, uint8_t mode)
 					sdc_mqtt_client_ack(&c, &ev.message);
 				else if (nlater < 8)
 					later[nlater++] = ev.message;
+				if (mode & 0x40)
+					sdc_mqtt_client_lost(&c, "fuzz");
 			} else if (ev.type == SDC_MQTT_EV_CLOSED) {
 				connects++;
 				sdc_mqtt_client_connect(&c, now);

@@ -4,7 +4,8 @@
 # here: every QoS in MQTT 3.1.1 and 5, wildcards, a persistent session
 # taken up again by a new process, a broker restart mid-stream, a slow
 # pipeline that stops reading past the keepalive, a message too large,
-# a broker that stops answering; and garbage from a peer (nc).
+# a broker that stops answering; and garbage or a message cut short from
+# a peer (nc).
 # Each case checks that every message arrived, and once.  Without
 # mosquitto the cases are skipped, except in CI (CI=true), where that
 # fails.  Prints TAP.  Environment: top_builddir.
@@ -136,7 +137,7 @@ check() {
 	fi
 }
 
-echo "1..22"
+echo "1..24"
 start_broker || exit 1
 
 # Every QoS, both versions: 50 messages each arrive once, in order.
@@ -209,6 +210,22 @@ for version in 311 5; do
     done
 done
 
+# QoS 2 with records still being written (each ack 1.5 s after its
+# line) while the broker restarts: the acks go to a dead connection or
+# none, the broker sends the messages again on the new one, and the
+# client answers PUBREC without delivering them twice.
+drive hold -5 -c -R -s 1500 -n 3 -t 25 -i hold-2 "$port" "h/#:2"
+publish h/s 2 1 3 mqttv5
+wait_lines "$tmp/hold.out" 1
+stop_broker
+start_broker || exit 1
+wait "$driver"
+want h/s 2 1 3 > "$tmp/want"
+expect "QoS 2 acked across a broker restart: 3 messages once" hold
+echo "# $(grep -c 'Sending PUBLISH to hold-2 (d1,' "$tmp/mosquitto.log")" \
+    "sent again (DUP), $(grep -c 'Received PUBREC from hold-2' \
+    "$tmp/mosquitto.log") PUBREC received"
+
 # A slow pipeline: each ack 2.5 s after its message, the socket not
 # read meanwhile, with a keepalive of 1 s (the broker drops a client
 # silent for 1.5 s): nothing lost, and the connection kept, so that a
@@ -250,20 +267,31 @@ want stop/s 1 1 2 > "$tmp/want"
 expect "and once it runs again, the message published meanwhile" stop
 stop_broker
 
+# peer NAME BYTES: a peer (nc) that sends BYTES (printf's escapes) to the
+# driver and, after them, closes; the driver's stderr in $tmp/NAME.err.
+peer() {
+	printf "$2" > "$tmp/$1.bytes"
+	timeout 10 nc -l -q 0 127.0.0.1 "$port" < "$tmp/$1.bytes" \
+	    > /dev/null &
+	nc=$!
+	for ((w = 0; w < 100; w++)); do
+		timeout 10 "$drive" -n 1 -t 5 "$port" "#" > "$tmp/$1.out" \
+		    2> "$tmp/$1.err" && break
+		grep -q refused "$tmp/$1.err" || break
+		sleep 0.05
+	done
+	kill "$nc" 2> /dev/null
+	wait "$nc" 2> /dev/null
+}
+
 # Garbage from a peer, as a broker would never send: the connection
 # ends with the reason and the byte of it.
-printf '\x20\x02\x00\x00\x90\x03\x00\x01\x01\x30\x05\x00\x03a\xffb' \
-    > "$tmp/garbage"
-timeout 10 nc -l 127.0.0.1 "$port" < "$tmp/garbage" > /dev/null &
-nc=$!
-for ((w = 0; w < 100; w++)); do
-	timeout 10 "$drive" -n 1 -t 5 "$port" "#" > "$tmp/garbage.out" \
-	    2> "$tmp/garbage.err" && break
-	grep -q refused "$tmp/garbage.err" || break
-	sleep 0.05
-done
+peer garbage '\x20\x02\x00\x00\x90\x03\x00\x01\x01\x30\x05\x00\x03a\xffb'
 check "garbage: \"$(grep malformed "$tmp/garbage.err")\"" \
     "grep -qx 'mqtt-drive: malformed PUBLISH at byte 11 of the connection (2 of the packet): string not valid UTF-8 or with U+0000' '$tmp/garbage.err'"
-kill "$nc" 2> /dev/null
-wait "$nc" 2> /dev/null
+
+# A peer that dies in the middle of a message says where.
+peer cut '\x20\x02\x00\x00\x90\x03\x00\x01\x01\x32\x09\x00\x03a/b'
+check "cut short: \"$(grep lost "$tmp/cut.err")\"" \
+    "grep -qx 'mqtt-drive: connection lost: end of stream, 7 bytes into a PUBLISH at byte 9 of the connection' '$tmp/cut.err'"
 exit $failed
