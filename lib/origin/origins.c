@@ -5,10 +5,12 @@
 #include "banned.h"
 
 extern const struct sdc_origin sdc_origin_file;
+extern const struct sdc_origin sdc_origin_http;
 
 /* Every origin, in the order --help lists them; the first is the default. */
 const struct sdc_origin *const sdc_origins[] = {
 	&sdc_origin_file,
+	&sdc_origin_http,
 	NULL
 };
 

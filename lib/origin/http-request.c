@@ -1,0 +1,319 @@
+/*
+ * One request of the http origin: checked when its headers arrive, its
+ * body gathered (at most --max-message-size), parsed as one payload,
+ * and answered 200 only once the output has written its records; until
+ * then, and while the output is full, its connection is suspended.
+ */
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http-origin.h"
+#include "inflate.h"
+#include "loop.h"
+#include "net.h"
+#include "xalloc.h"
+#include "banned.h"
+
+static enum MHD_Result
+answer(struct MHD_Connection *conn, unsigned status, const char *text,
+    const char *header, const char *value)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text),
+	    (void *)text, MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ok;
+
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/plain");
+	if (header != NULL)
+		MHD_add_response_header(r, header, value);
+	ok = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+static enum MHD_Result
+ask_for_user(struct MHD_Connection *conn)
+{
+	static const char text[] = "authentication required\n";
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+	    sizeof text - 1, (void *)text, MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ok = MHD_queue_basic_auth_fail_response(conn,
+	    "sdc-ingest", r);
+
+	MHD_destroy_response(r);
+	return ok;
+}
+
+void
+sdc_http_list_add(struct sdc_http_list *l, struct sdc_http_req *r)
+{
+	r->on = l;
+	r->next = NULL;
+	r->prev = l->last;
+	if (l->last != NULL)
+		l->last->next = r;
+	else
+		l->first = r;
+	l->last = r;
+}
+
+void
+sdc_http_list_remove(struct sdc_http_req *r)
+{
+	struct sdc_http_list *l = r->on;
+
+	if (l == NULL)
+		return;
+	if (r->prev != NULL)
+		r->prev->next = r->next;
+	else
+		l->first = r->next;
+	if (r->next != NULL)
+		r->next->prev = r->prev;
+	else
+		l->last = r->prev;
+	r->on = NULL;
+	r->prev = r->next = NULL;
+}
+
+static void
+suspend(struct sdc_http_req *r, enum sdc_http_state state,
+    struct sdc_http_list *l)
+{
+	r->state = state;
+	sdc_http_list_add(l, r);
+	MHD_suspend_connection(r->conn);
+}
+
+void
+sdc_http_resume(struct sdc_http_req *r, enum sdc_http_state state)
+{
+	sdc_http_list_remove(r);
+	r->state = state;
+	MHD_resume_connection(r->conn);
+	sdc_http_kick(r->ho);
+}
+
+/* In order of their positions, since the output is written in order. */
+void
+sdc_http_on_written(void *ctx, uint64_t written)
+{
+	struct sdc_http_origin *ho = ctx;
+
+	while (ho->waiting.first != NULL &&
+	    ho->waiting.first->ack_at <= written)
+		sdc_http_resume(ho->waiting.first, SDC_HTTP_WRITTEN);
+}
+
+static void
+describe(struct sdc_http_req *r, const char *url, const char *method)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn,
+	    MHD_CONNECTION_INFO_CONNECTION_FD);
+	char peer[SDC_NET_NAME_LEN], cn[256];
+	char *colon;
+
+	sdc_net_peer_name(ci != NULL ? ci->connect_fd : -1, peer,
+	    sizeof peer);
+	snprintf(r->name, sizeof r->name, "%s#%llu", peer,
+	    (unsigned long long)++r->ho->seq);
+	sdc_meta_clear(&r->meta);
+	colon = strrchr(peer, ':');
+	if (colon != NULL) {
+		*colon = '\0';
+		sdc_meta_add(&r->meta, "remoteAddress", peer[0] == '[' ?
+		    (colon[-1] = '\0', peer + 1) : peer);
+		sdc_meta_add(&r->meta, "remotePort", colon + 1);
+	}
+	sdc_meta_add(&r->meta, "localAddress", r->ho->opt->listen);
+	sdc_meta_add(&r->meta, "method", method);
+	sdc_meta_add(&r->meta, "path", url);
+	if (sdc_http_tls_peer(r->conn, cn, sizeof cn))
+		sdc_meta_add(&r->meta, "tlsPeer", cn);
+	sdc_meta_add_now(&r->meta);
+}
+
+static enum MHD_Result
+refuse(struct sdc_http_req *r, unsigned status, const char *code,
+    const char *why)
+{
+	sdc_ingest_refuse(r->ho->ing, r->name, &r->meta, r->body.data,
+	    r->body.len, code, "%s", why);
+	r->state = SDC_HTTP_ANSWERED;
+	return answer(r->conn, status, why, NULL, NULL);
+}
+
+/* The checks on the headers: *done when a response is queued. */
+static enum MHD_Result
+check_request(struct sdc_http_origin *ho, struct MHD_Connection *conn,
+    const char *method, bool *done)
+{
+	char cn[256];
+
+	*done = true;
+	if (strcmp(method, "POST") != 0 && strcmp(method, "PUT") != 0)
+		return answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "only POST and PUT\n", MHD_HTTP_HEADER_ALLOW, "POST, PUT");
+	if (ho->users.data != NULL && !sdc_http_user_ok(ho, conn))
+		return ask_for_user(conn);
+	if (ho->opt->tls_verify_client &&
+	    !sdc_http_tls_peer(conn, cn, sizeof cn))
+		return answer(conn, MHD_HTTP_FORBIDDEN,
+		    "no verified client certificate\n", NULL, NULL);
+	if (!sdc_http_app_id_ok(ho, conn))
+		return answer(conn, MHD_HTTP_FORBIDDEN,
+		    "wrong or missing application id\n", NULL, NULL);
+	if (ho->full && ho->opt->busy == SDC_HTTP_BUSY_503)
+		return answer(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "busy: try again\n", MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	*done = false;
+	return MHD_YES;
+}
+
+static const char *
+body_encoding(struct MHD_Connection *conn, bool *known)
+{
+	const char *e = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_ENCODING);
+
+	*known = true;
+	if (e == NULL || strcasecmp(e, "identity") == 0)
+		return NULL;
+	if (strcasecmp(e, "gzip") == 0 || strcasecmp(e, "x-gzip") == 0)
+		return "gzip";
+	if (strcasecmp(e, "deflate") == 0)
+		return "deflate";
+	*known = false;
+	return e;
+}
+
+static enum MHD_Result
+begin(struct sdc_http_origin *ho, struct MHD_Connection *conn,
+    const char *url, const char *method, void **con_cls)
+{
+	struct sdc_http_req *r;
+	const char *length;
+	bool done, known;
+	enum MHD_Result ok = check_request(ho, conn, method, &done);
+
+	if (done)
+		return ok;
+	r = sdc_xcalloc(1, sizeof(*r));
+	r->ho = ho;
+	r->conn = conn;
+	sdc_buf_init(&r->body, ho->ing->opt.max_message);
+	describe(r, url, method);
+	*con_cls = r;
+	ho->ing->n.connections++;
+	r->encoding = body_encoding(conn, &known);
+	if (!known)
+		return refuse(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+		    "http-encoding", "unknown content encoding\n");
+	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (length != NULL && strtoull(length, NULL, 10) >
+	    ho->ing->opt.max_message)
+		return refuse(r, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
+		    "body larger than --max-message-size\n");
+	return MHD_YES;
+}
+
+static enum MHD_Result
+take_data(struct sdc_http_req *r, const char *data, size_t *size)
+{
+	if (r->state != SDC_HTTP_READING) {
+		*size = 0;	/* after an early answer: discarded */
+		return MHD_YES;
+	}
+	if (!sdc_buf_append(&r->body, data, *size))
+		return refuse(r, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
+		    "body larger than --max-message-size\n");
+	*size = 0;
+	if (r->ho->full && r->ho->opt->busy == SDC_HTTP_BUSY_WAIT)
+		suspend(r, SDC_HTTP_PAUSED, &r->ho->paused);
+	return MHD_YES;
+}
+
+/* The whole body: its records, and the 200 once they are written. */
+static enum MHD_Result
+take_body(struct sdc_http_req *r)
+{
+	struct sdc_ingest *ing = r->ho->ing;
+	struct sdc_loop *l = ing->loop;
+	struct sdc_buf plain;
+	const char *why;
+
+	if (r->encoding == NULL) {
+		sdc_ingest_payload(ing, r->name, &r->meta, r->body.data,
+		    r->body.len);
+	} else {
+		sdc_buf_init(&plain, ing->opt.max_message);
+		why = sdc_inflate(&plain, r->body.data, r->body.len,
+		    ing->opt.max_message);
+		if (why == NULL)
+			sdc_ingest_payload(ing, r->name, &r->meta, plain.data,
+			    plain.len);
+		sdc_buf_release(&plain);
+		if (why != NULL)
+			return refuse(r, strstr(why, "past") != NULL ?
+			    MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST,
+			    "http-encoding", why);
+	}
+	r->ack_at = sdc_loop_output_end(l);
+	if (sdc_loop_output_written(l) >= r->ack_at)
+		r->state = SDC_HTTP_WRITTEN;
+	else
+		suspend(r, SDC_HTTP_WAITING, &r->ho->waiting);
+	return MHD_YES;
+}
+
+enum MHD_Result
+sdc_http_handle(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct sdc_http_req *r = *con_cls;
+
+	(void)version;
+	if (r == NULL)
+		return begin(cls, conn, url, method, con_cls);
+	switch (r->state) {
+	case SDC_HTTP_READING:
+		if (*upload_data_size > 0)
+			return take_data(r, upload_data, upload_data_size);
+		take_body(r);
+		if (r->state != SDC_HTTP_WRITTEN)
+			return MHD_YES;
+		/* FALLTHROUGH */
+	case SDC_HTTP_WRITTEN:
+		r->state = SDC_HTTP_ANSWERED;
+		return answer(conn, MHD_HTTP_OK, "", NULL, NULL);
+	case SDC_HTTP_DROPPED:
+		return MHD_NO;
+	case SDC_HTTP_ANSWERED:
+		*upload_data_size = 0;
+		return MHD_YES;
+	default:
+		return MHD_YES;
+	}
+}
+
+void
+sdc_http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode why)
+{
+	struct sdc_http_req *r = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)why;
+	if (r == NULL)
+		return;
+	sdc_http_list_remove(r);
+	sdc_buf_release(&r->body);
+	free(r);
+	*con_cls = NULL;
+}
