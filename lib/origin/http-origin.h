@@ -56,6 +56,7 @@ struct sdc_http_origin {
 
 enum sdc_http_state {
 	SDC_HTTP_READING,	/* the body is coming */
+	SDC_HTTP_DISCARDING,	/* too large: the rest is dropped */
 	SDC_HTTP_PAUSED,	/* suspended while the output is full */
 	SDC_HTTP_WAITING,	/* suspended until its records are written */
 	SDC_HTTP_WRITTEN,	/* to be answered 200 */
@@ -72,6 +73,7 @@ struct sdc_http_req {
 	struct sdc_buf		 body;
 	const char		*encoding;	/* "gzip", "deflate" or NULL */
 	uint64_t		 ack_at;	/* output end after its records */
+	size_t			 discarded;	/* bytes past the limit */
 	char			 name[SDC_NET_NAME_LEN + 24];
 	struct sdc_meta		 meta;
 };

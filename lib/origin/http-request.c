@@ -10,12 +10,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "diag.h"
 #include "http-origin.h"
 #include "inflate.h"
 #include "loop.h"
 #include "net.h"
 #include "xalloc.h"
 #include "banned.h"
+
+#define TOO_LARGE	"body larger than --max-message-size"
 
 static enum MHD_Result
 answer(struct MHD_Connection *conn, unsigned status, const char *text,
@@ -140,10 +143,13 @@ static enum MHD_Result
 refuse(struct sdc_http_req *r, unsigned status, const char *code,
     const char *why)
 {
+	char text[256];
+
 	sdc_ingest_refuse(r->ho->ing, r->name, &r->meta, r->body.data,
 	    r->body.len, code, "%s", why);
 	r->state = SDC_HTTP_ANSWERED;
-	return answer(r->conn, status, why, NULL, NULL);
+	snprintf(text, sizeof text, "%s\n", why);
+	return answer(r->conn, status, text, NULL, NULL);
 }
 
 /* The checks on the headers: *done when a response is queued. */
@@ -211,27 +217,41 @@ begin(struct sdc_http_origin *ho, struct MHD_Connection *conn,
 	r->encoding = body_encoding(conn, &known);
 	if (!known)
 		return refuse(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-		    "http-encoding", "unknown content encoding\n");
+		    "http-encoding", "unknown content encoding");
 	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (length != NULL && strtoull(length, NULL, 10) >
 	    ho->ing->opt.max_message)
 		return refuse(r, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
-		    "body larger than --max-message-size\n");
+		    TOO_LARGE);
 	return MHD_YES;
 }
 
+/*
+ * libmicrohttpd answers only before the body or after it: past the
+ * limit the rest is read and dropped, up to as much again, then the
+ * connection is closed.
+ */
 static enum MHD_Result
 take_data(struct sdc_http_req *r, const char *data, size_t *size)
 {
-	if (r->state != SDC_HTTP_READING) {
-		*size = 0;	/* after an early answer: discarded */
+	size_t room = r->body.max - r->body.len, n = *size;
+
+	*size = 0;
+	if (r->state == SDC_HTTP_DISCARDING) {
+		r->discarded += n;
+		return r->discarded <= r->body.max ? MHD_YES : MHD_NO;
+	}
+	if (n > 0 && room > 0 &&
+	    !sdc_buf_append(&r->body, data, n < room ? n : room))
+		sdc_errx(SDC_EXIT_IO, "http: out of memory for a body");
+	if (n > room) {
+		sdc_ingest_refuse(r->ho->ing, r->name, &r->meta, r->body.data,
+		    r->body.len, "too-large", "%s", TOO_LARGE);
+		r->state = SDC_HTTP_DISCARDING;
+		r->discarded = n - room;
 		return MHD_YES;
 	}
-	if (!sdc_buf_append(&r->body, data, *size))
-		return refuse(r, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
-		    "body larger than --max-message-size\n");
-	*size = 0;
 	if (r->ho->full && r->ho->opt->busy == SDC_HTTP_BUSY_WAIT)
 		suspend(r, SDC_HTTP_PAUSED, &r->ho->paused);
 	return MHD_YES;
@@ -247,14 +267,15 @@ take_body(struct sdc_http_req *r)
 	const char *why;
 
 	if (r->encoding == NULL) {
-		sdc_ingest_payload(ing, r->name, &r->meta, r->body.data,
-		    r->body.len);
+		sdc_ingest_payload(ing, r->name, &r->meta, r->body.len > 0 ?
+		    (const void *)r->body.data : "", r->body.len);
 	} else {
-		sdc_buf_init(&plain, ing->opt.max_message);
+		sdc_buf_init(&plain, ing->opt.max_message + 1);
 		why = sdc_inflate(&plain, r->body.data, r->body.len,
 		    ing->opt.max_message);
 		if (why == NULL)
-			sdc_ingest_payload(ing, r->name, &r->meta, plain.data,
+			sdc_ingest_payload(ing, r->name, &r->meta,
+			    plain.len > 0 ? (const void *)plain.data : "",
 			    plain.len);
 		sdc_buf_release(&plain);
 		if (why != NULL)
@@ -291,6 +312,12 @@ sdc_http_handle(void *cls, struct MHD_Connection *conn, const char *url,
 	case SDC_HTTP_WRITTEN:
 		r->state = SDC_HTTP_ANSWERED;
 		return answer(conn, MHD_HTTP_OK, "", NULL, NULL);
+	case SDC_HTTP_DISCARDING:
+		if (*upload_data_size > 0)
+			return take_data(r, upload_data, upload_data_size);
+		r->state = SDC_HTTP_ANSWERED;
+		return answer(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+		    TOO_LARGE "\n", NULL, NULL);
 	case SDC_HTTP_DROPPED:
 		return MHD_NO;
 	case SDC_HTTP_ANSWERED:
