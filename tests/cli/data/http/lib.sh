@@ -46,3 +46,13 @@ records() {
 		else . end),
 	     .value]'
 }
+# flood N PARALLEL PATH SIZE: N bodies "body-I" padded to SIZE bytes, PARALLEL
+# curls at once; one line per body: its status, and whether $T/reading
+# existed when the answer came ("after") or not ("before").
+flood() {
+	seq "$1" | timeout 60 xargs -P "$2" -I{} sh -c '
+	    c=$(printf "%-$2s" "body-{}" | curl -s -o /dev/null \
+		-w "%{http_code}" --data-binary @- "$0/{}")
+	    [ -e "$1/reading" ] && echo "$c after" || echo "$c before"' \
+	    "$URL$3" "$T" "$4"
+}
