@@ -100,7 +100,28 @@ sdc_http_resume(struct sdc_http_req *r, enum sdc_http_state state)
 	sdc_http_kick(r->ho);
 }
 
-/* In order of their positions, since the output is written in order. */
+/*
+ * Whether records of n bytes fit now.  The loop says when the output
+ * is full between its rounds only, and several bodies may end in one:
+ * past the output's limit a write would wait for standard output and
+ * stop the loop, so a body waits unless the output is empty or it
+ * fits in half the limit.
+ */
+static bool
+room_for(const struct sdc_http_origin *ho, size_t n)
+{
+	const struct sdc_loop *l = ho->ing->loop;
+	uint64_t pending = sdc_loop_output_end(l) - sdc_loop_output_written(l);
+
+	return !ho->full && (pending == 0 ||
+	    pending + n < ho->ing->opt.max_buffer / 2);
+}
+
+/*
+ * Those waiting are answered in order of their positions, since the
+ * output is written in order; those paused go on when there is room,
+ * which the loop may not call full (it looks between rounds only).
+ */
 void
 sdc_http_on_written(void *ctx, uint64_t written)
 {
@@ -109,6 +130,8 @@ sdc_http_on_written(void *ctx, uint64_t written)
 	while (ho->waiting.first != NULL &&
 	    ho->waiting.first->ack_at <= written)
 		sdc_http_resume(ho->waiting.first, SDC_HTTP_WRITTEN);
+	while (room_for(ho, 0) && ho->paused.first != NULL)
+		sdc_http_resume(ho->paused.first, SDC_HTTP_READING);
 }
 
 static void
@@ -157,6 +180,9 @@ static enum MHD_Result
 check_request(struct sdc_http_origin *ho, struct MHD_Connection *conn,
     const char *method, bool *done)
 {
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	size_t length = cl != NULL ? (size_t)strtoull(cl, NULL, 10) : 0;
 	char cn[256];
 
 	*done = true;
@@ -172,7 +198,7 @@ check_request(struct sdc_http_origin *ho, struct MHD_Connection *conn,
 	if (!sdc_http_app_id_ok(ho, conn))
 		return answer(conn, MHD_HTTP_FORBIDDEN,
 		    "wrong or missing application id\n", NULL, NULL);
-	if (ho->full && ho->opt->busy == SDC_HTTP_BUSY_503)
+	if (ho->opt->busy == SDC_HTTP_BUSY_503 && !room_for(ho, length))
 		return answer(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    "busy: try again\n", MHD_HTTP_HEADER_RETRY_AFTER, "1");
 	*done = false;
@@ -252,7 +278,7 @@ take_data(struct sdc_http_req *r, const char *data, size_t *size)
 		r->discarded = n - room;
 		return MHD_YES;
 	}
-	if (r->ho->full && r->ho->opt->busy == SDC_HTTP_BUSY_WAIT)
+	if (r->ho->opt->busy == SDC_HTTP_BUSY_WAIT && !room_for(r->ho, 0))
 		suspend(r, SDC_HTTP_PAUSED, &r->ho->paused);
 	return MHD_YES;
 }
@@ -305,6 +331,11 @@ sdc_http_handle(void *cls, struct MHD_Connection *conn, const char *url,
 	case SDC_HTTP_READING:
 		if (*upload_data_size > 0)
 			return take_data(r, upload_data, upload_data_size);
+		if (!room_for(r->ho, r->encoding != NULL ?
+		    r->ho->ing->opt.max_message : r->body.len)) {
+			suspend(r, SDC_HTTP_PAUSED, &r->ho->paused);
+			return MHD_YES;
+		}
 		take_body(r);
 		if (r->state != SDC_HTTP_WRITTEN)
 			return MHD_YES;
@@ -328,6 +359,22 @@ sdc_http_handle(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 }
 
+static const char *
+ended(enum MHD_RequestTerminationCode why)
+{
+	switch (why) {
+	case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+		return "idle past --idle-timeout";
+	case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+		return "stopping";
+	case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+		return "closed by the client";
+	default:
+		return "a read or write error";
+	}
+}
+
+/* A body cut off by its client is an error record of what came. */
 void
 sdc_http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode why)
@@ -336,9 +383,13 @@ sdc_http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	(void)cls;
 	(void)conn;
-	(void)why;
 	if (r == NULL)
 		return;
+	if (why != MHD_REQUEST_TERMINATED_COMPLETED_OK &&
+	    (r->state == SDC_HTTP_READING || r->state == SDC_HTTP_PAUSED))
+		sdc_ingest_refuse(r->ho->ing, r->name, &r->meta, r->body.data,
+		    r->body.len, "cut-off", "the connection ended %zu bytes "
+		    "into the body (%s)", r->body.len, ended(why));
 	sdc_http_list_remove(r);
 	sdc_buf_release(&r->body);
 	free(r);

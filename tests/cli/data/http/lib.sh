@@ -52,7 +52,8 @@ records() {
 flood() {
 	seq "$1" | timeout 60 xargs -P "$2" -I{} sh -c '
 	    c=$(printf "%-$2s" "body-{}" | curl -s -o /dev/null \
-		-w "%{http_code}" --data-binary @- "$0/{}")
+		-w "%{http_code}/%header{retry-after}" \
+		--data-binary @- "$0/{}")
 	    [ -e "$1/reading" ] && echo "$c after" || echo "$c before"' \
 	    "$URL$3" "$T" "$4"
 }
