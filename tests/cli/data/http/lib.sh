@@ -47,13 +47,13 @@ records() {
 	     .value]'
 }
 # flood N PARALLEL PATH SIZE: N bodies "body-I" padded to SIZE bytes, PARALLEL
-# curls at once; one line per body: its status, and whether $T/reading
-# existed when the answer came ("after") or not ("before").
+# curls at once; one line per body: its status and Retry-After, whether
+# $T/reading existed when the answer came ("after") or not ("before"), I.
 flood() {
 	seq "$1" | timeout 60 xargs -P "$2" -I{} sh -c '
 	    c=$(printf "%-$2s" "body-{}" | curl -s -o /dev/null \
 		-w "%{http_code}/%header{retry-after}" \
 		--data-binary @- "$0/{}")
-	    [ -e "$1/reading" ] && echo "$c after" || echo "$c before"' \
+	    [ -e "$1/reading" ] && echo "$c after {}" || echo "$c before {}"' \
 	    "$URL$3" "$T" "$4"
 }
