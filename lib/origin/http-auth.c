@@ -33,9 +33,9 @@ sdc_http_app_id_ok(const struct sdc_http_origin *ho,
 	return got != NULL && same(got, strlen(got), want, strlen(want));
 }
 
-/* Whether "user:password" is one of the lines of the users file. */
-static bool
-listed(const struct sdc_secret *users, const char *user, const char *pass)
+bool
+sdc_http_users_match(const struct sdc_secret *users, const char *user,
+    const char *pass)
 {
 	const char *p = (const char *)users->data;
 	const char *end = p + users->len;
@@ -64,7 +64,7 @@ sdc_http_user_ok(const struct sdc_http_origin *ho,
 	char *pass = NULL;
 	char *user = MHD_basic_auth_get_username_password(conn, &pass);
 	bool ok = user != NULL && pass != NULL &&
-	    listed(&ho->users, user, pass);
+	    sdc_http_users_match(&ho->users, user, pass);
 
 	if (pass != NULL) {
 		OPENSSL_cleanse(pass, strlen(pass));

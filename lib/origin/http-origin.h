@@ -98,6 +98,12 @@ bool	sdc_http_app_id_ok(const struct sdc_http_origin *ho,
 	    struct MHD_Connection *conn);
 bool	sdc_http_user_ok(const struct sdc_http_origin *ho,
 	    struct MHD_Connection *conn);
+/*
+ * Whether user:pass is one of the lines of users (each "user:password",
+ * the password all after the first colon; LF or CRLF line ends).
+ */
+bool	sdc_http_users_match(const struct sdc_secret *users,
+	    const char *user, const char *pass);
 
 /* http-tls.c */
 void	sdc_http_tls_load(struct sdc_http_origin *ho);
