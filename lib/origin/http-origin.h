@@ -50,6 +50,7 @@ struct sdc_http_origin {
 	char				*tls_mem[3];	/* cert, key, ca */
 	bool				 full, stopping;
 	uint64_t			 seq;	/* requests, for names */
+	size_t				 requests;	/* taken, not complete */
 	struct sdc_http_list		 paused;	/* output full */
 	struct sdc_http_list		 waiting;	/* for the output */
 };

@@ -134,26 +134,38 @@ sdc_http_on_written(void *ctx, uint64_t written)
 		sdc_http_resume(ho->paused.first, SDC_HTTP_READING);
 }
 
+/* "127.0.0.1:5000" or "[::1]:5000" into its address and port. */
+static void
+add_peer(struct sdc_meta *m, char *peer)
+{
+	char *colon = strrchr(peer, ':'), *host = peer;
+	size_t len;
+
+	if (colon == NULL)
+		return;
+	*colon = '\0';
+	len = strlen(host);
+	if (host[0] == '[' && len > 1 && host[len - 1] == ']') {
+		host[len - 1] = '\0';
+		host++;
+	}
+	sdc_meta_add(m, "remoteAddress", host);
+	sdc_meta_add(m, "remotePort", colon + 1);
+}
+
 static void
 describe(struct sdc_http_req *r, const char *url, const char *method)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn,
 	    MHD_CONNECTION_INFO_CONNECTION_FD);
 	char peer[SDC_NET_NAME_LEN], cn[256];
-	char *colon;
 
 	sdc_net_peer_name(ci != NULL ? ci->connect_fd : -1, peer,
 	    sizeof peer);
 	snprintf(r->name, sizeof r->name, "%s#%llu", peer,
 	    (unsigned long long)++r->ho->seq);
 	sdc_meta_clear(&r->meta);
-	colon = strrchr(peer, ':');
-	if (colon != NULL) {
-		*colon = '\0';
-		sdc_meta_add(&r->meta, "remoteAddress", peer[0] == '[' ?
-		    (colon[-1] = '\0', peer + 1) : peer);
-		sdc_meta_add(&r->meta, "remotePort", colon + 1);
-	}
+	add_peer(&r->meta, peer);
 	sdc_meta_add(&r->meta, "localAddress", r->ho->opt->listen);
 	sdc_meta_add(&r->meta, "method", method);
 	sdc_meta_add(&r->meta, "path", url);
@@ -186,6 +198,9 @@ check_request(struct sdc_http_origin *ho, struct MHD_Connection *conn,
 	char cn[256];
 
 	*done = true;
+	if (ho->stopping)
+		return answer(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "stopping\n", MHD_HTTP_HEADER_CONNECTION, "close");
 	if (strcmp(method, "POST") != 0 && strcmp(method, "PUT") != 0)
 		return answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "only POST and PUT\n", MHD_HTTP_HEADER_ALLOW, "POST, PUT");
@@ -239,7 +254,7 @@ begin(struct sdc_http_origin *ho, struct MHD_Connection *conn,
 	sdc_buf_init(&r->body, ho->ing->opt.max_message);
 	describe(r, url, method);
 	*con_cls = r;
-	ho->ing->n.connections++;
+	ho->requests++;
 	r->encoding = body_encoding(conn, &known);
 	if (!known)
 		return refuse(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
@@ -391,6 +406,7 @@ sdc_http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		    r->body.len, "cut-off", "the connection ended %zu bytes "
 		    "into the body (%s)", r->body.len, ended(why));
 	sdc_http_list_remove(r);
+	r->ho->requests--;
 	sdc_buf_release(&r->body);
 	free(r);
 	*con_cls = NULL;

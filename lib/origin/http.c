@@ -64,6 +64,18 @@ on_pressure(void *ctx, bool full)
 		sdc_http_resume(ho->paused.first, SDC_HTTP_READING);
 }
 
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+    enum MHD_ConnectionNotificationCode what)
+{
+	struct sdc_http_origin *ho = cls;
+
+	(void)conn;
+	(void)socket_ctx;
+	if (what == MHD_CONNECTION_NOTIFY_STARTED)
+		ho->ing->n.connections++;
+}
+
 /* libmicrohttpd's messages matter while it starts; later they are per peer. */
 static void
 log_mhd(void *cls, const char *fmt, va_list ap)
@@ -117,6 +129,7 @@ start_daemon(struct sdc_http_origin *ho, int fd)
 	OPT(MHD_OPTION_CONNECTION_LIMIT, o->max_connections, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)o->idle_timeout, NULL);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)sdc_http_completed, ho);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, ho);
 	if (ho->tls_mem[0] != NULL) {
 		flags |= MHD_USE_TLS;
 		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, ho->tls_mem[0]);
@@ -203,30 +216,23 @@ resume_all(struct sdc_http_list *l, enum sdc_http_state state)
 
 /*
  * Stop taking requests; bodies not yet taken are dropped (their clients
- * see no 200 and send again), those taken are written and answered.
+ * see no 200 and send again), those taken are written and answered,
+ * for a moment at most.  Idle connections are not waited for.
  */
 static void
 finish(struct sdc_http_origin *ho)
 {
-	struct sdc_loop *l = ho->ing->loop;
-	double until;
+	MHD_socket lfd;
+	double until = sdc_uptime() + STOP_GRACE;
 
 	ho->stopping = true;
-	MHD_socket lfd = MHD_quiesce_daemon(ho->daemon);
-	if (lfd != MHD_INVALID_SOCKET)
+	if ((lfd = MHD_quiesce_daemon(ho->daemon)) != MHD_INVALID_SOCKET)
 		close(lfd);
 	resume_all(&ho->paused, SDC_HTTP_DROPPED);
-	sdc_loop_drain(l);
+	sdc_loop_drain(ho->ing->loop);
 	resume_all(&ho->waiting, SDC_HTTP_WRITTEN);
-	until = sdc_uptime() + STOP_GRACE;
-	while (sdc_uptime() < until) {
-		const union MHD_DaemonInfo *info = MHD_get_daemon_info(
-		    ho->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-
-		if (info == NULL || info->num_connections == 0)
-			break;
+	while (ho->requests > 0 && sdc_uptime() < until)
 		MHD_run_wait(ho->daemon, 50);
-	}
 }
 
 static void
@@ -352,22 +358,22 @@ static const struct sdc_origin_option options[] = {
 	  "any free one)", set_listen },
 	{ "app-id", 0, "ID", "require ID in the X-SDC-APPLICATION-ID "
 	  "header", set_app_id },
-	{ "app-id-in-query", 0, NULL, "also take it as the sdcApplicationId "
-	  "query parameter", set_app_id_in_query },
-	{ "basic-auth-file", 0, "FILE", "require basic authentication as "
-	  "one of FILE's user:password lines", set_basic_auth_file },
+	{ "app-id-in-query", 0, NULL, "or as the sdcApplicationId query "
+	  "parameter", set_app_id_in_query },
+	{ "basic-auth-file", 0, "FILE", "require basic auth as a "
+	  "user:password line of FILE", set_basic_auth_file },
 	{ "max-connections", 0, "N", "at most N connections at once "
 	  "(default 4096)", set_max_connections },
-	{ "idle-timeout", 0, "DURATION", "close connections idle for "
-	  "DURATION (default 60s; 0: never)", set_idle_timeout },
-	{ "busy", 0, "MODE", "while the output is full: wait (hold the "
-	  "senders, the default) or 503", set_busy },
-	{ "tls-cert", 0, "FILE", "serve HTTPS with the certificate chain "
-	  "in FILE (PEM)", set_tls_cert },
+	{ "idle-timeout", 0, "DURATION", "close connections idle that long "
+	  "(60s; 0: never)", set_idle_timeout },
+	{ "busy", 0, "MODE", "while the output is full: wait "
+	  "(default) or 503", set_busy },
+	{ "tls-cert", 0, "FILE", "serve HTTPS with the PEM certificates "
+	  "of FILE", set_tls_cert },
 	{ "tls-key", 0, "FILE", "the private key of --tls-cert (PEM)",
 	  set_tls_key },
-	{ "tls-ca", 0, "FILE", "the CA certificates that client "
-	  "certificates are checked against", set_tls_ca },
+	{ "tls-ca", 0, "FILE", "check client certificates against "
+	  "the CAs in FILE", set_tls_ca },
 	{ "tls-verify-client", 0, NULL, "require a client certificate "
 	  "signed by --tls-ca", set_tls_verify_client },
 	{ NULL, 0, NULL, NULL, NULL }
