@@ -8,6 +8,7 @@ extern const struct sdc_origin sdc_origin_file;
 extern const struct sdc_origin sdc_origin_tcp;
 extern const struct sdc_origin sdc_origin_udp;
 extern const struct sdc_origin sdc_origin_mqtt;
+extern const struct sdc_origin sdc_origin_http;
 
 /* Every origin, in the order --help lists them; the first is the default. */
 const struct sdc_origin *const sdc_origins[] = {
@@ -15,6 +16,7 @@ const struct sdc_origin *const sdc_origins[] = {
 	&sdc_origin_tcp,
 	&sdc_origin_udp,
 	&sdc_origin_mqtt,
+	&sdc_origin_http,
 	NULL
 };
 
