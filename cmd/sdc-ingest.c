@@ -56,9 +56,9 @@ handle(void *ctx, int val, const char *arg)
 
 static const struct sdc_cli cli = {
 	"[ORIGIN] [options] [ARGS ...]",
-	"Take payloads from an origin (file, tcp, udp, mqtt) and write them "
-	"as sdc record\nstreams; the origin is file when the first operand "
-	"names none.",
+	"Take payloads from an origin (file, tcp, udp, mqtt, http) and write "
+	"them as sdc\nrecord streams; the origin is file when the first "
+	"operand names none.",
 	"  sdc-ingest --format csv sightings.csv > sightings.sdc\n"
 	"  sdc-ingest tcp --listen :5140 --framing auto --format log "
 	"--log-format syslog",

@@ -22,7 +22,7 @@ set_broker(void *opts, const char *opt, const char *arg)
 	const char *why;
 
 	if (!sdc_net_parse(&a, arg, &why))
-		sdc_usage_error("%s: %s: %s", opt, arg, why);
+		sdc_usage_error("%s: '%s': %s", opt, arg, why);
 	O(opts)->broker = arg;
 }
 

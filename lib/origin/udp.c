@@ -54,7 +54,7 @@ opt_listen(void *opts, const char *opt, const char *arg)
 	const char *why;
 
 	if (!sdc_net_parse(&a, arg, &why))
-		sdc_usage_error("%s: %s: %s", opt, arg, why);
+		sdc_usage_error("%s: '%s': %s", opt, arg, why);
 	if (o->nlisten == LISTEN_MAX)
 		sdc_usage_error("%s: at most %d addresses", opt, LISTEN_MAX);
 	o->listen[o->nlisten++] = arg;
