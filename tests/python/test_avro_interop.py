@@ -175,8 +175,9 @@ def parse_time(s):
 
 
 def untyped(t):
-    """The value of a typed JSON field (sdc-convert --to json --typed)."""
-    (typ, v), = t.items()
+    """The value of a typed JSON field (sdc-convert --to json --typed),
+    without its field attributes (a decimal's precision and scale)."""
+    (typ, v), = ((k, x) for k, x in t.items() if k != "attributes")
     if v is None:
         return None
     if typ == "LIST_MAP" or typ == "MAP":
