@@ -104,6 +104,9 @@ new_ctx(const SSL_METHOD *method, bool server, char *err, size_t len)
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx->ssl, TLS1_2_VERSION);
+	/* A peer that closes without close_notify has ended, as most do:
+	 * the framing, not TLS, says whether its last message was whole. */
+	SSL_CTX_set_options(ctx->ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_mode(ctx->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	return ctx;
@@ -126,9 +129,10 @@ sdc_tls_server_ctx(const struct sdc_tls_config *c, char *err, size_t len)
 		sdc_tls_ctx_free(ctx);
 		return NULL;
 	}
-	if (c->verify_peer)
+	/* With a CA file, a client may show a certificate, checked then. */
+	if (c->verify_peer || c->ca_file != NULL)
 		SSL_CTX_set_verify(ctx->ssl, SSL_VERIFY_PEER |
-		    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+		    (c->verify_peer ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0), NULL);
 	return ctx;
 }
 

@@ -21,7 +21,9 @@ struct sdc_tls_config {
 	const char	*cert_file;	/* PEM, the chain; server: required */
 	const char	*key_file;	/* PEM */
 	const char	*key_pass;	/* NULL when the key has none */
-	const char	*ca_file;	/* PEM: whom to trust */
+	const char	*ca_file;	/* PEM: whom to trust; a server then
+					   checks the certificate a client
+					   shows */
 	bool		 verify_peer;	/* server: require a client cert */
 	bool		 insecure;	/* client: accept any server cert */
 	const char	*server_name;	/* client: SNI and the name checked */

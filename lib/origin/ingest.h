@@ -11,7 +11,8 @@
  * Names of the metadata attributes, for every origin to share:
  * remoteAddress, remotePort, localAddress (the listening address as
  * given), file, offset (of the payload in its file or connection),
- * receivedAt (milliseconds since the epoch).
+ * receivedAt (milliseconds since the epoch), tlsPeer (a verified
+ * client certificate's common name).
  */
 #include <stdarg.h>
 #include <stdbool.h>

@@ -3,7 +3,8 @@
  * connections, each cut into messages by its framer (framing.h), each
  * message a payload.  While the output is full no connection is read,
  * so that TCP's own flow control slows the peers down: nothing is read
- * that cannot be written.  TLS is not done yet.
+ * that cannot be written.  With --tls-cert each connection is TLS
+ * (lib/tls.h, OpenSSL), its handshake driven by the loop like its reads.
  */
 /* accept4 and SOCK_NONBLOCK are Linux's. */
 #define _GNU_SOURCE
@@ -23,6 +24,7 @@
 #include "loop.h"
 #include "net.h"
 #include "origin.h"
+#include "tls.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -39,6 +41,7 @@ struct tcp_opts {
 	uint8_t		 sep[16];
 	size_t		 sep_len;
 	const char	*port_file;
+	struct sdc_tls_config tls;
 };
 
 struct tcp_origin;
@@ -64,6 +67,8 @@ struct conn {
 	char			 received[24];	/* of the last read, in ms */
 	size_t			 name_len;
 	const char		*local;		/* its listener's name */
+	struct sdc_tls		*tls;		/* NULL: plain TCP */
+	bool			 handshaking;
 };
 
 struct tcp_origin {
@@ -73,6 +78,7 @@ struct tcp_origin {
 	int			 nl;
 	struct conn		*conns;
 	struct sdc_timer	*accept_again;
+	struct sdc_tls_ctx	*tls;		/* NULL: plain TCP */
 	bool			 full;
 };
 
@@ -85,6 +91,8 @@ set_meta(const struct conn *c, struct sdc_meta *m, uint64_t at)
 	sdc_meta_add(m, "localAddress", c->local);
 	sdc_meta_add_u64(m, "offset", at);
 	sdc_meta_add(m, "receivedAt", c->received);
+	if (c->tls != NULL && sdc_tls_peer_name(c->tls)[0] != '\0')
+		sdc_meta_add(m, "tlsPeer", sdc_tls_peer_name(c->tls));
 }
 
 /* "host:port@offset", the prefix made once per connection. */
@@ -149,6 +157,7 @@ close_conn(struct conn *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	sdc_loop_unwatch(c->w);
+	sdc_tls_free(c->tls);
 	close(c->fd);
 	sdc_buf_release(&c->in);
 	free(c);
@@ -197,11 +206,73 @@ note_time(struct conn *c)
 
 enum read_end { READ_TURN_OVER, READ_DRAINED, READ_CLOSED };
 
-/* Up to turns reads, as the output allows (all when draining). */
+/* The events the connection waits for now: what TLS wants, else reads. */
+static unsigned
+wanted(const struct conn *c)
+{
+	unsigned w = c->tls != NULL ? sdc_tls_wants(c->tls) : 0;
+
+	if (w & SDC_TLS_WANT_WRITE)
+		return SDC_LOOP_WRITE;
+	return c->t->full && !c->handshaking ? 0 : SDC_LOOP_READ;
+}
+
+/* A step of the TLS handshake: false when it failed (said why). */
+static bool
+handshake(struct conn *c)
+{
+	int r = sdc_tls_handshake(c->tls);
+
+	if (r == 0)
+		c->handshaking = false;
+	else if (r == SDC_TLS_ERROR) {
+		sdc_warnx("%s:%s: %s", c->host, c->port, sdc_tls_error(c->tls));
+		c->t->ing->n.refused++;
+		return false;
+	}
+	sdc_loop_watch_events(c->w, wanted(c));
+	return true;
+}
+
+/* Bytes into p: > 0 read, 0 the end, -1 nothing now, -2 broken (said). */
+static ssize_t
+conn_read(struct conn *c, void *p, size_t n)
+{
+	ssize_t k;
+
+	if (c->tls == NULL) {
+		do
+			k = read(c->fd, p, n);
+		while (k < 0 && errno == EINTR);
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return -1;
+		if (k < 0)
+			sdc_warn("%s:%s", c->host, c->port);
+		return k < 0 ? -2 : k;
+	}
+	k = sdc_tls_read(c->tls, p, n);
+	if (k == SDC_TLS_WANT) {
+		sdc_loop_watch_events(c->w, wanted(c));
+		return -1;
+	}
+	if (k == SDC_TLS_ERROR)
+		sdc_warnx("%s:%s: %s", c->host, c->port, sdc_tls_error(c->tls));
+	return k == SDC_TLS_ERROR ? -2 : k;
+}
+
+/*
+ * Up to turns reads, as the output allows (all when draining); more
+ * while TLS holds bytes it has decrypted, which no event will announce.
+ */
 static enum read_end
 read_conn(struct conn *c, int turns, bool draining)
 {
-	for (int k = 0; k < turns && (draining || !c->t->full); k++) {
+	if (c->handshaking && !handshake(c))
+		return READ_CLOSED;
+	if (c->handshaking)
+		return READ_DRAINED;
+	for (int k = 0; (k < turns || (c->tls != NULL &&
+	    sdc_tls_pending(c->tls) > 0)) && (draining || !c->t->full); k++) {
 		ssize_t n;
 
 		if (!sdc_buf_reserve(&c->in, TCP_READ) &&
@@ -209,14 +280,10 @@ read_conn(struct conn *c, int turns, bool draining)
 			return READ_CLOSED;
 		if (c->in.cap == c->in.len)
 			return READ_CLOSED;	/* the framer prevents it */
-		n = read(c->fd, c->in.data + c->in.len, c->in.cap - c->in.len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		n = conn_read(c, c->in.data + c->in.len, c->in.cap - c->in.len);
+		if (n == -1)
 			return READ_DRAINED;
 		if (n <= 0) {
-			if (n < 0)
-				sdc_warn("%s:%s", c->host, c->port);
 			cut_frames(c, true);
 			return READ_CLOSED;
 		}
@@ -234,7 +301,7 @@ on_conn(void *ctx, int fd, unsigned events)
 	struct conn *c = ctx;
 
 	(void)fd;
-	if (events & (SDC_LOOP_READ | SDC_LOOP_HANGUP) &&
+	if (events & (SDC_LOOP_READ | SDC_LOOP_WRITE | SDC_LOOP_HANGUP) &&
 	    read_conn(c, READS_A_TURN, false) == READ_CLOSED)
 		close_conn(c);
 }
@@ -277,8 +344,11 @@ add_conn(struct listener *l, int fd)
 	if (t->conns != NULL)
 		t->conns->prev = c;
 	t->conns = c;
-	c->w = sdc_loop_watch(t->ing->loop, fd, t->full ? 0 : SDC_LOOP_READ,
-	    on_conn, c);
+	if (t->tls != NULL) {
+		c->tls = sdc_tls_new(t->tls, fd);
+		c->handshaking = true;
+	}
+	c->w = sdc_loop_watch(t->ing->loop, fd, wanted(c), on_conn, c);
 	t->ing->n.connections++;
 }
 
@@ -319,8 +389,14 @@ on_pressure(void *ctx, bool full)
 	struct tcp_origin *t = ctx;
 
 	t->full = full;
-	for (struct conn *c = t->conns; c != NULL; c = c->next)
-		sdc_loop_watch_events(c->w, full ? 0 : SDC_LOOP_READ);
+	for (struct conn *c = t->conns, *next; c != NULL; c = next) {
+		next = c->next;
+		sdc_loop_watch_events(c->w, wanted(c));
+		/* What TLS decrypted before the pause has no event to come. */
+		if (!full && c->tls != NULL && sdc_tls_pending(c->tls) > 0 &&
+		    read_conn(c, READS_A_TURN, false) == READ_CLOSED)
+			close_conn(c);
+	}
 }
 
 static void
@@ -360,6 +436,28 @@ write_port_file(const struct tcp_origin *t, const char *path)
 		sdc_err(SDC_EXIT_IO, "%s", path);
 }
 
+/* The server's TLS, when --tls-cert asks for it. */
+static struct sdc_tls_ctx *
+tls_context(const struct sdc_tls_config *c)
+{
+	struct sdc_tls_ctx *ctx;
+	char err[512];
+
+	if (c->cert_file == NULL) {
+		if (c->key_file != NULL || c->ca_file != NULL || c->verify_peer)
+			sdc_usage_error("tcp: --tls-key, --tls-ca and "
+			    "--tls-verify-client need --tls-cert");
+		return NULL;
+	}
+	if (c->key_file == NULL)
+		sdc_usage_error("tcp: --tls-cert and --tls-key go together");
+	if (c->verify_peer && c->ca_file == NULL)
+		sdc_usage_error("tcp: --tls-verify-client needs --tls-ca");
+	if ((ctx = sdc_tls_server_ctx(c, err, sizeof err)) == NULL)
+		sdc_errx(SDC_EXIT_IO, "%s", err);
+	return ctx;
+}
+
 static void *
 tcp_start(struct sdc_ingest *ing, const void *opts, int argc,
     char *const *argv)
@@ -374,6 +472,7 @@ tcp_start(struct sdc_ingest *ing, const void *opts, int argc,
 	t = sdc_xcalloc(1, sizeof(*t));
 	t->ing = ing;
 	t->opt = o;
+	t->tls = tls_context(&o->tls);
 	t->accept_again = sdc_loop_timer(ing->loop, accept_again, t);
 	for (int i = 0; i < o->nlisten; i++)
 		bind_one(t, o->listen[i]);
@@ -415,6 +514,7 @@ tcp_stop(void *state)
 		close_conn(t->conns);
 	}
 	sdc_loop_timer_free(t->accept_again);
+	sdc_tls_ctx_free(t->tls);
 	free(t);
 }
 
@@ -512,6 +612,34 @@ set_port_file(void *opts, const char *opt, const char *arg)
 	((struct tcp_opts *)opts)->port_file = arg;
 }
 
+static void
+set_tls_cert(void *opts, const char *opt, const char *arg)
+{
+	(void)opt;
+	((struct tcp_opts *)opts)->tls.cert_file = arg;
+}
+
+static void
+set_tls_key(void *opts, const char *opt, const char *arg)
+{
+	(void)opt;
+	((struct tcp_opts *)opts)->tls.key_file = arg;
+}
+
+static void
+set_tls_ca(void *opts, const char *opt, const char *arg)
+{
+	(void)opt;
+	((struct tcp_opts *)opts)->tls.ca_file = arg;
+}
+
+static void
+set_tls_verify_client(void *opts, const char *opt, const char *arg)
+{
+	(void)opt, (void)arg;
+	((struct tcp_opts *)opts)->tls.verify_peer = true;
+}
+
 static const struct sdc_origin_option options[] = {
 	{ "listen", 0, "ADDR:PORT", "listen there (again for more; port 0: "
 	  "any free one)", set_listen },
@@ -521,6 +649,14 @@ static const struct sdc_origin_option options[] = {
 	  set_separator },
 	{ "port-file", 0, "FILE", "write the addresses bound to FILE, one a "
 	  "line", set_port_file },
+	{ "tls-cert", 0, "FILE", "serve TLS with the PEM certificates of "
+	  "FILE", set_tls_cert },
+	{ "tls-key", 0, "FILE", "the private key of --tls-cert (PEM)",
+	  set_tls_key },
+	{ "tls-ca", 0, "FILE", "check client certificates against the CAs "
+	  "of FILE", set_tls_ca },
+	{ "tls-verify-client", 0, NULL, "require a client certificate signed "
+	  "by --tls-ca", set_tls_verify_client },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
