@@ -14,20 +14,18 @@
  *	sdc_format_opts_release(&fo);
  *
  * The set owns the blocks and the tables; what readers and writers are
- * handed stays valid until sdc_format_opts_release.
+ * handed stays valid until sdc_format_opts_release.  It is the
+ * plugin-options.h set of the format table.
  */
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "cli.h"
 #include "format.h"
+#include "plugin-options.h"
 
 struct sdc_format_opts {
-	size_t			  n;		/* entries of sdc_formats */
-	void			**blocks;	/* each one's options */
-	struct sdc_option	**tables;	/* for the cli, or NULL */
-	char			**titles;
-	struct sdc_option_group	 *groups;	/* ends with a NULL title */
+	struct sdc_plugin_opts	p;	/* of sdc_formats */
 };
 
 void	sdc_format_opts_init(struct sdc_format_opts *fo);

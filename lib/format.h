@@ -21,20 +21,8 @@
 
 #include "input.h"
 #include "path.h"
+#include "plugin-options.h"
 #include "run.h"
-
-struct sdc_format_option {
-	const char	*name;		/* long name, without "--" */
-	int		 short_name;	/* 0 when none */
-	const char	*arg;		/* "CHAR", for the help; NULL: none */
-	const char	*help;
-	/*
-	 * Parse arg (NULL when the option takes none) into the format's
-	 * options; opt is "--name", for messages.  A bad value is a usage
-	 * error (sdc_usage_error and the parsers of cli.h).
-	 */
-	void		(*set)(void *opts, const char *opt, const char *arg);
-};
 
 /*
  * A writer turns what the run hands it into bytes on run->out and
@@ -69,7 +57,7 @@ struct sdc_format {
 	const char	*name;
 	const char	*summary;
 	/* Its options, ending with a zeroed entry; NULL when none. */
-	const struct sdc_format_option *options;
+	const struct sdc_plugin_option *options;
 	/* Their block: opts_size bytes set up by opts_init (may be NULL). */
 	size_t		 opts_size;
 	void		(*opts_init)(void *opts);

@@ -28,28 +28,16 @@
  */
 #include <stddef.h>
 
-struct sdc_ingest;
+#include "plugin-options.h"
 
-struct sdc_origin_option {
-	const char	*name;		/* long name, without "--" */
-	int		 short_name;	/* 0 when none */
-	const char	*arg;		/* "ADDR", for the help; NULL: none */
-	const char	*help;
-	/*
-	 * Parse arg (NULL when the option takes none) into the origin's
-	 * options; opt is "--name", for messages.  A bad value is a usage
-	 * error.  Options that the run's origin does not declare are
-	 * refused.
-	 */
-	void		(*set)(void *opts, const char *opt, const char *arg);
-};
+struct sdc_ingest;
 
 struct sdc_origin {
 	const char	*name;
 	const char	*summary;
 	const char	*operands;	/* "[FILE ...]", for the help; or NULL */
 	/* Its options, ending with a zeroed entry; NULL when none. */
-	const struct sdc_origin_option *options;
+	const struct sdc_plugin_option *options;
 	size_t		 opts_size;
 	void		(*opts_init)(void *opts);
 	void		(*opts_release)(void *opts);	/* may be NULL */

@@ -116,7 +116,7 @@ set_block_records(void *o, const char *opt, const char *arg)
 	((struct sdc_avro_opts *)o)->block_records = n;
 }
 
-static const struct sdc_format_option options[] = {
+static const struct sdc_plugin_option options[] = {
 	{ "avro-schema", 0, "FILE",
 	  "the schema to write with, or of bare datums", set_schema },
 	{ "avro-reader-schema", 0, "FILE",

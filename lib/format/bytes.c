@@ -237,7 +237,7 @@ set_chunk_size(void *o, const char *opt, const char *arg)
 	((struct sdc_bytes_opts *)o)->chunk_size = sdc_parse_size(opt, arg);
 }
 
-static const struct sdc_format_option options[] = {
+static const struct sdc_plugin_option options[] = {
 	{ "chunk-size", 0, "SIZE", "one record per SIZE bytes (default: all)",
 	  set_chunk_size },
 	{ "bytes-field", 0, "PATH", "the field of the bytes (default: root)",

@@ -247,7 +247,7 @@ set_security_level(void *opts, const char *opt, const char *arg)
 	((struct sdc_cd_opts *)opts)->level = sdc_parse_word(opt, arg, words);
 }
 
-static const struct sdc_format_option options[] = {
+static const struct sdc_plugin_option options[] = {
 	{ "collectd-types-db", 0, "FILE", "types.db naming the data sources "
 	  "of each type", set_types_db },
 	{ "collectd-convert-time", 0, NULL, "time and interval in "

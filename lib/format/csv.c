@@ -163,7 +163,7 @@ set_exact_decimals(void *o, const char *opt, const char *arg)
 	((struct sdc_csv_opts *)o)->exact_decimals = true;
 }
 
-static const struct sdc_format_option options[] = {
+static const struct sdc_plugin_option options[] = {
 	{ "dialect", 0, "NAME", "excel, mysql, tdf, postgres-csv, ... (csv)",
 	  set_dialect },
 	{ "delimiter", 'd', "STRING", "cell delimiter, one or more bytes (,)",

@@ -320,7 +320,7 @@ set_exact_decimals(void *o, const char *opt, const char *arg)
 	((struct json_opts *)o)->exact_decimals = true;
 }
 
-static const struct sdc_format_option options[] = {
+static const struct sdc_plugin_option options[] = {
 	{ "pretty", 0, NULL, "indent the output", set_pretty },
 	{ "typed", 0, NULL, "every frame with its types, losslessly",
 	  set_typed },

@@ -387,7 +387,7 @@ set_grok_patterns(void *opts, const char *opt, const char *arg)
 		compile_grok(o);
 }
 
-static const struct sdc_format_option options[] = {
+static const struct sdc_plugin_option options[] = {
 	{ "log-format", 0, "FORMAT",
 	  "a layout's name, apache:FMT, regex:RE, grok:EXPR",
 	  set_log_format },

@@ -361,7 +361,7 @@ set_cache(void *opts, const char *opt, const char *arg)
 	((struct sdc_nf_opts *)opts)->cache->max = n;
 }
 
-static const struct sdc_format_option options[] = {
+static const struct sdc_plugin_option options[] = {
 	{ "netflow-values", 0, "both|raw|interpreted", "v9 fields as bytes, "
 	  "as values, or both", set_values },
 	{ "netflow-template-cache", 0, "N", "v9 templates remembered (default "

@@ -360,7 +360,7 @@ set_unknown(void *o, const char *opt, const char *arg)
 	((struct pb_opts *)o)->unknown = sdc_parse_word(opt, arg, words);
 }
 
-static const struct sdc_format_option options[] = {
+static const struct sdc_plugin_option options[] = {
 	{ "protobuf-descriptor", 0, "FILE", "the descriptor set of the "
 	  "messages, from protoc", set_descriptor },
 	{ "protobuf-message", 0, "NAME", "the message of each record, as "

@@ -257,7 +257,7 @@ set_no_magic(void *o, const char *opt, const char *arg)
 	((struct sdcjson_opts *)o)->no_magic = true;
 }
 
-static const struct sdc_format_option options[] = {
+static const struct sdc_plugin_option options[] = {
 	{ "sdcjson-no-magic", 0, NULL,
 	  "records without the leading 0xA1 byte", set_no_magic },
 	{ NULL, 0, NULL, NULL, NULL }

@@ -383,7 +383,7 @@ set_truncate(void *o, const char *opt, const char *arg)
 	((struct sdc_text_opts *)o)->truncate = true;
 }
 
-static const struct sdc_format_option options[] = {
+static const struct sdc_plugin_option options[] = {
 	{ "line-delimiter", 0, "STRING", "what ends a line (default \\n)",
 	  set_line_delimiter },
 	{ "max-line-length", 0, "SIZE", "longer lines are errors (default 1M)",

@@ -151,7 +151,7 @@ set_preserve_root(void *o, const char *opt, const char *arg)
 	((struct sdc_xml_opts *)o)->preserve_root = true;
 }
 
-static const struct sdc_format_option options[] = {
+static const struct sdc_plugin_option options[] = {
 	{ "xml-record", 0, "NAME|PATH",
 	  "the record elements (default: the root's children)", set_record },
 	{ "xml-root", 0, "NAME", "the root element written (default records)",

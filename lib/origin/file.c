@@ -164,7 +164,7 @@ set_from_start(void *opts, const char *opt, const char *arg)
 	((struct sdc_file_opts *)opts)->from_start = true;
 }
 
-static const struct sdc_origin_option options[] = {
+static const struct sdc_plugin_option options[] = {
 	{ "watch", 0, "DIR", "follow the files of DIR as they grow, and "
 	  "new ones", set_watch },
 	{ "pattern", 0, "GLOB", "only the files of DIR named GLOB "

@@ -353,7 +353,7 @@ set_tls_verify_client(void *p, const char *opt, const char *arg)
 	OPTS(p)->tls_verify_client = true;
 }
 
-static const struct sdc_origin_option options[] = {
+static const struct sdc_plugin_option options[] = {
 	{ "listen", 0, "ADDR:PORT", "take requests on ADDR:PORT (port 0: "
 	  "any free one)", set_listen },
 	{ "app-id", 0, "ID", "require ID in the X-SDC-APPLICATION-ID "

@@ -161,7 +161,7 @@ set_tls_insecure(void *opts, const char *opt, const char *arg)
 	O(opts)->tls_config.insecure = true;
 }
 
-const struct sdc_origin_option sdc_mqtt_options[] = {
+const struct sdc_plugin_option sdc_mqtt_options[] = {
 	{ "broker", 0, "ADDR", "the broker's host:port (127.0.0.1:1883)",
 	  set_broker },
 	{ "topic", 0, "FILTER[:QOS]", "a topic filter to subscribe to "

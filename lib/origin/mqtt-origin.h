@@ -29,7 +29,7 @@ struct sdc_mqtt_opts {
 	struct sdc_tls_config tls_config;
 };
 
-extern const struct sdc_origin_option sdc_mqtt_options[];
+extern const struct sdc_plugin_option sdc_mqtt_options[];
 void	sdc_mqtt_opts_init(void *opts);
 void	sdc_mqtt_opts_release(void *opts);
 

@@ -6,21 +6,15 @@
  * that sdc_cli_parse_groups offers (one an origin, titled "NAME origin
  * options"), as format-options.h does for the formats.  After parsing,
  * sdc_origin_opts_check refuses an option that the chosen origin does
- * not declare.  The set owns the blocks.
+ * not declare.  The set owns the blocks.  It is the plugin-options.h
+ * set of the origin table.
  */
 #include "cli.h"
 #include "origin.h"
-
-#define SDC_ORIGIN_USED_MAX	64
+#include "plugin-options.h"
 
 struct sdc_origin_opts {
-	size_t			  n;		/* entries of sdc_origins */
-	void			**blocks;
-	struct sdc_option	**tables;
-	char			**titles;
-	struct sdc_option_group	 *groups;	/* ends with a NULL title */
-	const char		 *used[SDC_ORIGIN_USED_MAX];	/* names */
-	size_t			  nused;
+	struct sdc_plugin_opts	p;	/* of sdc_origins */
 };
 
 void	sdc_origin_opts_init(struct sdc_origin_opts *oo);

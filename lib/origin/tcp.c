@@ -640,7 +640,7 @@ set_tls_verify_client(void *opts, const char *opt, const char *arg)
 	((struct tcp_opts *)opts)->tls.verify_peer = true;
 }
 
-static const struct sdc_origin_option options[] = {
+static const struct sdc_plugin_option options[] = {
 	{ "listen", 0, "ADDR:PORT", "listen there (again for more; port 0: "
 	  "any free one)", set_listen },
 	{ "framing", 0, "MODE", "line, octet-count, length-prefix, or auto "

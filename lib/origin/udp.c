@@ -73,7 +73,7 @@ opt_reuseport(void *opts, const char *opt, const char *arg)
 	((struct udp_opts *)opts)->reuseport = true;
 }
 
-static const struct sdc_origin_option udp_options[] = {
+static const struct sdc_plugin_option udp_options[] = {
 	{ "listen", 0, "ADDR", "address:port to receive on (repeatable)",
 	    opt_listen },
 	{ "rcvbuf", 0, "BYTES", "kernel receive buffer (default 16M)",

@@ -96,7 +96,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct sdc_format *f = sdc_format_find("log");
-	const struct sdc_format_option *set = f->options;
+	const struct sdc_plugin_option *set = f->options;
 	struct sdc_log_opts o;
 	uint64_t whole;
 

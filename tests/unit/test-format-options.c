@@ -94,11 +94,11 @@ has_bad_value(const char *name)
 }
 
 /* Another format's option of the same name, or NULL. */
-static const struct sdc_format_option *
+static const struct sdc_plugin_option *
 elsewhere(const struct sdc_format *f, const char *name)
 {
 	for (size_t i = 0; sdc_formats[i] != NULL; i++) {
-		const struct sdc_format_option *o = sdc_formats[i]->options;
+		const struct sdc_plugin_option *o = sdc_formats[i]->options;
 
 		for (; sdc_formats[i] != f && o != NULL && o->name; o++)
 			if (strcmp(o->name, name) == 0)
@@ -110,7 +110,7 @@ elsewhere(const struct sdc_format *f, const char *name)
 static void
 check_table(const struct sdc_format *f)
 {
-	const struct sdc_format_option *o = f->options, *p, *q;
+	const struct sdc_plugin_option *o = f->options, *p, *q;
 	bool unique = true, described = true, setters = true, same = true;
 	bool covered = true;
 
