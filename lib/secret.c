@@ -60,8 +60,22 @@ sdc_secret_load(struct sdc_secret *s, const char *path, const char *env,
 		len -= len > 1 && buf[len - 2] == '\r' ? 2 : 1;
 	if (len == 0)
 		sdc_usage_error("%s: the secret is empty", path);
+	buf[len] = '\0';
 	s->data = buf;
 	s->len = len;
+}
+
+bool
+sdc_secret_load_if_any(struct sdc_secret *s, const char *path,
+    const char *env, const char *what, const char *file_option)
+{
+	const char *v = getenv(env);
+
+	memset(s, 0, sizeof(*s));
+	if (path == NULL && (v == NULL || *v == '\0'))
+		return false;
+	sdc_secret_load(s, path, env, what, file_option);
+	return true;
 }
 
 void

@@ -29,6 +29,10 @@ struct sdc_tls_config {
 	const char	*server_name;	/* client: SNI and the name checked */
 };
 
+/* Where a key's passphrase comes from, for every program that has keys. */
+#define SDC_TLS_KEY_PASSWORD_ENV	"SDC_TLS_KEY_PASSWORD"
+#define SDC_TLS_KEY_PASSWORD_OPTION	"--tls-key-password-file"
+
 enum {
 	SDC_TLS_ERROR = -2,	/* sdc_tls_error says why */
 	SDC_TLS_WANT = -1	/* retry when sdc_tls_wants says */

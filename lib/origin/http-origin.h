@@ -18,6 +18,7 @@
 #include "ingest.h"
 #include "net.h"
 #include "secret.h"
+#include "tls.h"
 
 enum sdc_http_busy { SDC_HTTP_BUSY_WAIT, SDC_HTTP_BUSY_503 };
 
@@ -30,6 +31,7 @@ struct sdc_http_opts {
 	double		 idle_timeout;		/* seconds; 0: none */
 	enum sdc_http_busy busy;
 	const char	*tls_cert, *tls_key, *tls_ca;
+	const char	*tls_key_password_file;
 	bool		 tls_verify_client;
 };
 
@@ -48,6 +50,7 @@ struct sdc_http_origin {
 	struct sdc_timer		*tick;
 	struct sdc_secret		 users;	/* "user:password" lines */
 	char				*tls_mem[3];	/* cert, key, ca */
+	struct sdc_secret		 key_password;
 	bool				 full, stopping;
 	uint64_t			 seq;	/* requests, for names */
 	size_t				 requests;	/* taken, not complete */

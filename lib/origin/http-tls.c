@@ -42,6 +42,9 @@ sdc_http_tls_load(struct sdc_http_origin *ho)
 		    "libmicrohttpd was built without TLS");
 	ho->tls_mem[0] = read_pem(o->tls_cert);
 	ho->tls_mem[1] = read_pem(o->tls_key);
+	sdc_secret_load_if_any(&ho->key_password, o->tls_key_password_file,
+	    SDC_TLS_KEY_PASSWORD_ENV, "key password",
+	    SDC_TLS_KEY_PASSWORD_OPTION);
 	if (o->tls_ca != NULL)
 		ho->tls_mem[2] = read_pem(o->tls_ca);
 }
@@ -55,6 +58,7 @@ sdc_http_tls_release(struct sdc_http_origin *ho)
 		free(ho->tls_mem[i]);
 		ho->tls_mem[i] = NULL;
 	}
+	sdc_secret_release(&ho->key_password);
 }
 
 static bool

@@ -134,6 +134,9 @@ start_daemon(struct sdc_http_origin *ho, int fd)
 		flags |= MHD_USE_TLS;
 		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, ho->tls_mem[0]);
 		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, ho->tls_mem[1]);
+		if (ho->key_password.data != NULL)
+			OPT(MHD_OPTION_HTTPS_KEY_PASSWORD, 0,
+			    ho->key_password.data);
 		if (ho->tls_mem[2] != NULL)
 			OPT(MHD_OPTION_HTTPS_MEM_TRUST, 0, ho->tls_mem[2]);
 	}
@@ -346,6 +349,13 @@ set_tls_ca(void *p, const char *opt, const char *arg)
 }
 
 static void
+set_tls_key_password_file(void *p, const char *opt, const char *arg)
+{
+	(void)opt;
+	OPTS(p)->tls_key_password_file = arg;
+}
+
+static void
 set_tls_verify_client(void *p, const char *opt, const char *arg)
 {
 	(void)opt;
@@ -376,6 +386,8 @@ static const struct sdc_plugin_option options[] = {
 	  "the CAs in FILE", set_tls_ca },
 	{ "tls-verify-client", 0, NULL, "require a client certificate "
 	  "signed by --tls-ca", set_tls_verify_client },
+	{ "tls-key-password-file", 0, "FILE", "the passphrase of --tls-key "
+	  "(else $" SDC_TLS_KEY_PASSWORD_ENV ")", set_tls_key_password_file },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 

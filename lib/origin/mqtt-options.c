@@ -154,6 +154,13 @@ set_tls_key(void *opts, const char *opt, const char *arg)
 }
 
 static void
+set_tls_key_password_file(void *opts, const char *opt, const char *arg)
+{
+	(void)opt;
+	O(opts)->tls_key_password_file = arg;
+}
+
+static void
 set_tls_insecure(void *opts, const char *opt, const char *arg)
 {
 	(void)opt, (void)arg;
@@ -187,6 +194,8 @@ const struct sdc_plugin_option sdc_mqtt_options[] = {
 	{ "tls-ca", 0, "FILE", "trust the CAs of FILE (PEM)", set_tls_ca },
 	{ "tls-cert", 0, "FILE", "client certificate (PEM)", set_tls_cert },
 	{ "tls-key", 0, "FILE", "its key (PEM)", set_tls_key },
+	{ "tls-key-password-file", 0, "FILE", "the passphrase of --tls-key "
+	  "(else $" SDC_TLS_KEY_PASSWORD_ENV ")", set_tls_key_password_file },
 	{ "tls-insecure", 0, NULL, "accept any broker certificate",
 	  set_tls_insecure },
 	{ NULL, 0, NULL, NULL, NULL }

@@ -27,6 +27,7 @@ struct sdc_mqtt_opts {
 	const char	*password_file;
 	bool		 tls;
 	struct sdc_tls_config tls_config;
+	const char	*tls_key_password_file;
 };
 
 extern const struct sdc_plugin_option sdc_mqtt_options[];

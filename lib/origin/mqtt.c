@@ -41,7 +41,7 @@ struct mqtt_origin {
 	const struct sdc_mqtt_opts	*o;
 	struct sdc_mqtt_client_config	 cfg;
 	struct sdc_mqtt_client		 c;
-	struct sdc_secret		 password;
+	struct sdc_secret		 password, key_password;
 	struct sdc_net_addr		 addr;
 	enum state			 state;
 	int				 fd;
@@ -580,14 +580,18 @@ check(struct sdc_mqtt_opts *o, int argc)
 static void
 load_secrets(struct mqtt_origin *mo, const struct sdc_mqtt_opts *o)
 {
+	struct sdc_tls_config conf = o->tls_config;
 	char err[512];
 
-	if (o->password_file != NULL || getenv("SDC_MQTT_PASSWORD") != NULL)
-		sdc_secret_load(&mo->password, o->password_file,
-		    "SDC_MQTT_PASSWORD", "password", "--password-file");
+	sdc_secret_load_if_any(&mo->password, o->password_file,
+	    "SDC_MQTT_PASSWORD", "password", "--password-file");
 	if (!o->tls)
 		return;
-	mo->tls_ctx = sdc_tls_client_ctx(&o->tls_config, err, sizeof err);
+	if (sdc_secret_load_if_any(&mo->key_password, o->tls_key_password_file,
+	    SDC_TLS_KEY_PASSWORD_ENV, "key password",
+	    SDC_TLS_KEY_PASSWORD_OPTION))
+		conf.key_pass = (const char *)mo->key_password.data;
+	mo->tls_ctx = sdc_tls_client_ctx(&conf, err, sizeof err);
 	if (mo->tls_ctx == NULL)
 		sdc_errx(SDC_EXIT_IO, "%s", err);
 }
@@ -666,6 +670,7 @@ mqtt_stop(void *state)
 	sdc_loop_timer_free(mo->redial);
 	sdc_mqtt_client_release(&mo->c);
 	sdc_secret_release(&mo->password);
+	sdc_secret_release(&mo->key_password);
 	sdc_tls_ctx_free(mo->tls_ctx);
 	free(mo->acks);
 	free(mo);

@@ -24,6 +24,7 @@
 #include "loop.h"
 #include "net.h"
 #include "origin.h"
+#include "secret.h"
 #include "tls.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -42,6 +43,7 @@ struct tcp_opts {
 	size_t		 sep_len;
 	const char	*port_file;
 	struct sdc_tls_config tls;
+	const char	*tls_key_password_file;
 };
 
 struct tcp_origin;
@@ -79,6 +81,7 @@ struct tcp_origin {
 	struct conn		*conns;
 	struct sdc_timer	*accept_again;
 	struct sdc_tls_ctx	*tls;		/* NULL: plain TCP */
+	struct sdc_secret	 key_password;
 	bool			 full;
 };
 
@@ -438,8 +441,9 @@ write_port_file(const struct tcp_origin *t, const char *path)
 
 /* The server's TLS, when --tls-cert asks for it. */
 static struct sdc_tls_ctx *
-tls_context(const struct sdc_tls_config *c)
+tls_context(struct tcp_origin *t, const struct tcp_opts *o)
 {
+	struct sdc_tls_config conf = o->tls, *c = &conf;
 	struct sdc_tls_ctx *ctx;
 	char err[512];
 
@@ -453,6 +457,10 @@ tls_context(const struct sdc_tls_config *c)
 		sdc_usage_error("tcp: --tls-cert and --tls-key go together");
 	if (c->verify_peer && c->ca_file == NULL)
 		sdc_usage_error("tcp: --tls-verify-client needs --tls-ca");
+	if (sdc_secret_load_if_any(&t->key_password, o->tls_key_password_file,
+	    SDC_TLS_KEY_PASSWORD_ENV, "key password",
+	    SDC_TLS_KEY_PASSWORD_OPTION))
+		c->key_pass = (const char *)t->key_password.data;
 	if ((ctx = sdc_tls_server_ctx(c, err, sizeof err)) == NULL)
 		sdc_errx(SDC_EXIT_IO, "%s", err);
 	return ctx;
@@ -472,7 +480,7 @@ tcp_start(struct sdc_ingest *ing, const void *opts, int argc,
 	t = sdc_xcalloc(1, sizeof(*t));
 	t->ing = ing;
 	t->opt = o;
-	t->tls = tls_context(&o->tls);
+	t->tls = tls_context(t, o);
 	t->accept_again = sdc_loop_timer(ing->loop, accept_again, t);
 	for (int i = 0; i < o->nlisten; i++)
 		bind_one(t, o->listen[i]);
@@ -515,6 +523,7 @@ tcp_stop(void *state)
 	}
 	sdc_loop_timer_free(t->accept_again);
 	sdc_tls_ctx_free(t->tls);
+	sdc_secret_release(&t->key_password);
 	free(t);
 }
 
@@ -634,6 +643,13 @@ set_tls_ca(void *opts, const char *opt, const char *arg)
 }
 
 static void
+set_tls_key_password_file(void *opts, const char *opt, const char *arg)
+{
+	(void)opt;
+	((struct tcp_opts *)opts)->tls_key_password_file = arg;
+}
+
+static void
 set_tls_verify_client(void *opts, const char *opt, const char *arg)
 {
 	(void)opt, (void)arg;
@@ -657,6 +673,8 @@ static const struct sdc_plugin_option options[] = {
 	  "of FILE", set_tls_ca },
 	{ "tls-verify-client", 0, NULL, "require a client certificate signed "
 	  "by --tls-ca", set_tls_verify_client },
+	{ "tls-key-password-file", 0, "FILE", "the passphrase of --tls-key "
+	  "(else $" SDC_TLS_KEY_PASSWORD_ENV ")", set_tls_key_password_file },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 

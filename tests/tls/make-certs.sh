@@ -4,6 +4,7 @@
 #   server.pem/.key     CN localhost, for DNS localhost and IP 127.0.0.1
 #   server-pass.key     the same key, encrypted with the passphrase "sesame"
 #   client.pem/.key     CN sensor-gateway, a client certificate
+#   client-pass.key     its key, encrypted with the passphrase "sesame"
 #   other-ca.pem        a CA that signed nothing here
 # Usage: tests/tls/make-certs.sh DIR
 set -eu
@@ -28,4 +29,5 @@ sign server localhost "subjectAltName=DNS:localhost,IP:127.0.0.1
 extendedKeyUsage=serverAuth"
 sign client sensor-gateway "extendedKeyUsage=clientAuth"
 q pkey -in server.key -out server-pass.key -aes256 -passout pass:sesame
+q pkey -in client.key -out client-pass.key -aes256 -passout pass:sesame
 rm -f ./*.csr ./*.ext ca.srl
