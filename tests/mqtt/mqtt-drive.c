@@ -99,15 +99,28 @@ flush(struct drive *d)
 	return true;
 }
 
+/*
+ * All taken: leave once no exchange is half done (a QoS 2 message's
+ * PUBREL still to come), so that the broker does not send it again to
+ * the next process of the session.
+ */
+static void
+leave_if_done(struct drive *d)
+{
+	if (d->taken < d->want || sdc_mqtt_client_unacked(&d->c) > 0)
+		return;
+	sdc_mqtt_client_disconnect(&d->c);
+	flush(d);
+	exit(0);
+}
+
 static void
 done(struct drive *d, const struct sdc_mqtt_message *m)
 {
 	sdc_mqtt_client_ack(&d->c, m);
-	if (++d->taken == d->want) {
-		sdc_mqtt_client_disconnect(&d->c);
-		flush(d);
-		exit(0);
-	}
+	d->taken++;
+	flush(d);
+	leave_if_done(d);
 }
 
 static void
@@ -247,6 +260,7 @@ session(struct drive *d)
 		sdc_mqtt_client_tick(&d->c, now_ms());
 		if (!events(d) || !release_held(d))
 			return true;
+		leave_if_done(d);
 	}
 }
 
@@ -255,8 +269,7 @@ add_filter(struct sdc_mqtt_subscription *s, char *arg)
 {
 	char *colon = strrchr(arg, ':');
 
-	s->filter = arg;
-	s->qos = 0;
+	*s = (struct sdc_mqtt_subscription){ .filter = arg };
 	if (colon && colon[1] >= '0' && colon[1] <= '2' && !colon[2]) {
 		s->qos = (uint8_t)(colon[1] - '0');
 		*colon = '\0';
