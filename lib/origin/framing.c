@@ -83,7 +83,10 @@ next_line(struct sdc_framer *f, const uint8_t *buf, size_t len, bool eof,
 		    (size_t)(at - buf) + sep_len);
 		return;
 	}
-	if (len > f->max) {
+	/* Too large once a separator could have come and has not: a
+	 * buffer of max bytes and the start of a separator may yet be one
+	 * message of max bytes. */
+	if (len >= f->max + sep_len || (eof && len > f->max)) {
 		set(out, SDC_FRAMED_TOO_LARGE, buf, f->max, f->max);
 		out->size = 0;		/* not known */
 		f->skip_line = true;

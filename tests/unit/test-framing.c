@@ -43,6 +43,14 @@ main(void)
 	ok(fr.kind == SDC_FRAMED_NEED && fr.used == 2, "line: skipped to it");
 	fr = next(&f, "ok\r\n", false);
 	ok(message(&fr, "ok", 4), "line: and the next one is taken");
+	fr = next(&f, "01234567\r", false);
+	ok(fr.kind == SDC_FRAMED_NEED && fr.used == 0,
+	    "line: max bytes and half a separator wait for the rest");
+	fr = next(&f, "01234567\r\n", false);
+	ok(message(&fr, "01234567", 10), "line: a message of max bytes");
+	fr = next(&f, "012345678", true);
+	ok(fr.kind == SDC_FRAMED_TOO_LARGE, "line: past max at the end");
+	sdc_framer_init(&f, SDC_FRAMING_LINE, (const uint8_t *)"\r\n", 2, 8);
 
 	sdc_framer_init(&f, SDC_FRAMING_AUTO, NULL, 0, 100);
 	fr = next(&f, "4 a\nbc<13>x\n", false);
