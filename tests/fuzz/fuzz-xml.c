@@ -61,9 +61,16 @@ static void
 on_record(struct sdc_writer *w, struct sdc_run *run, struct sdc_record *r)
 {
 	mix(r->h.error.code.ptr, r->h.error.code.len);
+	/*
+	 * libxml2's reader parses ahead as far as its input goes, so how
+	 * many whole records come before a fatal error depends on the cut
+	 * of the input (found by fuzz-xml): such inputs are not compared.
+	 */
 	if (r->h.error.code.len == 9 &&
-	    memcmp(r->h.error.code.ptr, "XML_PARSE", 9) == 0)
+	    memcmp(r->h.error.code.ptr, "XML_PARSE", 9) == 0) {
+		uncompared = true;
 		return;
+	}
 	mix(r->h.id.ptr, r->h.id.len);
 	if (r->h.error.code.len == 10 &&
 	    memcmp(r->h.error.code.ptr, "XML_RENDER", 10) == 0)
