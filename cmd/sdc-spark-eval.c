@@ -143,6 +143,10 @@ handle(void *ctx, int val, const char *arg)
 	case 'c':
 		if (strchr(arg, '=') == NULL || arg[0] == '=')
 			sdc_usage_error("--conf: '%s' is not KEY=VALUE", arg);
+		if (strcmp(arg, "spark.submit.deployMode=cluster") == 0)
+			sdc_usage_error("--conf: %s: the driver runs in this "
+			    "process (client mode); sdc-sparkjob submits "
+			    "applications in cluster mode", arg);
 		push_arg(&c->conf, &c->nconf, arg);
 		break;
 	case 'p': push_arg(&c->params, &c->nparams, arg); break;

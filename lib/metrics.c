@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "input.h"
@@ -91,9 +92,10 @@ sdc_progress_draw(const struct sdc_run *run, bool final)
 {
 	double t = elapsed_s(run);
 	double rate = t > 0 ? (double)run->n.in / t : 0;
+	bool redraw = isatty(STDERR_FILENO);	/* else a line each time */
 
-	fprintf(stderr, "\r%s: %llu in, %llu out, %llu errors, %.0f rec/s, "
-	    "%.1f s ", run->prog, (unsigned long long)run->n.in,
+	fprintf(stderr, "%s%s: %llu in, %llu out, %llu errors, %.0f rec/s, "
+	    "%.1f s ", redraw ? "\r" : "", run->prog, (unsigned long long)run->n.in,
 	    (unsigned long long)run->n.out, (unsigned long long)run->n.errors,
 	    rate, t);
 	for (const struct sdc_counter *c = run->counters;
@@ -102,7 +104,7 @@ sdc_progress_draw(const struct sdc_run *run, bool final)
 		    (unsigned long long)*c->value);
 	if (run->phase[0] != '\0')
 		fprintf(stderr, "(%s) ", run->phase);
-	if (final)
+	if (final || !redraw)
 		fputc('\n', stderr);
 	fflush(stderr);
 }

@@ -619,6 +619,9 @@ def main(argv=None) -> int:
     signals = Signals()
     signals.install()  # after SparkContext, which sets its own SIGINT
     out = OutputLink(out_fd)
+    if args.verbose:
+        log(f"Spark {sc.version}, master {sc.master}, "
+            f"application {sc.applicationId}")
     try:
         out.write([codec.stream_header(), ready_event(sc)], 1)
         runner = JvmRunner if isinstance(transformer, jvm.JvmTransformer) \

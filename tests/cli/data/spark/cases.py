@@ -148,3 +148,18 @@ class MarksDecimals(Transformer):
                 attributes["seen_scale"] = attributes.get("scale", "none")
             return r
         return rdd.map(mark)
+
+
+class WhereRun(Transformer):
+    """Each record with the YARN container its task ran in (YARN sets
+    CONTAINER_ID in a container's environment), after a shuffle, so
+    that executors exchange data through YARN's node manager too."""
+
+    def transform(self, rdd):
+        def tag(r):
+            r["container"] = os.environ.get("CONTAINER_ID", "")
+            return r
+        return (rdd.map(lambda r: (r["sensor_id"], r))
+                .groupByKey(2)
+                .flatMap(lambda kv: kv[1])
+                .map(tag))
