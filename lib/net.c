@@ -293,3 +293,23 @@ sdc_net_set_nonblocking(int fd, bool on)
 	flags = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
 	return fcntl(fd, F_SETFL, flags) == 0;
 }
+
+void
+sdc_net_close_gracefully(int fd, double seconds)
+{
+	double until = sdc_uptime() + seconds, left;
+	char drop[4096];
+	ssize_t k;
+
+	(void)shutdown(fd, SHUT_WR);
+	while ((left = until - sdc_uptime()) > 0) {
+		struct pollfd p = { fd, POLLIN, 0 };
+
+		if (poll(&p, 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+			break;
+		k = read(fd, drop, sizeof drop);
+		if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR))
+			break;
+	}
+	close(fd);
+}

@@ -34,5 +34,12 @@ int	sdc_net_accept(int listen_fd);
 void	sdc_net_local_name(int fd, char *name, size_t len);
 void	sdc_net_peer_name(int fd, char *name, size_t len);
 bool	sdc_net_set_nonblocking(int fd, bool on);
+/*
+ * Close a connection whose last bytes must reach the peer: end the
+ * sending side, then read and drop what comes until the peer closes
+ * too (or seconds pass), then close.  A plain close with unread data
+ * resets the connection, and the peer may lose what was sent last.
+ */
+void	sdc_net_close_gracefully(int fd, double seconds);
 
 #endif

@@ -135,9 +135,13 @@ sdc_meta_add_u64(struct sdc_meta *m, const char *key, uint64_t v)
 void
 sdc_meta_add_now(struct sdc_meta *m)
 {
-	int64_t now = sdc_now_ms();
+	sdc_meta_add_received(m, sdc_now_ms());
+}
 
-	sdc_meta_add_u64(m, "receivedAt", now > 0 ? (uint64_t)now : 0);
+void
+sdc_meta_add_received(struct sdc_meta *m, int64_t ms)
+{
+	sdc_meta_add_u64(m, "receivedAt", ms > 0 ? (uint64_t)ms : 0);
 }
 
 static void

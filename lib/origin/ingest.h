@@ -81,6 +81,8 @@ void	sdc_meta_addf(struct sdc_meta *m, const char *key, const char *fmt,
 void	sdc_meta_add_u64(struct sdc_meta *m, const char *key, uint64_t v);
 /* receivedAt: now. */
 void	sdc_meta_add_now(struct sdc_meta *m);
+/* receivedAt: ms since the epoch, taken once for many payloads. */
+void	sdc_meta_add_received(struct sdc_meta *m, int64_t ms);
 /* v in decimal at dst (20 bytes at most, no NUL): its length. */
 size_t	sdc_u64_text(char *dst, uint64_t v);
 

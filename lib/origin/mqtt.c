@@ -644,17 +644,23 @@ mqtt_start(struct sdc_ingest *ing, const void *opts, int argc,
 static void
 say_goodbye(struct mqtt_origin *mo)
 {
-	double until = sdc_loop_now(mo->ing->loop) + 5;
+	double until = sdc_uptime() + 5;
 
 	sdc_loop_drain(mo->ing->loop);
 	release_acks(mo, sdc_loop_output_written(mo->ing->loop));
 	sdc_mqtt_client_disconnect(&mo->c);
 	while (mo->state == UP && output_pending(mo) &&
-	    sdc_loop_now(mo->ing->loop) < until) {
+	    sdc_uptime() < until) {
 		flush(mo);
 		if (output_pending(mo))
 			usleep(10000);
 	}
+	if (mo->state != UP)
+		return;
+	if (mo->tls != NULL)
+		sdc_tls_shutdown(mo->tls);
+	sdc_net_close_gracefully(mo->fd, 2);
+	mo->fd = -1;
 }
 
 static void

@@ -5,6 +5,7 @@
  * make a sender wait: while the output is full the sockets are not
  * read, and what the kernel then drops is counted (udp-socket.h).
  */
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,11 +31,20 @@ struct udp_opts {
 
 struct udp_origin;
 
+/* The text of the last peer heard, kept since a sensor sends many. */
+struct peer_text {
+	struct sockaddr_storage	 addr;
+	char			 host[64];
+	char			 port[8];
+	char			 name[96];	/* host:port */
+};
+
 struct udp_listener {
 	struct udp_origin	*uo;
 	struct sdc_udp_socket	 sock;
 	struct sdc_watch	*watch;
 	const char		*address;	/* as given */
+	struct peer_text	 peer;
 };
 
 struct udp_origin {
@@ -121,27 +131,49 @@ on_tally(void *ctx)
 	sdc_loop_timer_arm(uo->tally, 1.0);
 }
 
-static void
-one_datagram(struct udp_listener *l, const struct sdc_udp_datagram *d)
+static size_t
+address_size(const struct sockaddr_storage *ss)
 {
-	struct sdc_ingest *ing = l->uo->ing;
-	char host[64], name[96];
-	struct sdc_meta m;
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+}
+
+static const struct peer_text *
+peer_text(struct udp_listener *l, const struct sdc_udp_datagram *d)
+{
+	struct peer_text *p = &l->peer;
+	size_t size = address_size(&d->peer);
 	unsigned port;
 
-	sdc_udp_peer(d, host, sizeof host, &port);
-	snprintf(name, sizeof name, "%s:%u", host, port);
+	if (p->addr.ss_family == d->peer.ss_family &&
+	    memcmp(&p->addr, &d->peer, size) == 0)
+		return p;
+	memcpy(&p->addr, &d->peer, size);
+	sdc_udp_peer(d, p->host, sizeof p->host, &port);
+	snprintf(p->port, sizeof p->port, "%u", port);
+	snprintf(p->name, sizeof p->name, "%s:%u", p->host, port);
+	return p;
+}
+
+static void
+one_datagram(struct udp_listener *l, const struct sdc_udp_datagram *d,
+    int64_t received)
+{
+	struct sdc_ingest *ing = l->uo->ing;
+	const struct peer_text *peer = peer_text(l, d);
+	struct sdc_meta m;
+
 	sdc_meta_clear(&m);
-	sdc_meta_add(&m, "remoteAddress", host);
-	sdc_meta_addf(&m, "remotePort", "%u", port);
+	sdc_meta_add(&m, "remoteAddress", peer->host);
+	sdc_meta_add(&m, "remotePort", peer->port);
 	sdc_meta_add(&m, "localAddress", l->address);
-	sdc_meta_add_now(&m);
+	sdc_meta_add_received(&m, received);
 	if (d->truncated)
-		sdc_ingest_refuse(ing, name, &m, d->data, d->len,
+		sdc_ingest_refuse(ing, peer->name, &m, d->data, d->len,
 		    "UDP_TOO_LARGE", "datagram over --max-message-size "
 		    "(%zu bytes)", ing->opt.max_message);
 	else
-		sdc_ingest_payload(ing, name, &m, d->data, d->len);
+		sdc_ingest_payload(ing, peer->name, &m, d->data, d->len);
 }
 
 /* What waits, a batch at a time, while the output has room. */
@@ -155,8 +187,10 @@ on_readable(void *ctx, int fd, unsigned events)
 	(void)fd, (void)events;
 	n = 0;
 	while (!uo->full && (n = sdc_udp_receive(&l->sock, &uo->batch)) > 0) {
+		int64_t received = sdc_now_ms();
+
 		for (int i = 0; i < n; i++)
-			one_datagram(l, &uo->batch.got[i]);
+			one_datagram(l, &uo->batch.got[i], received);
 		if (n < SDC_UDP_BATCH)
 			break;
 	}
@@ -222,7 +256,8 @@ take_the_rest(struct udp_origin *uo)
 	for (size_t i = 0; i < uo->n; i++)
 		while (sdc_udp_receive(&uo->l[i].sock, &uo->batch) > 0)
 			for (unsigned j = 0; j < uo->batch.n; j++)
-				one_datagram(&uo->l[i], &uo->batch.got[j]);
+				one_datagram(&uo->l[i], &uo->batch.got[j],
+				    sdc_now_ms());
 }
 
 static void
