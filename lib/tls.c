@@ -231,9 +231,12 @@ outcome(struct sdc_tls *t, int r, const char *what)
 	if (verify != X509_V_OK)
 		snprintf(t->error, sizeof t->error, "%s: certificate: %s", what,
 		    X509_verify_cert_error_string(verify));
-	else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
-		snprintf(t->error, sizeof t->error, "%s: %s", what, errno ?
-		    strerror(errno) : "the peer closed the connection");
+	else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 && errno)
+		snprintf(t->error, sizeof t->error, "%s: %s", what,
+		    strerror(errno));
+	else if (ERR_peek_error() == 0)	/* an end where none may be */
+		snprintf(t->error, sizeof t->error, "%s: the peer closed the "
+		    "connection", what);
 	else
 		ssl_reason(t->error, sizeof t->error, what);
 	ERR_clear_error();
