@@ -17,9 +17,13 @@
 #define LINGER		10.0	/* seconds for the last bytes to a client */
 #define ACCEPT_PAUSE	0.1	/* seconds, when out of fds */
 
-/* One direction: what was taken from one side, not yet given the other. */
+/*
+ * One direction: what was taken from one side, not yet given the other;
+ * its buffer comes with the handshake's end, so that peers that never
+ * finish one cost little.
+ */
 struct half {
-	uint8_t	 buf[RELAY_BUF];
+	uint8_t	*buf;		/* RELAY_BUF bytes */
 	size_t	 off, len;
 	bool	 eof;		/* its source has ended */
 };
@@ -48,6 +52,7 @@ struct sdc_http_relay {
 	struct sdc_watch	*listen_w;
 	struct sdc_timer	*accept_again;
 	struct conn		*conns;
+	size_t			 nconns;
 	const char		*adding;	/* the peer name of the one
 						   being handed over */
 };
@@ -71,6 +76,7 @@ close_conn(struct conn *c)
 		r->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
+	r->nconns--;
 	sdc_loop_unwatch(c->tcp_w);
 	sdc_loop_unwatch(c->pair_w);
 	sdc_loop_timer_free(c->deadline);
@@ -79,6 +85,8 @@ close_conn(struct conn *c)
 	close(c->pair);
 	if (c->theirs >= 0)
 		close(c->theirs);
+	free(c->in.buf);
+	free(c->out.buf);
 	free(c);
 }
 
@@ -98,7 +106,7 @@ from_client(struct conn *c)
 
 	if (c->in.len > 0 || c->in.eof)
 		return STUCK;
-	n = sdc_tls_read(c->tls, c->in.buf, sizeof c->in.buf);
+	n = sdc_tls_read(c->tls, c->in.buf, RELAY_BUF);
 	c->read_wants = 0;
 	if (n == SDC_TLS_WANT) {
 		c->read_wants = sdc_tls_wants(c->tls);
@@ -147,7 +155,7 @@ from_daemon(struct conn *c)
 
 	if (c->out.len > 0 || c->out.eof)
 		return STUCK;
-	n = recv(c->pair, c->out.buf, sizeof c->out.buf, 0);
+	n = recv(c->pair, c->out.buf, RELAY_BUF, 0);
 	if (n < 0 && would_block())
 		return STUCK;
 	c->out.off = 0;
@@ -246,6 +254,8 @@ handshake(struct conn *c)
 	}
 	c->handshaking = false;
 	sdc_loop_timer_disarm(c->deadline);
+	c->in.buf = sdc_xmalloc(RELAY_BUF);
+	c->out.buf = sdc_xmalloc(RELAY_BUF);
 	if (!hand_over(c)) {
 		close_conn(c);
 		return false;
@@ -351,6 +361,11 @@ add_conn(struct sdc_http_relay *r, int fd, const struct sockaddr_storage *ss,
 	struct conn *c;
 	int sv[2];
 
+	/* As libmicrohttpd does past its limit. */
+	if (r->nconns >= r->env.max_connections) {
+		close(fd);
+		return;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
 	    sv) != 0) {
 		sdc_warn("http: a socketpair");
@@ -374,6 +389,7 @@ add_conn(struct sdc_http_relay *r, int fd, const struct sockaddr_storage *ss,
 	if (r->conns != NULL)
 		r->conns->prev = c;
 	r->conns = c;
+	r->nconns++;
 	c->deadline = sdc_loop_timer(r->env.loop, on_deadline, c);
 	if (r->env.handshake_timeout > 0)
 		sdc_loop_timer_arm(c->deadline, r->env.handshake_timeout);

@@ -28,6 +28,7 @@ struct sdc_http_relay_env {
 	struct MHD_Daemon	*daemon;
 	struct sdc_tls_ctx	*ctx;
 	double			 handshake_timeout;	/* seconds; 0: none */
+	unsigned		 max_connections;	/* at once */
 	uint64_t		*connections, *refused;	/* counters */
 	void			(*kick)(void *ctx);	/* run the daemon soon */
 	void			*kick_ctx;

@@ -172,6 +172,7 @@ start_relay(struct sdc_http_origin *ho, int fd)
 		.daemon = ho->daemon,
 		.ctx = ho->tls,
 		.handshake_timeout = ho->opt->idle_timeout,
+		.max_connections = ho->opt->max_connections,
 		.connections = &ho->ing->n.connections,
 		.refused = &ho->ing->n.refused,
 		.kick = kick,
