@@ -31,18 +31,18 @@ void	sdc_tls_server_set_password_file(void *tls, const char *opt,
 	    const char *arg);
 
 #define SDC_TLS_SERVER_FIRST(type, member)				\
-	_Static_assert(offsetof(type, member) == 0, #type " must begin "	\
+	_Static_assert(offsetof(type, member) == 0, #type " must begin " \
 	    "with its struct sdc_tls_server_opts")
 
-#define SDC_TLS_SERVER_OPTIONS(what)				\
+#define SDC_TLS_SERVER_OPTIONS(what)					\
 	{ "tls-cert", 0, "FILE", "serve " what " with the PEM "		\
-	  "certificates of FILE", sdc_tls_server_set_cert },	\
+	  "certificates of FILE", sdc_tls_server_set_cert },		\
 	{ "tls-key", 0, "FILE", "the private key of --tls-cert (PEM)",	\
-	  sdc_tls_server_set_key },				\
+	  sdc_tls_server_set_key },					\
 	{ "tls-ca", 0, "FILE", "check client certificates against "	\
-	  "the CAs of FILE", sdc_tls_server_set_ca },		\
+	  "the CAs of FILE", sdc_tls_server_set_ca },			\
 	{ "tls-verify-client", 0, NULL, "require a client certificate "	\
-	  "signed by --tls-ca", sdc_tls_server_set_verify },	\
+	  "signed by --tls-ca", sdc_tls_server_set_verify },		\
 	{ "tls-key-password-file", 0, "FILE", "the passphrase of "	\
 	  "--tls-key (else $" SDC_TLS_KEY_PASSWORD_ENV ")",		\
 	  sdc_tls_server_set_password_file }
