@@ -283,6 +283,24 @@ sdc_net_peer_name(int fd, char *name, size_t len)
 	socket_name(fd, getpeername, name, len);
 }
 
+void
+sdc_net_sockaddr_name(const struct sockaddr *sa, char *name, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = 0;
+
+	if (sa != NULL && sa->sa_family == AF_INET)
+		sl = sizeof(struct sockaddr_in);
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		sl = sizeof(struct sockaddr_in6);
+	if (sl == 0) {
+		snprintf(name, len, "an unknown address");
+		return;
+	}
+	memcpy(&ss, sa, sl);
+	name_of(&ss, sl, name, len);
+}
+
 bool
 sdc_net_set_nonblocking(int fd, bool on)
 {

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct sockaddr;
+
 #define SDC_NET_NAME_LEN	64	/* "[v6 literal]:port" and its NUL */
 
 struct sdc_net_addr {
@@ -33,6 +35,9 @@ int	sdc_net_accept(int listen_fd);
 /* Where a socket's own end, or its peer, is: "127.0.0.1:7070". */
 void	sdc_net_local_name(int fd, char *name, size_t len);
 void	sdc_net_peer_name(int fd, char *name, size_t len);
+/* The same of an IPv4 or IPv6 address as accept gives it. */
+void	sdc_net_sockaddr_name(const struct sockaddr *sa, char *name,
+	    size_t len);
 bool	sdc_net_set_nonblocking(int fd, bool on);
 /*
  * Close a connection whose last bytes must reach the peer: end the

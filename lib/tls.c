@@ -46,10 +46,10 @@ ssl_reason(char *err, size_t len, const char *what)
 static int
 pass_cb(char *buf, int size, int rwflag, void *u)
 {
-	size_t n = strlen(u);
+	size_t n = u != NULL ? strlen(u) : 0;
 
 	(void)rwflag;
-	if (n >= (size_t)size)
+	if (u == NULL || n >= (size_t)size)
 		return 0;
 	memcpy(buf, u, n);
 	return (int)n;
@@ -73,6 +73,8 @@ load_identity(SSL_CTX *ssl, const struct sdc_tls_config *c, char *err,
 	if (SSL_CTX_use_PrivateKey_file(ssl, c->key_file ? c->key_file :
 	    c->cert_file, SSL_FILETYPE_PEM) != 1)
 		return ssl_reason(err, len, what), false;
+	/* The passphrase is the caller's, and needed no longer. */
+	SSL_CTX_set_default_passwd_cb_userdata(ssl, NULL);
 	if (SSL_CTX_check_private_key(ssl) != 1)
 		return ssl_reason(err, len, "the key does not match the "
 		    "certificate"), false;
@@ -229,9 +231,12 @@ outcome(struct sdc_tls *t, int r, const char *what)
 	if (verify != X509_V_OK)
 		snprintf(t->error, sizeof t->error, "%s: certificate: %s", what,
 		    X509_verify_cert_error_string(verify));
-	else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
-		snprintf(t->error, sizeof t->error, "%s: %s", what, errno ?
-		    strerror(errno) : "the peer closed the connection");
+	else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 && errno)
+		snprintf(t->error, sizeof t->error, "%s: %s", what,
+		    strerror(errno));
+	else if (ERR_peek_error() == 0)	/* an end where none may be */
+		snprintf(t->error, sizeof t->error, "%s: the peer closed the "
+		    "connection", what);
 	else
 		ssl_reason(t->error, sizeof t->error, what);
 	ERR_clear_error();

@@ -4,10 +4,10 @@
  * The http origin's parts: http.c runs a libmicrohttpd daemon from the
  * loop; http-request.c answers each request, a body one payload, and
  * holds its 200 until the records are written; http-auth.c checks the
- * application id and basic authentication; http-tls.c reads the
- * certificates (GnuTLS's, inside libmicrohttpd) and names the client.
- * The origin owns its requests; each is freed when libmicrohttpd says
- * it is complete.
+ * application id and basic authentication; with --tls-cert,
+ * http-tls-relay.c serves the TLS (OpenSSL's) in front of the daemon
+ * and names each client's certificate.  The origin owns its requests;
+ * each is freed when libmicrohttpd says it is complete.
  */
 #include <microhttpd.h>
 #include <stdbool.h>
@@ -17,12 +17,15 @@
 #include "buf.h"
 #include "ingest.h"
 #include "net.h"
+#include "http-tls-relay.h"
 #include "secret.h"
+#include "tls-options.h"
 #include "tls.h"
 
 enum sdc_http_busy { SDC_HTTP_BUSY_WAIT, SDC_HTTP_BUSY_503 };
 
 struct sdc_http_opts {
+	struct sdc_tls_server_opts tls;		/* first: tls-options.h */
 	const char	*listen;
 	const char	*app_id;
 	bool		 app_id_in_query;
@@ -30,9 +33,6 @@ struct sdc_http_opts {
 	unsigned	 max_connections;
 	double		 idle_timeout;		/* seconds; 0: none */
 	enum sdc_http_busy busy;
-	const char	*tls_cert, *tls_key, *tls_ca;
-	const char	*tls_key_password_file;
-	bool		 tls_verify_client;
 };
 
 /* A list of requests, linked through their own links. */
@@ -49,8 +49,9 @@ struct sdc_http_origin {
 	struct sdc_watch		*watch;
 	struct sdc_timer		*tick;
 	struct sdc_secret		 users;	/* "user:password" lines */
-	char				*tls_mem[3];	/* cert, key, ca */
-	struct sdc_secret		 key_password;
+	int				 listen_fd;	/* ours with TLS */
+	struct sdc_tls_ctx		*tls;		/* NULL: plain HTTP */
+	struct sdc_http_relay		*relay;
 	bool				 full, stopping;
 	uint64_t			 seq;	/* requests, for names */
 	size_t				 requests;	/* taken, not complete */
@@ -109,10 +110,5 @@ bool	sdc_http_user_ok(const struct sdc_http_origin *ho,
 bool	sdc_http_users_match(const struct sdc_secret *users,
 	    const char *user, const char *pass);
 
-/* http-tls.c */
-void	sdc_http_tls_load(struct sdc_http_origin *ho);
-void	sdc_http_tls_release(struct sdc_http_origin *ho);
-/* The verified client certificate's common name; false when none. */
-bool	sdc_http_tls_peer(struct MHD_Connection *conn, char *cn, size_t len);
 
 #endif

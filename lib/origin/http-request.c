@@ -157,10 +157,11 @@ static void
 describe(struct sdc_http_req *r, const char *url, const char *method)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn,
-	    MHD_CONNECTION_INFO_CONNECTION_FD);
-	char peer[SDC_NET_NAME_LEN], cn[256];
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const char *cn = sdc_http_relay_peer(r->conn);
+	char peer[SDC_NET_NAME_LEN];
 
-	sdc_net_peer_name(ci != NULL ? ci->connect_fd : -1, peer,
+	sdc_net_sockaddr_name(ci != NULL ? ci->client_addr : NULL, peer,
 	    sizeof peer);
 	snprintf(r->name, sizeof r->name, "%s#%llu", peer,
 	    (unsigned long long)++r->ho->seq);
@@ -169,7 +170,7 @@ describe(struct sdc_http_req *r, const char *url, const char *method)
 	sdc_meta_add(&r->meta, "localAddress", r->ho->opt->listen);
 	sdc_meta_add(&r->meta, "method", method);
 	sdc_meta_add(&r->meta, "path", url);
-	if (sdc_http_tls_peer(r->conn, cn, sizeof cn))
+	if (cn != NULL)
 		sdc_meta_add(&r->meta, "tlsPeer", cn);
 	sdc_meta_add_now(&r->meta);
 }
@@ -195,7 +196,6 @@ check_request(struct sdc_http_origin *ho, struct MHD_Connection *conn,
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
 	size_t length = cl != NULL ? (size_t)strtoull(cl, NULL, 10) : 0;
-	char cn[256];
 
 	*done = true;
 	if (ho->stopping)
@@ -206,8 +206,7 @@ check_request(struct sdc_http_origin *ho, struct MHD_Connection *conn,
 		    "only POST and PUT\n", MHD_HTTP_HEADER_ALLOW, "POST, PUT");
 	if (ho->users.data != NULL && !sdc_http_user_ok(ho, conn))
 		return ask_for_user(conn);
-	if (ho->opt->tls_verify_client &&
-	    !sdc_http_tls_peer(conn, cn, sizeof cn))
+	if (ho->opt->tls.conf.verify_peer && sdc_http_relay_peer(conn) == NULL)
 		return answer(conn, MHD_HTTP_FORBIDDEN,
 		    "no verified client certificate\n", NULL, NULL);
 	if (!sdc_http_app_id_ok(ho, conn))

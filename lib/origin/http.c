@@ -2,9 +2,12 @@
  * The http origin: an HTTP/1.1 server (libmicrohttpd) taking POST and
  * PUT bodies, run from the loop: the daemon's epoll fd is watched, and
  * a timer follows the daemon's own timeouts.  The listening socket is
- * bound here, so that addresses and port 0 behave as everywhere else.
+ * bound here, so that addresses and port 0 behave as everywhere else;
+ * with --tls-cert its connections are accepted by the TLS relay
+ * (http-tls-relay.h), which hands them to the daemon decrypted.
  */
 #include <microhttpd.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -71,9 +74,10 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 	struct sdc_http_origin *ho = cls;
 
 	(void)conn;
-	(void)socket_ctx;
-	if (what == MHD_CONNECTION_NOTIFY_STARTED)
+	/* The relay counts those it accepts, handshake or not. */
+	if (what == MHD_CONNECTION_NOTIFY_STARTED && ho->tls == NULL)
 		ho->ing->n.connections++;
+	sdc_http_relay_notify(ho->relay, socket_ctx, what);
 }
 
 /* libmicrohttpd's messages matter while it starts; later they are per peer. */
@@ -120,26 +124,19 @@ start_daemon(struct sdc_http_origin *ho, int fd)
 	const struct sdc_http_opts *o = ho->opt;
 	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 	    MHD_USE_ERROR_LOG;
-	struct MHD_OptionItem ops[12];
+	struct MHD_OptionItem ops[8];
 	size_t n = 0;
 
 #define OPT(o, v, p)	ops[n++] = (struct MHD_OptionItem){ o, v, p }
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_mhd, ho);
-	OPT(MHD_OPTION_LISTEN_SOCKET, fd, NULL);
+	if (ho->tls != NULL)
+		flags |= MHD_USE_NO_LISTEN_SOCKET;
+	else
+		OPT(MHD_OPTION_LISTEN_SOCKET, fd, NULL);
 	OPT(MHD_OPTION_CONNECTION_LIMIT, o->max_connections, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)o->idle_timeout, NULL);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)sdc_http_completed, ho);
 	OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, ho);
-	if (ho->tls_mem[0] != NULL) {
-		flags |= MHD_USE_TLS;
-		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, ho->tls_mem[0]);
-		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, ho->tls_mem[1]);
-		if (ho->key_password.data != NULL)
-			OPT(MHD_OPTION_HTTPS_KEY_PASSWORD, 0,
-			    ho->key_password.data);
-		if (ho->tls_mem[2] != NULL)
-			OPT(MHD_OPTION_HTTPS_MEM_TRUST, 0, ho->tls_mem[2]);
-	}
 	OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
 	return MHD_start_daemon(flags, 0, NULL, NULL,
@@ -162,18 +159,36 @@ watch_daemon(struct sdc_http_origin *ho)
 }
 
 static void
+kick(void *ctx)
+{
+	sdc_http_kick(ctx);
+}
+
+static void
+start_relay(struct sdc_http_origin *ho, int fd)
+{
+	struct sdc_http_relay_env env = {
+		.loop = ho->ing->loop,
+		.daemon = ho->daemon,
+		.ctx = ho->tls,
+		.handshake_timeout = ho->opt->idle_timeout,
+		.max_connections = ho->opt->max_connections,
+		.connections = &ho->ing->n.connections,
+		.refused = &ho->ing->n.refused,
+		.kick = kick,
+		.kick_ctx = ho,
+	};
+
+	ho->listen_fd = fd;
+	ho->relay = sdc_http_relay_new(&env, fd);
+}
+
+static void
 check_options(const struct sdc_http_opts *o)
 {
 	if (o->listen == NULL)
 		sdc_usage_error("http: --listen ADDR:PORT is required");
-	if ((o->tls_cert == NULL) != (o->tls_key == NULL))
-		sdc_usage_error("http: --tls-cert and --tls-key go together");
-	if (o->tls_cert == NULL && (o->tls_ca != NULL ||
-	    o->tls_verify_client))
-		sdc_usage_error("http: --tls-ca and --tls-verify-client need "
-		    "--tls-cert");
-	if (o->tls_verify_client && o->tls_ca == NULL)
-		sdc_usage_error("http: --tls-verify-client needs --tls-ca");
+	sdc_tls_server_check(&o->tls, "http");
 	if (o->app_id_in_query && o->app_id == NULL)
 		sdc_usage_error("http: --app-id-in-query needs --app-id");
 }
@@ -188,6 +203,7 @@ http_start(struct sdc_ingest *ing, const void *opts, int argc,
 
 	ho->ing = ing;
 	ho->opt = opts;
+	ho->listen_fd = -1;
 	if (argc > 0)
 		sdc_usage_error("http: unexpected operand '%s'", argv[0]);
 	check_options(ho->opt);
@@ -196,13 +212,17 @@ http_start(struct sdc_ingest *ing, const void *opts, int argc,
 	if (ho->opt->basic_auth_file != NULL)
 		sdc_secret_load(&ho->users, ho->opt->basic_auth_file, NULL,
 		    "users", "--basic-auth-file");
-	sdc_http_tls_load(ho);
-	raise_fd_limit(ho->opt->max_connections);
+	/* A client certificate is checked in the handshake, its absence
+	 * answered 403 (check_request). */
+	ho->tls = sdc_tls_server_context(&ho->opt->tls, true);
+	raise_fd_limit(ho->opt->max_connections * (ho->tls != NULL ? 3 : 1));
 	fd = bind_listener(ho);
 	if ((ho->daemon = start_daemon(ho, fd)) == NULL)
 		sdc_errx(SDC_EXIT_IO, "http: %s: libmicrohttpd would not "
 		    "start", ho->where);
 	watch_daemon(ho);
+	if (ho->tls != NULL)
+		start_relay(ho, fd);
 	sdc_loop_on_pressure(ing->loop, on_pressure, ho);
 	sdc_loop_on_written(ing->loop, sdc_http_on_written, ho);
 	if (!ing->run->opt.dry_run)
@@ -231,11 +251,20 @@ finish(struct sdc_http_origin *ho)
 	ho->stopping = true;
 	if ((lfd = MHD_quiesce_daemon(ho->daemon)) != MHD_INVALID_SOCKET)
 		close(lfd);
+	if (ho->relay != NULL) {
+		sdc_http_relay_quiesce(ho->relay);
+		close(ho->listen_fd);
+		ho->listen_fd = -1;
+	}
 	resume_all(&ho->paused, SDC_HTTP_DROPPED);
 	sdc_loop_drain(ho->ing->loop);
 	resume_all(&ho->waiting, SDC_HTTP_WRITTEN);
-	while (ho->requests > 0 && sdc_uptime() < until)
-		MHD_run_wait(ho->daemon, 50);
+	/* The loop no longer runs: the relay is driven from here. */
+	while (ho->requests > 0 && sdc_uptime() < until) {
+		MHD_run_wait(ho->daemon, ho->relay != NULL ? 10 : 50);
+		if (ho->relay != NULL)
+			sdc_http_relay_pump(ho->relay);
+	}
 }
 
 static void
@@ -250,10 +279,13 @@ http_stop(void *state)
 		MHD_run(ho->daemon);
 		MHD_stop_daemon(ho->daemon);
 	}
+	sdc_http_relay_free(ho->relay);
+	if (ho->listen_fd >= 0)
+		close(ho->listen_fd);
+	sdc_tls_ctx_free(ho->tls);
 	sdc_loop_unwatch(ho->watch);
 	sdc_loop_timer_free(ho->tick);
 	sdc_secret_release(&ho->users);
-	sdc_http_tls_release(ho);
 	free(ho);
 }
 
@@ -266,6 +298,8 @@ opts_init(void *opts)
 	o->max_connections = 4096;
 	o->idle_timeout = 60;
 }
+
+SDC_TLS_SERVER_FIRST(struct sdc_http_opts, tls);
 
 #define OPTS(p)	((struct sdc_http_opts *)(p))
 
@@ -327,42 +361,6 @@ set_busy(void *p, const char *opt, const char *arg)
 	OPTS(p)->busy = (enum sdc_http_busy)sdc_parse_word(opt, arg, words);
 }
 
-static void
-set_tls_cert(void *p, const char *opt, const char *arg)
-{
-	(void)opt;
-	OPTS(p)->tls_cert = arg;
-}
-
-static void
-set_tls_key(void *p, const char *opt, const char *arg)
-{
-	(void)opt;
-	OPTS(p)->tls_key = arg;
-}
-
-static void
-set_tls_ca(void *p, const char *opt, const char *arg)
-{
-	(void)opt;
-	OPTS(p)->tls_ca = arg;
-}
-
-static void
-set_tls_key_password_file(void *p, const char *opt, const char *arg)
-{
-	(void)opt;
-	OPTS(p)->tls_key_password_file = arg;
-}
-
-static void
-set_tls_verify_client(void *p, const char *opt, const char *arg)
-{
-	(void)opt;
-	(void)arg;
-	OPTS(p)->tls_verify_client = true;
-}
-
 static const struct sdc_plugin_option options[] = {
 	{ "listen", 0, "ADDR:PORT", "take requests on ADDR:PORT (port 0: "
 	  "any free one)", set_listen },
@@ -378,16 +376,7 @@ static const struct sdc_plugin_option options[] = {
 	  "(60s; 0: never)", set_idle_timeout },
 	{ "busy", 0, "MODE", "while the output is full: wait "
 	  "(default) or 503", set_busy },
-	{ "tls-cert", 0, "FILE", "serve HTTPS with the PEM certificates "
-	  "of FILE", set_tls_cert },
-	{ "tls-key", 0, "FILE", "the private key of --tls-cert (PEM)",
-	  set_tls_key },
-	{ "tls-ca", 0, "FILE", "check client certificates against "
-	  "the CAs in FILE", set_tls_ca },
-	{ "tls-verify-client", 0, NULL, "require a client certificate "
-	  "signed by --tls-ca", set_tls_verify_client },
-	{ "tls-key-password-file", 0, "FILE", "the passphrase of --tls-key "
-	  "(else $" SDC_TLS_KEY_PASSWORD_ENV ")", set_tls_key_password_file },
+	SDC_TLS_SERVER_OPTIONS("HTTPS"),
 	{ NULL, 0, NULL, NULL, NULL }
 };
 

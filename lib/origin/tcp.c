@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <netdb.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@
 #include "loop.h"
 #include "net.h"
 #include "origin.h"
-#include "secret.h"
+#include "tls-options.h"
 #include "tls.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -36,15 +37,15 @@
 #define ACCEPT_PAUSE	0.1	/* seconds, when out of fds */
 
 struct tcp_opts {
+	struct sdc_tls_server_opts tls;
 	const char	*listen[TCP_LISTEN_MAX];
 	int		 nlisten;
 	int		 framing;
 	uint8_t		 sep[16];
 	size_t		 sep_len;
 	const char	*port_file;
-	struct sdc_tls_config tls;
-	const char	*tls_key_password_file;
 };
+SDC_TLS_SERVER_FIRST(struct tcp_opts, tls);
 
 struct tcp_origin;
 
@@ -81,7 +82,6 @@ struct tcp_origin {
 	struct conn		*conns;
 	struct sdc_timer	*accept_again;
 	struct sdc_tls_ctx	*tls;		/* NULL: plain TCP */
-	struct sdc_secret	 key_password;
 	bool			 full;
 };
 
@@ -439,33 +439,6 @@ write_port_file(const struct tcp_origin *t, const char *path)
 		sdc_err(SDC_EXIT_IO, "%s", path);
 }
 
-/* The server's TLS, when --tls-cert asks for it. */
-static struct sdc_tls_ctx *
-tls_context(struct tcp_origin *t, const struct tcp_opts *o)
-{
-	struct sdc_tls_config conf = o->tls, *c = &conf;
-	struct sdc_tls_ctx *ctx;
-	char err[512];
-
-	if (c->cert_file == NULL) {
-		if (c->key_file != NULL || c->ca_file != NULL || c->verify_peer)
-			sdc_usage_error("tcp: --tls-key, --tls-ca and "
-			    "--tls-verify-client need --tls-cert");
-		return NULL;
-	}
-	if (c->key_file == NULL)
-		sdc_usage_error("tcp: --tls-cert and --tls-key go together");
-	if (c->verify_peer && c->ca_file == NULL)
-		sdc_usage_error("tcp: --tls-verify-client needs --tls-ca");
-	if (sdc_secret_load_if_any(&t->key_password, o->tls_key_password_file,
-	    SDC_TLS_KEY_PASSWORD_ENV, "key password",
-	    SDC_TLS_KEY_PASSWORD_OPTION))
-		c->key_pass = (const char *)t->key_password.data;
-	if ((ctx = sdc_tls_server_ctx(c, err, sizeof err)) == NULL)
-		sdc_errx(SDC_EXIT_IO, "%s", err);
-	return ctx;
-}
-
 static void *
 tcp_start(struct sdc_ingest *ing, const void *opts, int argc,
     char *const *argv)
@@ -480,7 +453,8 @@ tcp_start(struct sdc_ingest *ing, const void *opts, int argc,
 	t = sdc_xcalloc(1, sizeof(*t));
 	t->ing = ing;
 	t->opt = o;
-	t->tls = tls_context(t, o);
+	sdc_tls_server_check(&o->tls, "tcp");
+	t->tls = sdc_tls_server_context(&o->tls, false);
 	t->accept_again = sdc_loop_timer(ing->loop, accept_again, t);
 	for (int i = 0; i < o->nlisten; i++)
 		bind_one(t, o->listen[i]);
@@ -523,7 +497,6 @@ tcp_stop(void *state)
 	}
 	sdc_loop_timer_free(t->accept_again);
 	sdc_tls_ctx_free(t->tls);
-	sdc_secret_release(&t->key_password);
 	free(t);
 }
 
@@ -621,41 +594,6 @@ set_port_file(void *opts, const char *opt, const char *arg)
 	((struct tcp_opts *)opts)->port_file = arg;
 }
 
-static void
-set_tls_cert(void *opts, const char *opt, const char *arg)
-{
-	(void)opt;
-	((struct tcp_opts *)opts)->tls.cert_file = arg;
-}
-
-static void
-set_tls_key(void *opts, const char *opt, const char *arg)
-{
-	(void)opt;
-	((struct tcp_opts *)opts)->tls.key_file = arg;
-}
-
-static void
-set_tls_ca(void *opts, const char *opt, const char *arg)
-{
-	(void)opt;
-	((struct tcp_opts *)opts)->tls.ca_file = arg;
-}
-
-static void
-set_tls_key_password_file(void *opts, const char *opt, const char *arg)
-{
-	(void)opt;
-	((struct tcp_opts *)opts)->tls_key_password_file = arg;
-}
-
-static void
-set_tls_verify_client(void *opts, const char *opt, const char *arg)
-{
-	(void)opt, (void)arg;
-	((struct tcp_opts *)opts)->tls.verify_peer = true;
-}
-
 static const struct sdc_plugin_option options[] = {
 	{ "listen", 0, "ADDR:PORT", "listen there (again for more; port 0: "
 	  "any free one)", set_listen },
@@ -665,16 +603,7 @@ static const struct sdc_plugin_option options[] = {
 	  set_separator },
 	{ "port-file", 0, "FILE", "write the addresses bound to FILE, one a "
 	  "line", set_port_file },
-	{ "tls-cert", 0, "FILE", "serve TLS with the PEM certificates of "
-	  "FILE", set_tls_cert },
-	{ "tls-key", 0, "FILE", "the private key of --tls-cert (PEM)",
-	  set_tls_key },
-	{ "tls-ca", 0, "FILE", "check client certificates against the CAs "
-	  "of FILE", set_tls_ca },
-	{ "tls-verify-client", 0, NULL, "require a client certificate signed "
-	  "by --tls-ca", set_tls_verify_client },
-	{ "tls-key-password-file", 0, "FILE", "the passphrase of --tls-key "
-	  "(else $" SDC_TLS_KEY_PASSWORD_ENV ")", set_tls_key_password_file },
+	SDC_TLS_SERVER_OPTIONS("TLS"),
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
