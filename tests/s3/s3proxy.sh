@@ -33,6 +33,7 @@ CONF
     <file>$dir/s3proxy.log</file>
     <encoder><pattern>%d %level %logger{0} %msg%n</pattern></encoder>
   </appender>
+  <logger name="org.gaul.s3proxy.S3ProxyHandler" level="DEBUG"/>
   <root level="WARN"><appender-ref ref="file"/></root>
 </configuration>
 CONF
