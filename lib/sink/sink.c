@@ -84,10 +84,10 @@ sdc_sink_note_event(struct sdc_sink *s)
 static void
 notice_stop(struct sdc_sink *s)
 {
+	if (!s->stopping && sdc_run_take_stop(s->run) != 0)
+		s->stopping = true;	/* before the poll, which would exit */
 	if (sdc_pending_signal)
 		sdc_run_poll(s->run);
-	if (!s->stopping && sdc_run_take_stop(s->run) != 0)
-		s->stopping = true;
 }
 
 bool
