@@ -237,8 +237,8 @@ from_profile(struct sdc_aws_creds *c, const char *profile, char *err,
 }
 
 bool
-sdc_aws_creds_load(struct sdc_aws_creds *c, const char *profile, char *err,
-    size_t len)
+sdc_aws_creds_load(struct sdc_aws_creds *c, const char *profile, bool imds,
+    char *err, size_t len)
 {
 	const char *env_profile = getenv("AWS_PROFILE");
 	char file_err[512] = "", imds_err[512] = "";
@@ -258,7 +258,7 @@ sdc_aws_creds_load(struct sdc_aws_creds *c, const char *profile, char *err,
 		snprintf(err, len, "%s", file_err);
 		return false;
 	}
-	if (sdc_aws_imds_load(c, imds_err, sizeof imds_err))
+	if (sdc_aws_imds_load(c, imds, imds_err, sizeof imds_err))
 		return true;
 	snprintf(err, len, "no AWS credentials: none in the environment "
 	    "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), %s, and the "

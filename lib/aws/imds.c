@@ -145,7 +145,7 @@ fetch(struct sdc_aws_creds *c, const char *base, struct sdc_buf *b,
 }
 
 bool
-sdc_aws_imds_load(struct sdc_aws_creds *c, char *err, size_t len)
+sdc_aws_imds_load(struct sdc_aws_creds *c, bool asked, char *err, size_t len)
 {
 	const char *off = getenv("AWS_EC2_METADATA_DISABLED");
 	const char *base = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
@@ -155,6 +155,11 @@ sdc_aws_imds_load(struct sdc_aws_creds *c, char *err, size_t len)
 
 	if (off != NULL && strcmp(off, "true") == 0) {
 		snprintf(err, len, "disabled (AWS_EC2_METADATA_DISABLED)");
+		return false;
+	}
+	if (!asked && (base == NULL || base[0] == '\0')) {
+		snprintf(err, len, "not asked (no AWS_EC2_METADATA_SERVICE_"
+		    "ENDPOINT or --instance-metadata)");
 		return false;
 	}
 	snprintf(root, sizeof root, "%s",

@@ -20,6 +20,7 @@
 #define CONNECT_TIMEOUT	10L	/* seconds */
 #define STALL_TIME	60L	/* seconds below one byte a second */
 #define EXPIRY_MARGIN	300.0	/* seconds: load again before */
+#define UPLOAD_BUFFER	(1L << 20)	/* bytes read for curl at a time */
 
 enum attempt { A_OK, A_RETRY, A_CREDENTIALS, A_FAIL };
 
@@ -57,16 +58,23 @@ s3_client_init(struct s3_client *c, struct sdc_sink *s,
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 	    (c->h = curl_easy_init()) == NULL)
 		sdc_errx(SDC_EXIT_IO, "s3: cannot start libcurl");
+	if ((c->multi = curl_multi_init()) == NULL)
+		sdc_errx(SDC_EXIT_IO, "s3: cannot start libcurl");
 	set_origin(c, o);
 	sdc_buf_init(&c->answer, S3_ANSWER_MAX);
+	sdc_buf_init(&c->url, 16 * S3_KEY_MAX);
 }
 
 void
 s3_client_release(struct s3_client *c)
 {
+	if (c->running)
+		curl_multi_remove_handle(c->multi, c->h);
+	curl_multi_cleanup(c->multi);
 	curl_easy_cleanup(c->h);
 	curl_slist_free_all(c->sent);
 	sdc_buf_release(&c->answer);
+	sdc_buf_release(&c->url);
 	sdc_aws_creds_release(&c->creds);
 }
 
@@ -76,7 +84,8 @@ s3_client_credentials(struct s3_client *c, char *err, size_t len)
 	struct sdc_aws_creds fresh;
 
 	memset(&fresh, 0, sizeof fresh);
-	if (!sdc_aws_creds_load(&fresh, c->o->profile, err, len)) {
+	if (!sdc_aws_creds_load(&fresh, c->o->profile, c->o->imds, err,
+	    len)) {
 		sdc_aws_creds_release(&fresh);
 		return false;
 	}
@@ -113,16 +122,10 @@ request_path(const struct s3_client *c, const struct s3_call *k,
 	sdc_buf_append(path, "", 1);
 }
 
-struct body {
-	const struct s3_call	*k;
-	uint64_t		 at;
-	int			 error;
-};
-
 static size_t
 read_body(char *dst, size_t size, size_t n, void *arg)
 {
-	struct body *b = arg;
+	struct s3_body *b = arg;
 	size_t want = size * n;
 	ssize_t got;
 
@@ -237,7 +240,7 @@ sign(struct s3_client *c, const struct s3_call *k, const char *path,
 }
 
 static void
-set_method(struct s3_client *c, const struct s3_call *k, struct body *b)
+set_method(struct s3_client *c, const struct s3_call *k, struct s3_body *b)
 {
 	CURL *h = c->h;
 
@@ -247,6 +250,7 @@ set_method(struct s3_client *c, const struct s3_call *k, struct body *b)
 		curl_easy_setopt(h, CURLOPT_READDATA, b);
 		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE,
 		    (curl_off_t)k->len);
+		curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, UPLOAD_BUFFER);
 	} else if (strcmp(k->method, "POST") == 0) {
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS,
@@ -320,25 +324,23 @@ judge(struct s3_call *k, const char *url)
 	return A_FAIL;
 }
 
-static enum attempt
-attempt(struct s3_client *c, struct s3_call *k)
+/* The request k on c's handle, signed now, ready to be performed. */
+static void
+prepare(struct s3_client *c, struct s3_call *k)
 {
-	struct sdc_buf path, url;
+	struct sdc_buf path;
 	char hash[SDC_SHA256_HEX];
-	struct body b = { k, 0, 0 };
-	CURLcode rc;
-	enum attempt a;
 
 	sdc_buf_init(&path, 8 * S3_KEY_MAX);
 	request_path(c, k, &path);
-	sdc_buf_init(&url, 16 * S3_KEY_MAX);
-	sdc_buf_append(&url, c->origin, strlen(c->origin));
-	sdc_buf_append(&url, path.data, path.len - 1);
+	sdc_buf_reset(&c->url);
+	sdc_buf_append(&c->url, c->origin, strlen(c->origin));
+	sdc_buf_append(&c->url, path.data, path.len - 1);
 	if (k->nparams > 0) {
-		sdc_buf_append(&url, "?", 1);
-		sdc_sigv4_query(&url, k->params, k->nparams);
+		sdc_buf_append(&c->url, "?", 1);
+		sdc_sigv4_query(&c->url, k->params, k->nparams);
 	}
-	sdc_buf_append(&url, "", 1);
+	sdc_buf_append(&c->url, "", 1);
 	if (k->payload_hash != NULL)
 		snprintf(hash, sizeof hash, "%s", k->payload_hash);
 	else
@@ -346,6 +348,7 @@ attempt(struct s3_client *c, struct s3_call *k)
 	curl_slist_free_all(c->sent);
 	c->sent = NULL;
 	sign(c, k, (const char *)path.data, hash, &c->sent);
+	sdc_buf_release(&path);
 	add_header(&c->sent, "Expect", "");
 	if (strcmp(k->method, "POST") == 0 && k->len == 0)
 		add_header(&c->sent, "Content-Type", "");
@@ -353,23 +356,34 @@ attempt(struct s3_client *c, struct s3_call *k)
 	sdc_buf_reset(&c->answer);
 	k->etag[0] = '\0';
 	k->retry_after = 0;
-	set_transfer(c, k, (const char *)url.data);
-	set_method(c, k, &b);
-	rc = curl_easy_perform(c->h);
+	c->body = (struct s3_body){ k, 0, 0 };
+	set_transfer(c, k, (const char *)c->url.data);
+	set_method(c, k, &c->body);
+}
+
+static enum attempt
+conclude(struct s3_client *c, struct s3_call *k, CURLcode rc)
+{
+	const char *url = (const char *)c->url.data;
+	int error = c->body.error;
+
 	k->status = 0;
 	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &k->status);
 	if (rc != CURLE_OK) {
 		snprintf(k->why, sizeof k->why, "%s %s: %s%s%s", k->method,
-		    (const char *)url.data, curl_easy_strerror(rc),
-		    b.error ? ": " : "", b.error ? strerror(b.error) : "");
-		a = A_RETRY;
-	} else {
-		sdc_s3_xml_parse(c->answer.data, c->answer.len, &k->ans);
-		a = judge(k, (const char *)url.data);
+		    url, curl_easy_strerror(rc), error ? ": " : "",
+		    error ? strerror(error) : "");
+		return A_RETRY;
 	}
-	sdc_buf_release(&path);
-	sdc_buf_release(&url);
-	return a;
+	sdc_s3_xml_parse(c->answer.data, c->answer.len, &k->ans);
+	return judge(k, url);
+}
+
+static enum attempt
+attempt(struct s3_client *c, struct s3_call *k)
+{
+	prepare(c, k);
+	return conclude(c, k, curl_easy_perform(c->h));
 }
 
 /* Waited out before the next attempt: false at a stop or a give-up. */
@@ -428,4 +442,65 @@ s3_perform(struct s3_client *c, struct s3_call *k)
 		    sizeof err))
 			sdc_warnx("s3: credentials: %s", err);
 	}
+}
+
+/* ------------------------------------------------- a request going on */
+
+void
+s3_start(struct s3_client *c, struct s3_call *k)
+{
+	prepare(c, k);
+	c->async = k;
+	c->done = false;
+	c->running = curl_multi_add_handle(c->multi, c->h) == CURLM_OK;
+	if (!c->running) {
+		c->done = true;
+		c->result = CURLE_FAILED_INIT;
+	}
+}
+
+bool
+s3_pump(struct s3_client *c)
+{
+	int running = 0, left;
+	CURLMsg *m;
+
+	if (!c->running)
+		return true;
+	curl_multi_perform(c->multi, &running);
+	while ((m = curl_multi_info_read(c->multi, &left)) != NULL)
+		if (m->msg == CURLMSG_DONE) {
+			c->result = m->data.result;
+			c->done = true;
+		}
+	if (c->done) {
+		curl_multi_remove_handle(c->multi, c->h);
+		c->running = false;
+	}
+	return c->done;
+}
+
+bool
+s3_wait(struct s3_client *c, struct s3_call *k)
+{
+	enum attempt a;
+
+	while (!s3_pump(c))
+		curl_multi_poll(c->multi, NULL, 0, 100, NULL);
+	c->async = NULL;
+	a = conclude(c, k, c->result);
+	if (a == A_OK)
+		return true;
+	if (a == A_FAIL)
+		return false;
+	/* Sent again, now in the open, under the retry policy. */
+	if (a == A_CREDENTIALS) {
+		char err[512];
+
+		if (!s3_client_credentials(c, err, sizeof err))
+			sdc_warnx("s3: credentials: %s", err);
+	}
+	sdc_warnx("s3: %s; retrying", k->why);
+	sdc_sink_retried(c->s);
+	return s3_perform(c, k);
 }

@@ -20,6 +20,8 @@
 
 #define OBJECT_HEADERS_MAX	4
 
+static bool settle(struct s3_objects *os);
+
 struct s3_object *
 s3_object_new(struct s3_objects *os, const char *partition, const char *key)
 {
@@ -121,6 +123,7 @@ fail_records(struct s3_objects *os, struct s3_object *o, const char *why)
 	uint8_t *bytes = NULL;
 	size_t cap = 0;
 
+	o->broken = true;
 	sdc_warnx("s3: s3://%s/%s: %llu records failed: %s", os->o->bucket,
 	    o->key, (unsigned long long)o->records, why);
 	for (uint64_t i = 0; i < o->records; i++) {
@@ -147,6 +150,7 @@ abort_upload(struct s3_objects *os, struct s3_object *o)
 	const struct sdc_sigv4_pair q[] = { { "uploadId", o->upload_id } };
 	struct s3_call k;
 
+	settle(os);
 	s3_call_init(&k, "DELETE", o->key);
 	k.params = q;
 	k.nparams = 1;
@@ -158,6 +162,11 @@ abort_upload(struct s3_objects *os, struct s3_object *o)
 static void
 give_up(struct s3_objects *os, struct s3_object *o, const char *why)
 {
+	if (os->fl.o == o)
+		settle(os);
+	if (o->broken)
+		return;
+	os->broke = true;
 	if (o->upload_id != NULL)
 		abort_upload(os, o);
 	fail_records(os, o, why);
@@ -172,6 +181,7 @@ initiate(struct s3_objects *os, struct s3_object *o, char *why, size_t len)
 	struct sdc_sigv4_pair h[OBJECT_HEADERS_MAX];
 	struct s3_call k;
 
+	settle(os);
 	s3_call_init(&k, "POST", o->key);
 	k.params = q;
 	k.nparams = 1;
@@ -215,9 +225,11 @@ static bool
 put_file(struct s3_objects *os, struct s3_object *o, struct s3_call *k,
     struct s3_part *pt, char *why, size_t len)
 {
-	int fd = open(pt->path, O_RDONLY | O_CLOEXEC);
+	int fd;
 	bool ok;
 
+	settle(os);
+	fd = open(pt->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(why, len, "%s: %s", pt->path, strerror(errno));
 		return false;
@@ -259,6 +271,84 @@ upload_part(struct s3_objects *os, struct s3_object *o, size_t i, char *why,
 		    o->key, i + 1);
 		return false;
 	}
+	return true;
+}
+
+/* The part upload going on, ended: false when it failed (and its object
+ * was given up). */
+static bool
+settle(struct s3_objects *os)
+{
+	struct s3_inflight *f = &os->fl;
+	struct s3_object *o = f->o;
+	char why[1024];
+	bool ok;
+
+	if (o == NULL)
+		return true;
+	ok = s3_wait(os->c, &f->k);
+	close(f->fd);
+	f->o = NULL;
+	if (ok && f->k.etag[0] != '\0') {
+		snprintf(o->parts[f->part].etag, sizeof o->parts[f->part].etag,
+		    "%s", f->k.etag);
+		return true;
+	}
+	if (ok)
+		snprintf(why, sizeof why, "PUT %s part %zu: no ETag in the "
+		    "answer", o->key, f->part + 1);
+	else
+		snprintf(why, sizeof why, "%s", f->k.why);
+	give_up(os, o, why);
+	return false;
+}
+
+void
+s3_objects_settle(struct s3_objects *os)
+{
+	settle(os);
+}
+
+void
+s3_objects_pump(struct s3_objects *os)
+{
+	if (os->fl.o != NULL && s3_pump(os->c))
+		settle(os);
+}
+
+/* Part i's upload begun, to go on while what follows is rendered. */
+static bool
+start_part(struct s3_objects *os, struct s3_object *o, size_t i, char *why,
+    size_t len)
+{
+	struct s3_inflight *f = &os->fl;
+	struct s3_part *pt = &o->parts[i];
+
+	settle(os);
+	if (o->broken) {
+		snprintf(why, len, "given up");
+		return false;
+	}
+	if (o->upload_id == NULL && !initiate(os, o, why, len))
+		return false;
+	f->fd = open(pt->path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0) {
+		snprintf(why, len, "%s: %s", pt->path, strerror(errno));
+		return false;
+	}
+	snprintf(f->number, sizeof f->number, "%zu", i + 1);
+	f->q[0] = (struct sdc_sigv4_pair){ "partNumber", f->number };
+	f->q[1] = (struct sdc_sigv4_pair){ "uploadId", o->upload_id };
+	s3_call_init(&f->k, "PUT", o->key);
+	f->k.params = f->q;
+	f->k.nparams = 2;
+	f->k.fd = f->fd;
+	f->k.len = pt->len;
+	f->k.payload_hash = os->o->unsigned_payload ? SDC_UNSIGNED_PAYLOAD :
+	    pt->sha256;
+	f->o = o;
+	f->part = i;
+	s3_start(os->c, &f->k);
 	return true;
 }
 
@@ -322,7 +412,7 @@ spool_bytes(struct s3_objects *os, struct s3_object *o, const uint8_t *p,
 
 	if (pt != NULL && o->fd >= 0 && pt->len == os->o->part_size) {
 		seal(o);
-		if (!upload_part(os, o, o->nparts - 1, why, len))
+		if (!start_part(os, o, o->nparts - 1, why, len))
 			return false;
 	}
 	if (o->fd < 0 && !new_part(os, o, why, len))
@@ -347,13 +437,13 @@ s3_object_spool(struct s3_objects *os, struct s3_object *o)
 	const uint8_t *p;
 	size_t n;
 
-	while ((p = sdc_render_bytes(o->rd, &n)), n > 0) {
+	while (!o->broken && (p = sdc_render_bytes(o->rd, &n), n > 0)) {
 		if (!spool_bytes(os, o, p, n, why, sizeof why)) {
 			give_up(os, o, why);
 			return false;
 		}
 	}
-	return true;
+	return !o->broken;
 }
 
 /* ------------------------------------------------------------ finishing */
@@ -367,6 +457,7 @@ complete(struct s3_objects *os, struct s3_object *o, char *why, size_t len)
 	char line[256];
 	bool ok;
 
+	settle(os);
 	sdc_buf_init(&xml, SIZE_MAX);
 	sdc_buf_append(&xml, "<CompleteMultipartUpload>", 25);
 	for (size_t i = 0; i < o->nparts; i++) {
@@ -418,6 +509,8 @@ s3_object_finish(struct s3_objects *os, struct s3_object *o)
 	char why[1024];
 
 	sdc_render_finish(o->rd);
+	if (os->fl.o == o)
+		settle(os);
 	if (o->broken || o->records == 0 || !s3_object_spool(os, o)) {
 		s3_object_free(o);
 		return;

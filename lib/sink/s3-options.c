@@ -170,6 +170,14 @@ set_unsigned(void *opts, const char *opt, const char *arg)
 	O(opts)->unsigned_payload = true;
 }
 
+static void
+set_imds(void *opts, const char *opt, const char *arg)
+{
+	(void)opt;
+	(void)arg;
+	O(opts)->imds = true;
+}
+
 const struct sdc_plugin_option sdc_s3_options[] = {
 	{ "bucket", 0, "NAME", "the bucket to write to (required)",
 	  set_bucket },
@@ -204,6 +212,8 @@ const struct sdc_plugin_option sdc_s3_options[] = {
 	{ "tls-ca", 0, "FILE", "trust the CAs of FILE (PEM)", set_ca },
 	{ "tls-insecure", 0, NULL, "accept any server certificate",
 	  set_insecure },
+	{ "instance-metadata", 0, NULL, "take credentials from the instance "
+	  "metadata service (IMDSv2) when none is found before", set_imds },
 	{ "unsigned-payload", 0, NULL, "sign requests without hashing the "
 	  "bytes (UNSIGNED-PAYLOAD)", set_unsigned },
 	{ NULL, 0, NULL, NULL, NULL }

@@ -40,6 +40,7 @@ struct s3_opts {
 	const char	*ca_file;
 	bool		 insecure;
 	bool		 unsigned_payload;
+	bool		 imds;		/* ask the instance metadata */
 	size_t		 part_size;
 	uint64_t	 max_records;	/* 0: no bound */
 	uint64_t	 max_bytes;
@@ -52,6 +53,13 @@ void	sdc_s3_opts_init(void *opts);
 
 /* ------------------------------------------------------------ the client */
 
+/* Where a request's body is read from, how far. */
+struct s3_body {
+	const struct s3_call	*k;
+	uint64_t		 at;
+	int			 error;
+};
+
 struct s3_client {
 	struct sdc_sink		*s;
 	const struct s3_opts	*o;
@@ -63,6 +71,12 @@ struct s3_client {
 	struct sdc_buf		 answer;
 	struct curl_slist	*sent;		/* the last request's headers */
 	bool			 once;		/* --check: no retries */
+	struct sdc_buf		 url;		/* of the last request */
+	struct s3_body		 body;
+	CURLM			*multi;		/* for a request going on */
+	struct s3_call		*async;
+	bool			 running, done;
+	CURLcode		 result;
 };
 
 /* One request: what it sends and what came back. */
@@ -98,6 +112,15 @@ bool	s3_client_credentials(struct s3_client *c, char *err, size_t len);
  */
 bool	s3_perform(struct s3_client *c, struct s3_call *k);
 void	s3_call_init(struct s3_call *k, const char *method, const char *key);
+/*
+ * k sent while the caller goes on (one at a time, and no other request
+ * until s3_wait): s3_pump moves it on without waiting (true once it is
+ * done), s3_wait waits for its end and, if it failed in a way worth
+ * retrying, sends it again by s3_perform.  k must outlive the wait.
+ */
+void	s3_start(struct s3_client *c, struct s3_call *k);
+bool	s3_pump(struct s3_client *c);
+bool	s3_wait(struct s3_client *c, struct s3_call *k);
 
 /* ------------------------------------------------------------ the objects */
 
@@ -127,11 +150,23 @@ struct s3_object {
 	bool			 broken;	/* failed: take no more */
 };
 
+/* The part upload going on while the records after it are rendered. */
+struct s3_inflight {
+	struct s3_object	*o;		/* NULL: none */
+	size_t			 part;
+	struct s3_call		 k;
+	struct sdc_sigv4_pair	 q[2];
+	char			 number[24];
+	int			 fd;
+};
+
 struct s3_objects {
 	struct s3_client	*c;
 	const struct s3_opts	*o;
 	struct sdc_sink		*s;
 	uint64_t		 spooled;	/* part files made, for names */
+	struct s3_inflight	 fl;
+	bool			 broke;		/* an object failed: sweep */
 };
 
 struct s3_object *s3_object_new(struct s3_objects *os, const char *partition,
@@ -145,5 +180,9 @@ bool	s3_object_spool(struct s3_objects *os, struct s3_object *o);
 /* Upload the rest and complete (or fail it all), report, free o. */
 void	s3_object_finish(struct s3_objects *os, struct s3_object *o);
 void	s3_object_free(struct s3_object *o);
+/* Move the part upload going on along; its end settled when it came. */
+void	s3_objects_pump(struct s3_objects *os);
+/* Wait for the part upload going on, if any. */
+void	s3_objects_settle(struct s3_objects *os);
 
 #endif

@@ -17,6 +17,7 @@
 #include "banned.h"
 
 #define SPOOL_AT	(256u << 10)	/* rendered bytes kept in memory */
+#define PUMP_EVERY	128		/* records between moving an upload on */
 
 struct s3_dest {
 	struct sdc_sink		*s;
@@ -27,6 +28,7 @@ struct s3_dest {
 	struct sdc_template	*partition;
 	struct s3_object	*open;		/* oldest first */
 	unsigned		 nopen;
+	unsigned		 since_pump;
 };
 
 /* text less its ${uuid} and ${seq}: what tells one object from another. */
@@ -116,7 +118,9 @@ s3_open(struct sdc_sink *s, const void *opts)
 	d->partition = parse_template(text, " less ${uuid} and ${seq}");
 	free(text);
 	s3_client_init(&d->c, s, o);
-	d->os = (struct s3_objects){ &d->c, o, s, 0 };
+	d->os.c = &d->c;
+	d->os.o = o;
+	d->os.s = s;
 	if (!s3_client_credentials(&d->c, err, sizeof err))
 		sdc_errx(SDC_EXIT_IO, "s3: %s", err);
 	if (sdc_sink_checking(s)) {
@@ -145,11 +149,13 @@ roll(struct s3_dest *d, struct s3_object *o)
 	s3_object_finish(&d->os, o);
 }
 
+static void sweep(struct s3_dest *d);
+
 static struct s3_object *
 find(struct s3_dest *d, const char *partition)
 {
 	for (struct s3_object *o = d->open; o != NULL; o = o->next)
-		if (strcmp(o->partition, partition) == 0)
+		if (!o->broken && strcmp(o->partition, partition) == 0)
 			return o;
 	return NULL;
 }
@@ -178,8 +184,10 @@ object_for(struct s3_dest *d, struct sdc_record *r, const char **why)
 		    "the key is empty";
 		return NULL;
 	}
-	if (d->nopen == d->o->max_open)
+	if (d->nopen == d->o->max_open) {
 		roll(d, d->open);
+		sweep(d);
+	}
 	o = s3_object_new(&d->os, part, k);
 	for (tail = &d->open; *tail != NULL; tail = &(*tail)->next)
 		;
@@ -224,6 +232,24 @@ roll_old(struct s3_dest *d)
 	}
 }
 
+/* Objects given up (their records failed) leave the table. */
+static void
+sweep(struct s3_dest *d)
+{
+	struct s3_object *o = d->open, *next;
+
+	if (!d->os.broke)
+		return;
+	d->os.broke = false;
+	for (; o != NULL; o = next) {
+		next = o->next;
+		if (o->broken) {
+			unlink_object(d, o);
+			s3_object_free(o);
+		}
+	}
+}
+
 static void
 s3_put(void *state, struct sdc_record *r)
 {
@@ -242,14 +268,16 @@ s3_put(void *state, struct sdc_record *r)
 	}
 	note_end(o);
 	sdc_render_bytes(o->rd, &pending);
-	if (pending >= SPOOL_AT && !s3_object_spool(&d->os, o)) {
-		unlink_object(d, o);
-		s3_object_free(o);
-		return;
+	if (++d->since_pump == PUMP_EVERY) {
+		d->since_pump = 0;
+		s3_objects_pump(&d->os);
 	}
-	if (full(d, o))
+	if (pending >= SPOOL_AT)
+		s3_object_spool(&d->os, o);
+	if (o->broken || full(d, o))
 		roll(d, o);
 	roll_old(d);
+	sweep(d);
 }
 
 static void
@@ -257,8 +285,10 @@ s3_flush(void *state)
 {
 	struct s3_dest *d = state;
 
-	while (d->open != NULL)
+	while (d->open != NULL) {
 		roll(d, d->open);
+		sweep(d);
+	}
 }
 
 static void
