@@ -22,7 +22,7 @@
 #define EXPIRY_MARGIN	300.0	/* seconds: load again before */
 #define UPLOAD_BUFFER	(1L << 20)	/* bytes read for curl at a time */
 
-enum attempt { A_OK, A_RETRY, A_CREDENTIALS, A_FAIL };
+enum attempt { A_NONE, A_OK, A_RETRY, A_CREDENTIALS, A_FAIL };
 
 static void
 set_origin(struct s3_client *c, const struct s3_opts *o)
@@ -415,8 +415,9 @@ wait_retry(struct s3_client *c, struct sdc_retry *r, struct s3_call *k,
 	return false;
 }
 
-bool
-s3_perform(struct s3_client *c, struct s3_call *k)
+/* From the outcome a of a first attempt made (A_NONE: none yet) on. */
+static bool
+retry_loop(struct s3_client *c, struct s3_call *k, enum attempt a)
 {
 	struct sdc_retry r;
 	bool warned = false;
@@ -424,11 +425,11 @@ s3_perform(struct s3_client *c, struct s3_call *k)
 
 	sdc_retry_init(&r, sdc_sink_retry_policy(c->s));
 	for (;;) {
-		enum attempt a;
-
-		if (sdc_aws_creds_expiring(&c->creds, EXPIRY_MARGIN))
-			s3_client_credentials(c, err, sizeof err);
-		a = attempt(c, k);
+		if (a == A_NONE) {
+			if (sdc_aws_creds_expiring(&c->creds, EXPIRY_MARGIN))
+				s3_client_credentials(c, err, sizeof err);
+			a = attempt(c, k);
+		}
 		if (a == A_OK) {
 			if (warned)
 				sdc_warnx("s3: %s %s: done after a retry",
@@ -441,7 +442,14 @@ s3_perform(struct s3_client *c, struct s3_call *k)
 		if (a == A_CREDENTIALS && !s3_client_credentials(c, err,
 		    sizeof err))
 			sdc_warnx("s3: credentials: %s", err);
+		a = A_NONE;
 	}
+}
+
+bool
+s3_perform(struct s3_client *c, struct s3_call *k)
+{
+	return retry_loop(c, k, A_NONE);
 }
 
 /* ------------------------------------------------- a request going on */
@@ -483,24 +491,8 @@ s3_pump(struct s3_client *c)
 bool
 s3_wait(struct s3_client *c, struct s3_call *k)
 {
-	enum attempt a;
-
 	while (!s3_pump(c))
 		curl_multi_poll(c->multi, NULL, 0, 100, NULL);
 	c->async = NULL;
-	a = conclude(c, k, c->result);
-	if (a == A_OK)
-		return true;
-	if (a == A_FAIL)
-		return false;
-	/* Sent again, now in the open, under the retry policy. */
-	if (a == A_CREDENTIALS) {
-		char err[512];
-
-		if (!s3_client_credentials(c, err, sizeof err))
-			sdc_warnx("s3: credentials: %s", err);
-	}
-	sdc_warnx("s3: %s; retrying", k->why);
-	sdc_sink_retried(c->s);
-	return s3_perform(c, k);
+	return retry_loop(c, k, conclude(c, k, c->result));
 }

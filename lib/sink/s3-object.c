@@ -344,8 +344,9 @@ start_part(struct s3_objects *os, struct s3_object *o, size_t i, char *why,
 	f->k.nparams = 2;
 	f->k.fd = f->fd;
 	f->k.len = pt->len;
+	snprintf(f->sha256, sizeof f->sha256, "%s", pt->sha256);
 	f->k.payload_hash = os->o->unsigned_payload ? SDC_UNSIGNED_PAYLOAD :
-	    pt->sha256;
+	    f->sha256;
 	f->o = o;
 	f->part = i;
 	s3_start(os->c, &f->k);

@@ -157,6 +157,7 @@ struct s3_inflight {
 	struct s3_call		 k;
 	struct sdc_sigv4_pair	 q[2];
 	char			 number[24];
+	char			 sha256[SDC_SHA256_HEX];	/* parts move */
 	int			 fd;
 };
 

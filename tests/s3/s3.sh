@@ -14,17 +14,18 @@ builddir=$(cd "${top_builddir:-.}" && pwd)
 PATH=$builddir:$PATH
 here=$srcdir/tests/s3
 cache=${SDC_CACHE_DIR:-$HOME/.cache/sdc-tools}
-cases=31
+cases=37
 if [ ! -d "$cache/maven/s3proxy/jars" ] || ! command -v java > /dev/null; then
 	echo "1..0 # SKIP no S3Proxy jars or java (run scripts/bootstrap)"
 	exit 0
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sdc-s3.XXXXXX")
-imds_pid= feed_pid=
+imds_pid= feed_pid= faults_pid=
 cleanup() {
 	"$here/s3proxy.sh" stop "$tmp/server" 2> /dev/null
 	[ -n "$imds_pid" ] && kill "$imds_pid" 2> /dev/null
 	[ -n "$feed_pid" ] && kill "$feed_pid" 2> /dev/null
+	[ -n "$faults_pid" ] && kill "$faults_pid" 2> /dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -253,6 +254,44 @@ check "--storage-class and --content-type are sent with the object" \
 sdc-sink s3 --bucket bkt --part-size 1M --check > /dev/null 2> "$tmp/err"
 check "--part-size below 5M is a usage error" \
     "$? $(grep -c 'parts are 5M to 5G' "$tmp/err")" "2 1"
+
+# faults MODE: tests/s3/faults.py in front of S3Proxy, its URL in $furl.
+faults() {
+	[ -n "$faults_pid" ] && kill "$faults_pid" 2> /dev/null
+	rm -f "$tmp/faults-port"
+	python3 "$here/faults.py" "$tmp/faults-port" "$port" "$1" \
+	    2> "$tmp/faults.log" &
+	faults_pid=$!
+	for _ in $(seq 100); do [ -s "$tmp/faults-port" ] && break; sleep 0.1; done
+	furl=http://127.0.0.1:$(cat "$tmp/faults-port")
+}
+faults 429x2
+start=$(date +%s.%N)
+timeout 60 sdc-sink s3 --endpoint "$furl" --bucket bkt --key busy/all.json \
+    --format json --retry-initial 0.01 < "$tmp/small.sdc" > "$tmp/out" 2> "$tmp/err"
+status=$?
+took=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print (b - a >= 2) ? "waited" : "early" }')
+check "429 with Retry-After: 1, twice: waited 2 s, then delivered" \
+    "$status $took $(lines_in busy) $(cut -d' ' -f4 "$tmp/faults.log" | tr '\n' ' ')" \
+    "0 waited 200 429 429 200 "
+faults 503x3
+timeout 60 sdc-sink s3 --endpoint "$furl" --bucket bkt --key slow/all.json \
+    --format json --retry-initial 0.05 < "$tmp/small.sdc" > "$tmp/out" 2> "$tmp/err"
+check "503 three times: retried, then delivered" \
+    "$? $(lines_in slow) $(errors "$tmp/out" | wc -l) $(grep -c '503 SlowDown: injected by faults.py; retrying' "$tmp/err")" \
+    "0 200 0 1"
+faults part2
+timeout 60 sdc-sink s3 --endpoint "$furl" --bucket bkt --key given/all.json \
+    --format json --part-size 5M --retry-attempts 3 --retry-initial 0.05 \
+    --spool-dir "$tmp/spool" < "$tmp/big.sdc" > "$tmp/out" 2> "$tmp/err"
+check "part 2 always 503: given up after 3 attempts, each record an error" \
+    "$? $(errors "$tmp/out") $(events "$tmp/out" | wc -l)" "0 100000 S3_UPLOAD 0"
+check "part 2 always 503: the upload aborted, no object made" \
+    "$(grep -c '^DELETE /bkt/given/all.json?uploadId=.* -> 204$' "$tmp/faults.log") $(lines_in given)" "1 0"
+check "part 2 always 503: the error records hold the records' bytes" \
+    "$(sdc-convert --to json < "$tmp/out" | jq -r '."@error".record' | base64 -d | cmp - "$tmp/big.json" && echo same)" "same"
+check "part 2 always 503: no part file left in the spool" \
+    "$(ls -A "$tmp/spool" | wc -l)" "0"
 
 [ $n -eq $cases ] || { echo "not ok - ran $n of $cases cases"; failed=1; }
 exit $failed
