@@ -246,13 +246,23 @@ one_frame(struct sdc_sink *s, const struct sdc_destination *d, void *state,
 	d->put(state, r);
 }
 
-/* Seconds until --flush-ms is due for what was put; -1 when nothing is. */
+/*
+ * Seconds until a flush is due, for --flush-ms and what was put or for
+ * the destination's own clock (due); -1 when none is.
+ */
 static double
-flush_due(const struct sdc_sink *s)
+flush_due(const struct sdc_sink *s, const struct sdc_destination *d,
+    void *state)
 {
-	if (s->opt->flush_seconds <= 0 || s->waiting_since == 0)
-		return -1;
-	return s->waiting_since + s->opt->flush_seconds - sdc_uptime();
+	double due = -1, own = d->due != NULL ? d->due(state) : -1;
+
+	if (s->opt->flush_seconds > 0 && s->waiting_since != 0)
+		due = s->waiting_since + s->opt->flush_seconds - sdc_uptime();
+	if (due < 0 && s->opt->flush_seconds > 0 && s->waiting_since != 0)
+		due = 0;
+	if (own >= 0 && (due < 0 || own < due))
+		due = own;
+	return due;
 }
 
 /* Wait for input, flushing when due: false at a stop. */
@@ -262,7 +272,7 @@ wait_input(struct sdc_sink *s, const struct sdc_destination *d, void *state,
 {
 	while (!sdc_frame_reader_ready(fr) && !fr->eof) {
 		struct pollfd p = { fr->fd, POLLIN, 0 };
-		double due = flush_due(s);
+		double due = flush_due(s, d, state);
 		int rc;
 
 		if (sdc_sink_stopping(s))
