@@ -361,6 +361,22 @@ file_flush(void *state)
 	}
 }
 
+/* The soonest a file expires, for the framework to call flush then. */
+static double
+file_due(void *state)
+{
+	struct file_sink *fs = state;
+	double now = sdc_uptime(), due = -1;
+
+	for (struct open_file *f = fs->head; f != NULL; f = f->next) {
+		double d = sdc_roll_due_in(&fs->o->roll, &f->st, now);
+
+		if (d >= 0 && (due < 0 || d < due))
+			due = d;
+	}
+	return due;
+}
+
 static void
 file_close(void *state)
 {
@@ -414,5 +430,6 @@ const struct sdc_destination sdc_destination_file = {
 	.open = file_open,
 	.put = file_put,
 	.flush = file_flush,
+	.due = file_due,
 	.close = file_close,
 };
