@@ -53,25 +53,30 @@ nearest_existing(char *dir, struct stat *st)
 	}
 }
 
-static void
+/* Create and remove a file in dir: 0 or errno. */
+static int
 probe(const char *dir, const char *base)
 {
 	size_t n = strlen(dir) + 32;
 	char *path = sdc_xmalloc(n);
-	int fd;
+	int fd, e;
 
 	snprintf(path, n, "%s/.sdc-sink-check.XXXXXX", dir);
 	fd = mkstemp(path);
-	if (fd < 0)
-		sdc_err(SDC_EXIT_IO, "file: %s: cannot create a file", dir);
-	close(fd);
-	unlink(path);
+	e = errno;
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
 	free(path);
+	if (fd < 0)
+		return e;
 	if (strcmp(dir, base) == 0)
 		sdc_warnx("file: %s: a writable directory", base);
 	else
 		sdc_warnx("file: %s: does not exist yet; would be made under "
 		    "%s, a writable directory", base, dir);
+	return 0;
 }
 
 static void
@@ -85,13 +90,18 @@ check_one(const char *template)
 	memcpy(dir, base, strlen(base) + 1);
 	if (*dir == '\0')
 		memcpy(dir, ".", 2);
-	if ((e = nearest_existing(dir, &st)) != 0)
-		sdc_errx(SDC_EXIT_IO, "file: %s: %s", dir, strerror(e));
-	if (!S_ISDIR(st.st_mode))
-		sdc_errx(SDC_EXIT_IO, "file: %s: not a directory", dir);
-	probe(dir, *base == '\0' ? "." : base);
-	free(dir);
+	e = nearest_existing(dir, &st);
+	if (e == 0 && !S_ISDIR(st.st_mode))
+		e = ENOTDIR;
+	if (e == 0)
+		e = probe(dir, *base == '\0' ? "." : base);
 	free(base);
+	if (e != 0) {
+		sdc_warnx("file: %s: %s", dir, strerror(e));
+		free(dir);
+		sdc_exit(SDC_EXIT_IO);
+	}
+	free(dir);
 }
 
 void

@@ -413,8 +413,8 @@ file_open(struct sdc_sink *s, const void *opts)
 	sdc_late_init(&fs->late, (int64_t)(o->late_limit * 1000));
 	fs->last_sweep = sdc_uptime();
 	if (sdc_sink_checking(s)) {
-		sdc_file_check(o);
 		file_close(fs);
+		sdc_file_check(o);
 		return NULL;
 	}
 	return fs;
