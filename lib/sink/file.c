@@ -24,6 +24,7 @@
 #include "banned.h"
 
 #define WRITE_CHUNK	(128u << 10)	/* rendered bytes written at once */
+#define WRITE_CHUNK_MIN	(4u << 10)
 #define PATH_LEN	4096
 #define NAME_TRIES	100
 #define SWEEP_EVERY	0.05		/* seconds between expiry checks */
@@ -50,6 +51,7 @@ struct file_sink {
 	int			 broken;	/* errno of a failed write */
 	char			*broken_path;
 	double			 last_sweep;
+	size_t			 chunk;		/* rendered bytes held a file */
 	char			 buf[PATH_LEN];
 };
 
@@ -356,7 +358,7 @@ file_put(void *state, struct sdc_record *r)
 	f->put_sum += now;
 	sdc_render_bytes(f->rd, &pending);
 	f->st.bytes = f->taken + pending;
-	if (pending >= WRITE_CHUNK && (e = write_rendered(f)) != 0)
+	if (pending >= fs->chunk && (e = write_rendered(f)) != 0)
 		file_failed(fs, f, "write", e);
 	else if (sdc_roll_full(&fs->o->roll, &f->st) != SDC_ROLL_NO)
 		publish(fs, f);
@@ -428,6 +430,10 @@ file_open(struct sdc_sink *s, const void *opts)
 	free(name);
 	sdc_late_init(&fs->late, (int64_t)(o->late_limit * 1000));
 	fs->last_sweep = coarse_uptime();
+	/* What all the open files hold stays within --max-buffer. */
+	fs->chunk = sdc_sink_max_buffer(s) / o->max_open;
+	fs->chunk = fs->chunk < WRITE_CHUNK ? fs->chunk : WRITE_CHUNK;
+	fs->chunk = fs->chunk > WRITE_CHUNK_MIN ? fs->chunk : WRITE_CHUNK_MIN;
 	if (sdc_sink_checking(s)) {
 		file_close(fs);
 		sdc_file_check(o);
