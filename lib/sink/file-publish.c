@@ -20,13 +20,31 @@
 
 #define RENAME_TRIES	1000
 
+static int fsync_dir(const char *dir);
+
+/* The directory holding path, synced so that a new entry in it lasts. */
+static int
+fsync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *parent;
+	int e;
+
+	if (slash == NULL)
+		return fsync_dir(".");
+	parent = sdc_xmemdup(path, slash == path ? 1 : (size_t)(slash - path));
+	e = fsync_dir(parent);
+	free(parent);
+	return e;
+}
+
 static int
 mkdir_one(const char *path)
 {
 	struct stat st;
 
 	if (mkdir(path, 0777) == 0)
-		return 0;
+		return fsync_parent(path);
 	if (errno != EEXIST)
 		return errno;
 	if (stat(path, &st) != 0)

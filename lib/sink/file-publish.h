@@ -10,7 +10,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* mkdir -p: 0, or the errno of the component that failed. */
+/*
+ * mkdir -p, each directory made synced into its parent: 0, or the
+ * errno of the component that failed.
+ */
 int	sdc_mkdirs(const char *dir);
 /* dir "/" name, or dir "/." name ".tmp", newly allocated. */
 char	*sdc_publish_path(const char *dir, const char *name, bool temp);
