@@ -282,6 +282,9 @@ wait_input(struct sdc_sink *s, const struct sdc_destination *d, void *state,
 			flush(s, d, state);
 			continue;
 		}
+		/* Events wait for no input: a file-closed starts a job now. */
+		if (s->run->out.committed > 0)
+			sdc_out_flush(&s->run->out);
 		rc = poll(&p, 1, due < 0 ? 1000 : (int)(due * 1000) + 1);
 		if (rc < 0 && errno != EINTR)
 			sdc_err(SDC_EXIT_IO, "poll");
