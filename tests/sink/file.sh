@@ -101,7 +101,7 @@ check "--max-age: split in 2 to 4 files" \
 # --idle-timeout: a file is published while the input is still open.
 mkfifo "$tmp/fifo"
 timeout 30 sdc-sink file --format json --directory "$tmp/i" \
-    --idle-timeout 0.3 < "$tmp/fifo" > /dev/null 2>&1 &
+    --idle-timeout 0.3 < "$tmp/fifo" > "$tmp/ev.sdc" 2> /dev/null &
 pid=$!
 exec 3> "$tmp/fifo"
 records 5 >&3
@@ -111,6 +111,14 @@ for i in $(seq 50); do
 done
 check "--idle-timeout: published on a silent input" \
     "$(count_files "$tmp/i" 2> /dev/null)" 1
+closed() {
+	sdc-convert --to json < "$tmp/ev.sdc" 2> /dev/null | grep -c file-closed
+}
+for i in $(seq 50); do
+	[ "$(closed)" = 1 ] && break
+	sleep 0.1
+done
+check "--idle-timeout: its event is out before the input ends" "$(closed)" 1
 records 3 >&3
 exec 3>&-
 wait $pid
