@@ -52,7 +52,8 @@ struct file_sink {
 	char			*broken_path;
 	double			 last_sweep;
 	size_t			 chunk;		/* rendered bytes held a file */
-	char			 buf[PATH_LEN];
+	char			 buf[PATH_LEN];		/* a directory */
+	char			 name[PATH_LEN];	/* a file name */
 };
 
 /*
@@ -228,19 +229,19 @@ create_named(struct file_sink *fs, struct open_file *f,
     const struct sdc_record *r, int64_t ms)
 {
 	for (int n = 0; n < NAME_TRIES; n++) {
-		size_t len = sdc_template_expand(fs->name_t, r, ms, fs->buf,
-		    sizeof fs->buf);
+		size_t len = sdc_template_expand(fs->name_t, r, ms, fs->name,
+		    sizeof fs->name);
 		int fd;
 
-		if (len >= sizeof fs->buf - 16) {
+		if (len >= sizeof fs->name - 16) {
 			errno = ENAMETOOLONG;
 			return -1;
 		}
 		if (n > 0)
-			snprintf(fs->buf + len, sizeof fs->buf - len, "-%d", n);
-		fd = sdc_publish_create(f->dir, fs->buf);
+			snprintf(fs->name + len, sizeof fs->name - len, "-%d", n);
+		fd = sdc_publish_create(f->dir, fs->name);
 		if (fd >= 0) {
-			f->name = sdc_xstrdup(fs->buf);
+			f->name = sdc_xstrdup(fs->name);
 			return fd;
 		}
 		if (errno != EEXIST)
