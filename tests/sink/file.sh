@@ -237,6 +237,14 @@ watchdog() {
 	( sleep 30; kill -9 "$1" 2> /dev/null ) > /dev/null 2>&1 &
 }
 
+# --- a directory that cannot be made: each record an error record
+records 3 > "$tmp/3.sdc"
+sink "$tmp/ev" --directory "$tmp/plain/x" < "$tmp/3.sdc"
+check "unmakeable directory: error records naming it" \
+    "$(grep -c "\"SINK_FILE_OPEN\",\"message\":\"$tmp/plain/x: Not a directory\"" \
+    "$tmp/ev")" 3
+check "unmakeable directory: nothing undelivered, exit 0" "$status" 0
+
 # --- SIGTERM mid-run: the open file is published whole at the stop.
 records 1050 > "$tmp/1050.sdc"
 rm -f "$tmp/fifo" && mkfifo "$tmp/fifo"
