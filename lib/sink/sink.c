@@ -207,6 +207,16 @@ sdc_sink_retried(struct sdc_sink *s)
 	s->c[C_RETRIED]++;
 }
 
+/* Now, to the few milliseconds a tick of the coarse clock is, for names. */
+static int64_t
+coarse_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int64_t
 sdc_sink_record_time(const struct sdc_sink *s, const struct sdc_record *r)
 {
@@ -231,7 +241,7 @@ sdc_sink_record_time(const struct sdc_sink *s, const struct sdc_record *r)
 		if (i == a->len && i > 0)
 			return ms;
 	}
-	return sdc_now_ms();
+	return coarse_now_ms();
 }
 
 /* ------------------------------------------------------------------- loop */
