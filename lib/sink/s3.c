@@ -117,6 +117,8 @@ s3_open(struct sdc_sink *s, const void *opts)
 	text = partition_text(o->key);
 	d->partition = parse_template(text, " less ${uuid} and ${seq}");
 	free(text);
+	if (!sdc_template_uses_fields(d->key))
+		sdc_sink_header_only(s);	/* rendered from the frames */
 	s3_client_init(&d->c, s, o);
 	d->os.c = &d->c;
 	d->os.o = o;
@@ -280,6 +282,20 @@ s3_put(void *state, struct sdc_record *r)
 	sweep(d);
 }
 
+/* Seconds until the oldest object is --max-age old. */
+static double
+s3_due(void *state)
+{
+	const struct s3_dest *d = state;
+
+	if (d->o->max_age <= 0 || d->open == NULL)
+		return -1;
+	for (const struct s3_object *o = d->open; o != NULL; o = o->next)
+		if (sdc_uptime() - o->opened >= d->o->max_age)
+			return 0;
+	return d->open->opened + d->o->max_age - sdc_uptime();
+}
+
 static void
 s3_flush(void *state)
 {
@@ -308,5 +324,6 @@ const struct sdc_destination sdc_destination_s3 = {
 	.open = s3_open,
 	.put = s3_put,
 	.flush = s3_flush,
+	.due = s3_due,
 	.close = s3_close,
 };
