@@ -14,7 +14,7 @@ builddir=$(cd "${top_builddir:-.}" && pwd)
 PATH=$builddir:$PATH
 here=$srcdir/tests/s3
 cache=${SDC_CACHE_DIR:-$HOME/.cache/sdc-tools}
-cases=37
+cases=38
 if [ ! -d "$cache/maven/s3proxy/jars" ] || ! command -v java > /dev/null; then
 	echo "1..0 # SKIP no S3Proxy jars or java (run scripts/bootstrap)"
 	exit 0
@@ -133,6 +133,15 @@ sink --bucket bkt --key 'roll/%Y/part-${seq}-${uuid}.json' --format json \
 check "--max-records 50: 4 objects of 50 records, 4 events" \
     "$? $(find "$(blobs roll)" -type f -exec sh -c 'wc -l < "$1"' _ {} \; | tr '\n' ' ')$(events "$tmp/out" | jq -r .records | tr '\n' ' ')" \
     "0 50 50 50 50 50 50 50 50 "
+
+{ cat "$tmp/small.sdc"; sleep 3; } | sink --bucket bkt --format json \
+    --key 'age/part-${uuid}.json' --max-age 1 > "$tmp/out" 2> "$tmp/err" &
+pid=$!
+sleep 2.2
+early="$(lines_in age) $(kill -0 $pid 2> /dev/null && echo running)"
+wait $pid
+check "--max-age 1: the object is written while the input is still open" \
+    "$early $(lines_in age)" "200 running 200"
 
 AWS_SECRET_ACCESS_KEY=wrong sink --bucket bkt --key 'wrong/all.json' \
     --format json --retry-attempts 3 --retry-initial 0.05 \
