@@ -314,6 +314,8 @@ judge(struct s3_call *k, const char *url)
 	snprintf(k->why, sizeof k->why, "%s %s: %ld%s%s%s%s", k->method, url,
 	    k->status, code[0] != '\0' ? " " : "", code,
 	    k->ans.message[0] != '\0' ? ": " : "", k->ans.message);
+	if (k->status == 501)	/* NotImplemented: so it stays */
+		return A_FAIL;
 	if (k->status >= 500 || k->status == 429 || (error &&
 	    k->status < 300) || strcmp(code, "RequestTimeout") == 0 ||
 	    strcmp(code, "SlowDown") == 0)

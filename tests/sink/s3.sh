@@ -14,7 +14,7 @@ builddir=$(cd "${top_builddir:-.}" && pwd)
 PATH=$builddir:$PATH
 here=$srcdir/tests/s3
 cache=${SDC_CACHE_DIR:-$HOME/.cache/sdc-tools}
-cases=38
+cases=39
 if [ ! -d "$cache/maven/s3proxy/jars" ] || ! command -v java > /dev/null; then
 	echo "1..0 # SKIP no S3Proxy jars or java (run scripts/bootstrap)"
 	exit 0
@@ -45,6 +45,7 @@ check() {
 		failed=1
 		echo "not ok $n - $1"
 		printf '# want: %s\n# got:  %s\n' "$3" "$2"
+		return 1
 	fi
 }
 # s3curl METHOD PATH [curl args]: a request signed by curl, which needs
@@ -224,15 +225,19 @@ timeout 60 tail --pid=$pid -f /dev/null
 wait $pid
 check "a server restart mid-run: status 0, retried, no error record" \
     "$? $(grep -c 'retrying' "$tmp/err" | sed 's/[1-9][0-9]*/some/') $(errors "$tmp/out" | wc -l)" "0 some 0"
+for key in $(events "$tmp/out" | jq -r .key); do
+	s3curl GET "/bkt/$key"
+done > "$tmp/got"
 check "a server restart mid-run: all 100000 records are on the server" \
-    "$(lines_in restart) $(find "$(blobs restart)" -type f -exec cat {} + | sort -u | wc -l)" "100000 100000"
+    "$(wc -l < "$tmp/got") $(sort -u "$tmp/got" | wc -l)" "100000 100000"
 
 printf '[default]\naws_access_key_id = sdc-test-key\naws_secret_access_key = wrong\n[writer]\naws_access_key_id = sdc-test-key\naws_secret_access_key = sdc-test-secret\n' \
     > "$tmp/profiles"
 AWS_SHARED_CREDENTIALS_FILE=$tmp/profiles AWS_PROFILE=writer \
     sink --bucket bkt --check > /dev/null 2> "$tmp/err"
 check "AWS_PROFILE picks a profile of the credentials file" \
-    "$? $(grep -c 'credentials from profile "writer"' "$tmp/err")" "0 1"
+    "$? $(grep -c 'credentials from profile "writer"' "$tmp/err")" "0 1" ||
+    sed 's/^/# /' "$tmp/err"
 AWS_SHARED_CREDENTIALS_FILE=$tmp/profiles sink --bucket bkt --check \
     --profile default > /dev/null 2> "$tmp/err"
 check "--profile default, whose secret is wrong: --check fails, status 3" \
@@ -260,6 +265,11 @@ sink --bucket bkt --key 'class/all.json' --format json \
 check "--storage-class and --content-type are sent with the object" \
     "$? $(s3curl HEAD /bkt/class/all.json -I | tr -d '\r' | grep -i -E '^(content-type|x-amz-storage-class):' | sort | tr '\n' ' ')" \
     "0 Content-Type: application/x-ndjson x-amz-storage-class: STANDARD_IA "
+sink --bucket bkt --key 'sse/all.json' --format json --sse aws:kms \
+    --sse-kms-key-id sdc-key < "$tmp/small.sdc" > "$tmp/out" 2> "$tmp/err"
+check "--sse is sent: S3Proxy has no SSE, 501, failed at once, no retry" \
+    "$(errors "$tmp/out") $(grep -c 'sse/all.json: 501 NotImplemented' "$tmp/err") $(grep -c retrying "$tmp/err") $(requests | grep -c '^PUT /bkt/sse/all.json$')" \
+    "200 S3_UPLOAD 1 0 1"
 sdc-sink s3 --bucket bkt --part-size 1M --check > /dev/null 2> "$tmp/err"
 check "--part-size below 5M is a usage error" \
     "$? $(grep -c 'parts are 5M to 5G' "$tmp/err")" "2 1"
