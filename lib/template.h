@@ -27,7 +27,7 @@ bool	sdc_template_uses_record(const struct sdc_template *t);
  * epoch) into dst: the length it needed, as snprintf.  A field that is
  * missing or not a scalar expands to "_".
  */
-size_t	sdc_template_expand(const struct sdc_template *t,
+size_t	sdc_template_expand(struct sdc_template *t,
 	    const struct sdc_record *r, int64_t ms, char *dst, size_t len);
 void	sdc_template_free(struct sdc_template *t);
 /*

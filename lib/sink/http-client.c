@@ -40,17 +40,20 @@ check_header(const char *h)
 	const char *colon = strchr(h, ':');
 
 	if (colon == NULL || colon == h)
-		sdc_usage_error("http: --header '%s': not 'Name: value'", h);
+		sdc_usage_error("http: --http-header '%s': not 'Name: "
+		    "value'", h);
 	for (const char *p = h; p < colon; p++)
 		if (!isalnum((unsigned char)*p) && strchr("!#$%&'*+-.^_`|~",
 		    *p) == NULL)
-			sdc_usage_error("http: --header '%s': '%c' in a "
+			sdc_usage_error("http: --http-header '%s': '%c' in a "
 			    "header name", h, *p);
 	if (strpbrk(h, "\r\n") != NULL)
-		sdc_usage_error("http: --header: a line break in '%s'", h);
+		sdc_usage_error("http: --http-header: a line break in '%s'",
+		    h);
 	if ((size_t)(colon - h) == strlen("Content-Type") &&
 	    strncasecmp(h, "Content-Type", 12) == 0)
-		sdc_usage_error("http: --header '%s': use --content-type", h);
+		sdc_usage_error("http: --http-header '%s': use "
+		    "--content-type", h);
 }
 
 static struct curl_slist *

@@ -1,8 +1,9 @@
 /*
  * The http destination's options.  A name another destination may
- * declare too (--compress, --header, --method) is kept as given and
- * checked when the http destination opens, since every destination
- * declaring a name is set by it.
+ * declare too (--compress, --method) is kept as given and checked when
+ * the http destination opens, since every destination declaring a name
+ * is set by it.  Headers are --http-header: --header is the csv
+ * format's.
  */
 #include <string.h>
 
@@ -151,7 +152,7 @@ const struct sdc_plugin_option sdc_http_sink_options[] = {
 	{ "url", 0, "URL", "where to send the batches (a template: "
 	  "http[s]://host/push/${/app})", set_url },
 	{ "method", 0, "METHOD", "POST or PUT (POST)", set_method },
-	{ "header", 0, "'NAME: VALUE'", "a header of every request "
+	{ "http-header", 0, "'NAME: VALUE'", "a header of every request "
 	  "(repeatable)", set_header },
 	{ "batch-records", 0, "N", "records of a request at most (500)",
 	  set_batch_records },

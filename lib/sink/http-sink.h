@@ -118,7 +118,9 @@ struct sdc_http_sink {
 	struct sdc_http_batch		**batches;	/* open, by URL */
 	size_t				 nbatches;
 	size_t				 held;	/* bytes of all batches */
-	char				*expanded;	/* URL scratch */
+	char				*raw;	/* the URL expanded */
+	size_t				 raw_cap;
+	char				*expanded;	/* ... and escaped */
 	size_t				 expanded_cap;
 };
 

@@ -159,57 +159,67 @@ sdc_http_url_escape(const char *url, char *dst, size_t len)
 	return n;
 }
 
-/* The URL of r (NULL: none, for --check), escaped, in hs->expanded. */
+/*
+ * The URL of r (NULL: none, for --check), escaped, in hs->expanded.
+ * Expanded once when it fits, since ${uuid} and ${seq} change at each
+ * expansion.
+ */
 static const char *
 url_of(struct sdc_http_sink *hs, const struct sdc_record *r)
 {
 	int64_t ms = r != NULL ? sdc_sink_record_time(hs->s, r) :
 	    sdc_now_ms();
-	size_t need = sdc_template_expand(hs->url, r, ms, NULL, 0) + 1;
-	char *raw = sdc_xmalloc(need);
+	size_t need = sdc_template_expand(hs->url, r, ms, hs->raw,
+	    hs->raw_cap) + 1;
 
-	sdc_template_expand(hs->url, r, ms, raw, need);
-	need = sdc_http_url_escape(raw, NULL, 0) + 1;
+	if (need > hs->raw_cap) {
+		hs->raw = sdc_xrealloc(hs->raw, need);
+		hs->raw_cap = need;
+		sdc_template_expand(hs->url, r, ms, hs->raw, need);
+	}
+	need = sdc_http_url_escape(hs->raw, NULL, 0) + 1;
 	if (need > hs->expanded_cap) {
 		hs->expanded = sdc_xrealloc(hs->expanded, need);
 		hs->expanded_cap = need;
 	}
-	sdc_http_url_escape(raw, hs->expanded, need);
-	free(raw);
+	sdc_http_url_escape(hs->raw, hs->expanded, need);
 	return hs->expanded;
 }
 
-static bool
+/*
+ * Keep r as a frame, before rendering (which may change it), so that a
+ * refused batch can be sent again one record a request.
+ */
+static void
 keep(struct sdc_http_batch *b, const struct sdc_record *r)
 {
 	const char *why;
 
 	if (!sdc_wire_encode(&b->frames, r, UINT32_MAX, &why))
-		return false;
+		sdc_errx(SDC_EXIT_IO, "http: a record kept: %s", why);
 	if (b->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 64;
 		b->held = sdc_xreallocarray(b->held, b->cap, sizeof(*b->held));
 	}
 	b->held[b->n].end = b->frames.len;
 	b->held[b->n].put_at = sdc_uptime();
-	b->n++;
-	return true;
 }
 
 static void
-http_put(void *state, const struct sdc_record *r)
+http_put(void *state, struct sdc_record *r)
 {
 	struct sdc_http_sink *hs = state;
 	struct sdc_http_batch *b = batch_for(hs, url_of(hs, r));
 	size_t before = batch_size(b), rendered;
 	const char *why;
 
+	keep(b, r);
 	if (!sdc_render_record(b->rd, r, &why)) {
+		b->frames.len = b->n ? b->held[b->n - 1].end : 0;
 		sdc_sink_failed(hs->s, r, "HTTP_RENDER", "%s", why);
 		return;
 	}
-	if (!keep(b, r))
-		sdc_errx(SDC_EXIT_IO, "http: out of memory");
+	b->n++;
 	hs->held += batch_size(b) - before;
 	sdc_render_bytes(b->rd, &rendered);
 	if (b->n >= hs->o->batch_records || rendered >= hs->o->batch_bytes)
@@ -237,6 +247,7 @@ http_close(void *state)
 		batch_free(hs->batches[i]);
 	free(hs->batches);
 	free(hs->expanded);
+	free(hs->raw);
 	sdc_template_free(hs->url);
 	sdc_http_client_free(hs->client);
 	free(hs);
