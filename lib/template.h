@@ -2,7 +2,8 @@
 #define SDC_TEMPLATE_H
 /*
  * Names and keys from templates ("/data/%Y/%m/%d/${/zone}/part-${uuid}.json"):
- * strftime's %-conversions of the record's time (--time-field, else its
+ * %-conversions of the record's time (%Y, %y, %m, %d, %H, %M, %S, %j as
+ * strftime has them, and %%) (--time-field, else its
  * receivedAt attribute, else now, in UTC unless --timezone), ${/path}
  * a field's value, ${attr:name} a header attribute, ${uuid} a random
  * UUID, ${seq} a counter of the names made, $$ a dollar.  A field or
