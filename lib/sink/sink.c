@@ -84,10 +84,11 @@ sdc_sink_note_event(struct sdc_sink *s)
 static void
 notice_stop(struct sdc_sink *s)
 {
-	if (sdc_pending_signal)
-		sdc_run_poll(s->run);
+	/* Taken first: the run's poll ends the program on a stop not taken. */
 	if (!s->stopping && sdc_run_take_stop(s->run) != 0)
 		s->stopping = true;
+	if (sdc_pending_signal)
+		sdc_run_poll(s->run);
 }
 
 bool

@@ -20,7 +20,7 @@ if ! command -v jq > /dev/null || ! command -v openssl > /dev/null; then
 	echo "1..0 # SKIP no jq or openssl (scripts/bootstrap installs them)"
 	exit 0
 fi
-cases=24
+cases=25
 n=0 failed=0
 check() {
 	n=$((n + 1))
@@ -164,7 +164,7 @@ check "--check with nothing listening: status 3" \
 serve --fail 2:503:1
 start=$(date +%s.%N)
 sink --url "$url/push" -F json --retry-initial 10ms
-elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s >= 2 }')
+elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print (e - s >= 2) }')
 check "503 with Retry-After: 1 twice: retried after the wait asked, then delivered" \
     "$status $elapsed $(jq -r .status "$tmp/log" | tr '\n' ' ')$(metric retried) $(metric delivered)" \
     "0 1 503 503 200 2 7"
@@ -173,7 +173,7 @@ unserve
 serve --fail "1:429:$(date -u -d '+3 seconds' '+%a, %d %b %Y %H:%M:%S GMT')" --fail 1:500 --fail 1:408
 start=$(date +%s.%N)
 sink --url "$url/push" -F json --retry-initial 10ms --retry-max 20ms
-elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s >= 1.5 }')
+elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print (e - s >= 1.5) }')
 check "429 with a Retry-After date, 500, 408: each retried, then delivered" \
     "$status $elapsed $(jq -r .status "$tmp/log" | tr '\n' ' ')$(delivered_ns | tr '\n' ' ')" \
     "0 1 429 500 408 200 1 2 3 4 5 6 7 "
@@ -186,6 +186,24 @@ check "retries given up after --retry-attempts: every record an error record wit
     "0 3 $(for i in 1 2 3 4 5 6 7; do printf 'HTTP_UNDELIVERED stdin:%d %d %s/push: after 3 attempts over T s: 503 Service Unavailable,' $i $i "$url"; done)"
 check "metrics: failed 7, delivered 0, retried 2" \
     "$(metric failed) $(metric delivered) $(metric retried)" "7 0 2"
+unserve
+
+serve --fail 100:503
+sdc-sink http --url "$url/push" -F json --metrics "$tmp/m.json" \
+    < "$tmp/in" > "$tmp/out.sdc" 2> "$tmp/err" &
+kpid=$!
+python3 "$srcdir/tests/cli/data/wait-log.py" "$tmp/log" '"status": 503' 2
+kill -TERM $kpid
+(sleep 20; kill -9 $kpid 2> /dev/null) &
+watchdog=$!
+wait $kpid
+status=$?
+kill $watchdog
+kpid=
+sdc-convert --to json < "$tmp/out.sdc" > "$tmp/out"
+check "SIGTERM while retrying: no more waits, every record an error record" \
+    "$status $(jq -r '.["@error"] | "\(.code) \(.message)"' "$tmp/out" | sort | uniq -c | tr -s ' ') $(metric failed) $(metric undelivered)" \
+    "0  7 HTTP_UNDELIVERED $url/push: stopped while retrying: 503 Service Unavailable 7 0"
 unserve
 
 records 6 2 5 > "$tmp/in"
