@@ -208,26 +208,9 @@ static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
 	struct sdc_http_response *resp = arg;
-	size_t len = size * n, k;
 
-	if (len > 9 && strncmp(p, "HTTP/", 5) == 0) {
-		const char *sp = memchr(p, ' ', len);
-		const char *phrase = sp != NULL ?
-		    memchr(sp + 1, ' ', len - (size_t)(sp + 1 - p)) : NULL;
-
-		resp->reason[0] = '\0';
-		if (phrase == NULL)
-			return len;
-		phrase++;
-		k = len - (size_t)(phrase - p);
-		while (k > 0 && (phrase[k - 1] == '\r' || phrase[k - 1] == '\n'))
-			k--;
-		if (k >= sizeof resp->reason)
-			k = sizeof resp->reason - 1;
-		memcpy(resp->reason, phrase, k);
-		resp->reason[k] = '\0';
-	}
-	return len;
+	sdc_http_status_phrase(p, size * n, resp->reason, sizeof resp->reason);
+	return size * n;
 }
 
 /* The first bytes of the body are kept; the rest is read and dropped. */

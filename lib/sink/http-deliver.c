@@ -84,18 +84,10 @@ describe_refusal(const struct sdc_http_response *resp, char *dst,
     size_t len)
 {
 	char status[300], text[SDC_HTTP_BODY_KEEP + 1];
-	size_t n = resp->body.len;
 
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = resp->body.data[i];
-
-		text[i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
-	}
-	while (n > 0 && text[n - 1] == ' ')
-		n--;
-	text[n] = '\0';
+	sdc_http_printable(resp->body.data, resp->body.len, text, sizeof text);
 	sdc_http_describe(resp, status, sizeof status);
-	snprintf(dst, len, "%s%s%s", status, n ? ": " : "", text);
+	snprintf(dst, len, "%s%s%s", status, text[0] ? ": " : "", text);
 }
 
 static double

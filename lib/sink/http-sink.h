@@ -144,7 +144,19 @@ void	sdc_http_batch_record(const struct sdc_http_batch *b, size_t i,
 /* Empty b for its next records (the URL stays). */
 void	sdc_http_batch_reset(struct sdc_http_sink *hs,
 	    struct sdc_http_batch *b);
-/* Percent-encode what may not stand in a URL (spaces, controls, 8-bit). */
+/*
+ * Percent-encode what may not stand in a URL (spaces, controls, quotes,
+ * 8-bit) into dst: the length it needed, as snprintf.
+ */
 size_t	sdc_http_url_escape(const char *url, char *dst, size_t len);
+/*
+ * The phrase of a status line ("HTTP/1.1 503 Service Unavailable")
+ * into dst, printable; false (dst untouched) when line is none.
+ */
+bool	sdc_http_status_phrase(const char *line, size_t len, char *dst,
+	    size_t dstlen);
+/* The n bytes at p as text: controls made spaces, trailing ones cut. */
+void	sdc_http_printable(const uint8_t *p, size_t n, char *dst,
+	    size_t dstlen);
 
 #endif

@@ -131,34 +131,6 @@ batch_for(struct sdc_http_sink *hs, const char *url)
 	return hs->batches[hs->nbatches++];
 }
 
-size_t
-sdc_http_url_escape(const char *url, char *dst, size_t len)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-
-	for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
-		bool plain = *p > 0x20 && *p < 0x7f &&
-		    strchr("\"<>\\^`{|}", *p) == NULL;
-
-		if (plain) {
-			if (n + 1 < len)
-				dst[n] = (char)*p;
-			n++;
-			continue;
-		}
-		if (n + 3 < len) {
-			dst[n] = '%';
-			dst[n + 1] = hex[*p >> 4];
-			dst[n + 2] = hex[*p & 15];
-		}
-		n += 3;
-	}
-	if (len > 0)
-		dst[n < len ? n : len - 1] = '\0';
-	return n;
-}
-
 /*
  * The URL of r (NULL: none, for --check), escaped, in hs->expanded.
  * Expanded once when it fits, since ${uuid} and ${seq} change at each
