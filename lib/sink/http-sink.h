@@ -108,6 +108,7 @@ struct sdc_http_batch {
 		double	 put_at;	/* uptime when it was put */
 	}		*held;
 	size_t		 n, cap;
+	size_t		 counted;	/* its bytes in the sink's held */
 };
 
 struct sdc_http_sink {

@@ -71,7 +71,8 @@ batch_size(const struct sdc_http_batch *b)
 void
 sdc_http_batch_reset(struct sdc_http_sink *hs, struct sdc_http_batch *b)
 {
-	hs->held -= batch_size(b);
+	hs->held -= b->counted;
+	b->counted = 0;
 	sdc_render_free(b->rd);
 	b->rd = sdc_render_new(hs->s);
 	sdc_buf_reset(&b->frames);
@@ -182,7 +183,7 @@ http_put(void *state, struct sdc_record *r)
 {
 	struct sdc_http_sink *hs = state;
 	struct sdc_http_batch *b = batch_for(hs, url_of(hs, r));
-	size_t before = batch_size(b), rendered;
+	size_t rendered;
 	const char *why;
 
 	keep(b, r);
@@ -192,12 +193,17 @@ http_put(void *state, struct sdc_record *r)
 		return;
 	}
 	b->n++;
-	hs->held += batch_size(b) - before;
+	hs->held += batch_size(b) - b->counted;
+	b->counted = batch_size(b);
 	sdc_render_bytes(b->rd, &rendered);
 	if (b->n >= hs->o->batch_records || rendered >= hs->o->batch_bytes)
 		sdc_http_deliver(hs, b);
-	while (hs->held >= sdc_sink_max_buffer(hs->s) && hs->held > 0)
-		sdc_http_deliver(hs, hs->batches[oldest(hs)]);
+	while (hs->held >= sdc_sink_max_buffer(hs->s)) {
+		b = hs->batches[oldest(hs)];
+		if (b->n == 0)
+			break;
+		sdc_http_deliver(hs, b);
+	}
 }
 
 static void

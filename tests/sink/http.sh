@@ -20,7 +20,7 @@ if ! command -v jq > /dev/null || ! command -v openssl > /dev/null; then
 	echo "1..0 # SKIP no jq or openssl (scripts/bootstrap installs them)"
 	exit 0
 fi
-cases=25
+cases=26
 n=0 failed=0
 check() {
 	n=$((n + 1))
@@ -110,6 +110,16 @@ sink --url "$url/push" -F json --compress gzip --batch-bytes 60
 check "--compress gzip: Content-Encoding gzip, bodies the server gunzips; --batch-bytes" \
     "$status $(jq -r '"\(.gzip)/\(.headers["content-encoding"])"' "$tmp/log" | sort -u | tr '\n' ' ')$(delivered_ns | tr '\n' ' ')$(jq -s length "$tmp/log")" \
     "0 true/gzip 1 2 3 4 5 6 7 4"
+unserve
+
+records 3000 > "$tmp/in"
+serve
+sink --url "$url/push" -F json --json-mode array --max-buffer 64K \
+    --batch-records 100000 --batch-bytes 100M
+check "--max-buffer: batches held together past it are sent, JSON arrays whole" \
+    "$status $(jq -s 'length > 3' "$tmp/log") $(jq -r '.body | fromjson | .[].n' "$tmp/log" | sort -n | uniq | wc -l) $(metric delivered)" \
+    "0 true 3000 3000"
+records 7 > "$tmp/in"
 unserve
 
 printf 'sesame\n' > "$tmp/password"
