@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -39,6 +40,9 @@ check_header(const char *h)
 {
 	const char *colon = strchr(h, ':');
 
+	if (strpbrk(h, "\r\n") != NULL)
+		sdc_usage_error("http: --http-header: a line break in a "
+		    "header");
 	if (colon == NULL || colon == h)
 		sdc_usage_error("http: --http-header '%s': not 'Name: "
 		    "value'", h);
@@ -47,9 +51,6 @@ check_header(const char *h)
 		    *p) == NULL)
 			sdc_usage_error("http: --http-header '%s': '%c' in a "
 			    "header name", h, *p);
-	if (strpbrk(h, "\r\n") != NULL)
-		sdc_usage_error("http: --http-header: a line break in '%s'",
-		    h);
 	if ((size_t)(colon - h) == strlen("Content-Type") &&
 	    strncasecmp(h, "Content-Type", 12) == 0)
 		sdc_usage_error("http: --http-header '%s': use "

@@ -20,7 +20,7 @@ if ! command -v jq > /dev/null || ! command -v openssl > /dev/null; then
 	echo "1..0 # SKIP no jq or openssl (scripts/bootstrap installs them)"
 	exit 0
 fi
-cases=26
+cases=27
 n=0 failed=0
 check() {
 	n=$((n + 1))
@@ -104,6 +104,15 @@ sink --url "$url/push/\${/app}?v=1" -F json
 check "a URL template: a batch for each URL its records expand to" \
     "$(jq -r '"\(.path)=\(.body | split("\n") | map(select(. != "") | fromjson | .n) | join(" "))"' "$tmp/log" | sort | tr '\n' ,)" \
     "/push/a?v=1=1 3 5 7,/push/b?v=1=2 4 6,"
+
+: > "$tmp/log"
+printf '{"app":"../../admin"}\n{"app":".."}\n{"app":"caf\\u00e9 \\"x\\"\\r\\n"}\n' |
+    sdc-convert --from json |
+    timeout 60 sdc-sink http --url "$url/push/\${/app}/send" -F json > /dev/null
+check "hostile field values in the URL: no way out of the path, escaped bytes" \
+    "$(jq -r .path "$tmp/log" | sort | tr '\n' ' ')" \
+    "/push/.._.._admin/send /push/_/send /push/caf%C3%A9%20%22x%22__/send "
+records 7 > "$tmp/in"
 
 : > "$tmp/log"
 sink --url "$url/push" -F json --compress gzip --batch-bytes 60
