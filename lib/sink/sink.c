@@ -29,6 +29,9 @@ struct sdc_sink {
 	struct sdc_counter		 counters[C_COUNT + 1];
 	struct sdc_latency		 latency;
 	uint64_t			 taken;		/* records put */
+	bool				 header_only;	/* sdc_sink_header_only */
+	struct sdc_record		*lazy;		/* put without fields */
+	struct sdc_frame		 lazy_frame;	/* its frame */
 	double				 waiting_since;	/* put, not flushed */
 	bool				 stopping;
 };
@@ -75,6 +78,38 @@ sdc_sink_checking(const struct sdc_sink *s)
 }
 
 void
+sdc_sink_header_only(struct sdc_sink *s)
+{
+	s->header_only = true;
+}
+
+/* Whether records go to put with their header alone. */
+static bool
+lazy_records(const struct sdc_sink *s)
+{
+	return s->header_only && s->opt->time_field == NULL &&
+	    s->opt->format != NULL;
+}
+
+bool
+sdc_sink_fields(struct sdc_sink *s, struct sdc_record *r)
+{
+	const char *reason;
+
+	if (r != s->lazy)
+		return true;
+	s->lazy = NULL;
+	return sdc_wire_decode(r, SDC_KIND_DATA, s->lazy_frame.payload,
+	    s->lazy_frame.payload_len, &reason) == 0;
+}
+
+const struct sdc_frame *
+sdc_sink_frame_of(const struct sdc_sink *s, const struct sdc_record *r)
+{
+	return r == s->lazy ? &s->lazy_frame : NULL;
+}
+
+void
 sdc_sink_note_event(struct sdc_sink *s)
 {
 	s->c[C_EVENTS]++;
@@ -84,7 +119,7 @@ sdc_sink_note_event(struct sdc_sink *s)
 static void
 notice_stop(struct sdc_sink *s)
 {
-	/* Taken first: the run's poll ends the program on a stop not taken. */
+	/* Taken before the poll, which would otherwise exit at once. */
 	if (!s->stopping && sdc_run_take_stop(s->run) != 0)
 		s->stopping = true;
 	if (sdc_pending_signal)
@@ -144,6 +179,11 @@ sdc_sink_failed(struct sdc_sink *s, struct sdc_record *r, const char *code,
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	s->c[C_FAILED]++;
+	if (r == s->lazy && !sdc_sink_fields(s, r)) {
+		sdc_run_reject_raw(s->run, "", s->lazy_frame.payload,
+		    s->lazy_frame.payload_len, code, "%s", msg);
+		return;
+	}
 	sdc_run_reject(s->run, r, code, "%s", msg);
 }
 
@@ -165,6 +205,16 @@ void
 sdc_sink_retried(struct sdc_sink *s)
 {
 	s->c[C_RETRIED]++;
+}
+
+/* Now, to the few milliseconds a tick of the coarse clock is, for names. */
+static int64_t
+coarse_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int64_t
@@ -191,7 +241,7 @@ sdc_sink_record_time(const struct sdc_sink *s, const struct sdc_record *r)
 		if (i == a->len && i > 0)
 			return ms;
 	}
-	return sdc_now_ms();
+	return coarse_now_ms();
 }
 
 /* ------------------------------------------------------------------- loop */
@@ -235,25 +285,40 @@ one_frame(struct sdc_sink *s, const struct sdc_destination *d, void *state,
 		sdc_run_forward(s->run, f);
 		return;
 	}
-	if (sdc_wire_decode(r, SDC_KIND_DATA, f->payload, f->payload_len,
-	    &reason) != 0) {
+	if ((lazy_records(s) ? sdc_wire_decode_header : sdc_wire_decode)(r,
+	    SDC_KIND_DATA, f->payload, f->payload_len, &reason) != 0) {
 		bad_frame(s, fr, f, reason);
 		return;
+	}
+	if (lazy_records(s)) {
+		s->lazy = r;
+		s->lazy_frame = *f;
 	}
 	s->run->n.in++;
 	s->taken++;
 	if (s->waiting_since == 0)
 		s->waiting_since = sdc_uptime();
 	d->put(state, r);
+	s->lazy = NULL;		/* the frame is gone with the next read */
 }
 
-/* Seconds until --flush-ms is due for what was put; -1 when nothing is. */
+/*
+ * Seconds until a flush is due, for --flush-ms and what was put or for
+ * the destination's own clock (due); -1 when none is.
+ */
 static double
-flush_due(const struct sdc_sink *s)
+flush_due(const struct sdc_sink *s, const struct sdc_destination *d,
+    void *state)
 {
-	if (s->opt->flush_seconds <= 0 || s->waiting_since == 0)
-		return -1;
-	return s->waiting_since + s->opt->flush_seconds - sdc_uptime();
+	double due = -1, own = d->due != NULL ? d->due(state) : -1;
+
+	if (s->opt->flush_seconds > 0 && s->waiting_since != 0)
+		due = s->waiting_since + s->opt->flush_seconds - sdc_uptime();
+	if (due < 0 && s->opt->flush_seconds > 0 && s->waiting_since != 0)
+		due = 0;
+	if (own >= 0 && (due < 0 || own < due))
+		due = own;
+	return due;
 }
 
 /* Wait for input, flushing when due: false at a stop. */
@@ -263,7 +328,7 @@ wait_input(struct sdc_sink *s, const struct sdc_destination *d, void *state,
 {
 	while (!sdc_frame_reader_ready(fr) && !fr->eof) {
 		struct pollfd p = { fr->fd, POLLIN, 0 };
-		double due = flush_due(s);
+		double due = flush_due(s, d, state);
 		int rc;
 
 		if (sdc_sink_stopping(s))
@@ -272,6 +337,9 @@ wait_input(struct sdc_sink *s, const struct sdc_destination *d, void *state,
 			flush(s, d, state);
 			continue;
 		}
+		/* Events wait for no input: a file-closed starts a job now. */
+		if (s->run->out.committed > 0)
+			sdc_out_flush(&s->run->out);
 		rc = poll(&p, 1, due < 0 ? 1000 : (int)(due * 1000) + 1);
 		if (rc < 0 && errno != EINTR)
 			sdc_err(SDC_EXIT_IO, "poll");
