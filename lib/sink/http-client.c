@@ -150,10 +150,10 @@ sdc_http_client_new(const struct sdc_http_sink_opts *o,
 	struct sdc_http_client *c = sdc_xcalloc(1, sizeof(*c));
 
 	c->o = o;
-	if (o->compress != NULL) {
+	if (o->compress != NULL && strcmp(o->compress, "none") != 0) {
 		if (strcmp(o->compress, "gzip") != 0)
-			sdc_usage_error("http: --compress: '%s': only gzip",
-			    o->compress);
+			sdc_usage_error("http: --compression: '%s': none or "
+			    "gzip", o->compress);
 		c->gzip = true;
 	}
 	c->headers = make_headers(o, content_type, c->gzip);

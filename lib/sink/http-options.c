@@ -1,6 +1,6 @@
 /*
  * The http destination's options.  A name another destination may
- * declare too (--compress, --method) is kept as given and checked when
+ * declare too (--compression, --method) is kept as given and checked when
  * the http destination opens, since every destination declaring a name
  * is set by it.  Headers are --http-header: --header is the csv
  * format's.
@@ -160,8 +160,8 @@ const struct sdc_plugin_option sdc_http_sink_options[] = {
 	  "reaches SIZE, before compression (1M)", set_batch_bytes },
 	{ "content-type", 0, "TYPE", "the body's Content-Type (from "
 	  "--format)", set_content_type },
-	{ "compress", 0, "gzip", "send gzip bodies (Content-Encoding: gzip)",
-	  set_compress },
+	{ "compression", 0, "CODEC", "none or gzip: send gzip bodies "
+	  "(Content-Encoding: gzip) (none)", set_compress },
 	{ "user", 0, "NAME", "basic authentication as NAME", set_user },
 	{ "password-file", 0, "FILE", "the password of --user (else "
 	  "$SDC_HTTP_PASSWORD)", set_password_file },

@@ -31,7 +31,7 @@ struct sdc_http_sink_opts {
 	uint64_t	 batch_records;
 	size_t		 batch_bytes;
 	const char	*content_type;	/* NULL: from --format */
-	const char	*compress;	/* NULL or "gzip", checked at open */
+	const char	*compress;	/* --compression, checked at open */
 	const char	*user;
 	const char	*password_file;
 	const char	*token_file;
@@ -72,7 +72,7 @@ struct sdc_http_client;
 struct sdc_http_client *sdc_http_client_new(
 	    const struct sdc_http_sink_opts *o, const char *content_type);
 void	sdc_http_client_free(struct sdc_http_client *c);
-/* Send body (gzip-compressed first under --compress gzip) to url. */
+/* Send body (gzip-compressed first under --compression gzip) to url. */
 void	sdc_http_send(struct sdc_http_client *c, const char *url,
 	    const uint8_t *body, size_t len, struct sdc_http_response *resp);
 /* An OPTIONS request to url, for --check. */

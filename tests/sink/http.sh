@@ -115,8 +115,8 @@ check "hostile field values in the URL: no way out of the path, escaped bytes" \
 records 7 > "$tmp/in"
 
 : > "$tmp/log"
-sink --url "$url/push" -F json --compress gzip --batch-bytes 60
-check "--compress gzip: Content-Encoding gzip, bodies the server gunzips; --batch-bytes" \
+sink --url "$url/push" -F json --compression gzip --batch-bytes 60
+check "--compression gzip: Content-Encoding gzip, bodies the server gunzips; --batch-bytes" \
     "$status $(jq -r '"\(.gzip)/\(.headers["content-encoding"])"' "$tmp/log" | sort -u | tr '\n' ' ')$(delivered_ns | tr '\n' ' ')$(jq -s length "$tmp/log")" \
     "0 true/gzip 1 2 3 4 5 6 7 4"
 unserve
