@@ -256,6 +256,16 @@ check(struct sdc_http_sink *hs)
 	    st >= 400 ? ", so the credentials are not proven" : "");
 }
 
+/* "https://user:secret@host/": a password on the command line. */
+static bool
+has_userinfo(const char *url)
+{
+	const char *host = strstr(url, "://") + 3;
+	size_t n = strcspn(host, "/?#");
+
+	return memchr(host, '@', n) != NULL;
+}
+
 static void
 check_options(const struct sdc_http_sink_opts *o)
 {
@@ -268,6 +278,9 @@ check_options(const struct sdc_http_sink_opts *o)
 	    strncmp(o->url, "https://", 8) != 0)
 		sdc_usage_error("http: --url '%s': not http:// or https://",
 		    o->url);
+	if (has_userinfo(o->url))
+		sdc_usage_error("http: --url: no credentials in the URL "
+		    "(--user and --password-file)");
 	if (o->timeout <= 0 || o->connect_timeout <= 0)
 		sdc_usage_error("http: --timeout and --connect-timeout must "
 		    "be more than 0");

@@ -20,7 +20,7 @@ if ! command -v jq > /dev/null || ! command -v openssl > /dev/null; then
 	echo "1..0 # SKIP no jq or openssl (scripts/bootstrap installs them)"
 	exit 0
 fi
-cases=27
+cases=28
 n=0 failed=0
 check() {
 	n=$((n + 1))
@@ -223,6 +223,14 @@ sdc-convert --to json < "$tmp/out.sdc" > "$tmp/out"
 check "SIGTERM while retrying: no more waits, every record an error record" \
     "$status $(jq -r '.["@error"] | "\(.code) \(.message)"' "$tmp/out" | sort | uniq -c | tr -s ' ') $(metric failed) $(metric undelivered)" \
     "0  7 HTTP_UNDELIVERED $url/push: stopped while retrying: 503 Service Unavailable 7 0"
+unserve
+
+serve --delay 2
+sink --url "$url/push" -F json --timeout 300ms --retry-attempts 2 \
+    --retry-initial 10ms
+check "--timeout: a server too slow to answer, retried, then every record fails" \
+    "$status $(jq -s length "$tmp/log") $(jq -r '.["@error"] | "\(.code) \(.message | sub("over [0-9.]+ s"; "over T s") | sub("after [0-9]+ milliseconds.*"; "after"))"' "$tmp/out" | sort | uniq -c | tr -s ' ')" \
+    "0 2  7 HTTP_UNDELIVERED $url/push: after 2 attempts over T s: Operation timed out after"
 unserve
 
 records 6 2 5 > "$tmp/in"
