@@ -302,6 +302,8 @@ http_open(struct sdc_sink *s, const void *opts)
 	hs->client = sdc_http_client_new(o, o->content_type != NULL ?
 	    o->content_type : default_content_type(sdc_sink_format(s)));
 	hs->batches = sdc_xcalloc(BATCHES_MAX, sizeof(*hs->batches));
+	hs->raw_cap = 1024;
+	hs->raw = sdc_xmalloc(hs->raw_cap);
 	if (sdc_sink_checking(s)) {
 		check(hs);
 		http_close(hs);
