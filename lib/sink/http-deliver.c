@@ -57,7 +57,8 @@ send_retrying(struct sdc_http_sink *hs, const char *url, const uint8_t *body,
 		if (v == SDC_HTTP_REFUSED)
 			return REFUSED;
 		sdc_http_describe(resp, last, sizeof last);
-		wait = sdc_retry_failed(&retry, sdc_uptime(), resp->retry_after);
+		wait = sdc_retry_failed(&retry, sdc_uptime(),
+		    resp->retry_after);
 		if (wait < 0 || sdc_sink_stopping(hs->s)) {
 			sdc_retry_describe(&retry, sdc_uptime(), spent,
 			    sizeof spent);

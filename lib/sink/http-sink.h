@@ -40,7 +40,7 @@ struct sdc_http_sink_opts {
 	const char	*tls_key;
 	const char	*tls_key_password_file;
 	bool		 tls_insecure;
-	bool		 split;		/* a refused batch: a record a request */
+	bool		 split;		/* a refused batch: one a request */
 	double		 timeout;	/* seconds a request may take */
 	double		 connect_timeout;
 };
