@@ -129,7 +129,7 @@ struct sdc_http_sink {
 enum sdc_http_verdict {
 	SDC_HTTP_DELIVERED,	/* 2xx */
 	SDC_HTTP_RETRY,		/* no response, 408, 429, 5xx */
-	SDC_HTTP_CREDENTIALS,	/* 401, 407, 403: retry if they changed */
+	SDC_HTTP_CREDENTIALS,	/* 401, 403, 407: retried, read again */
 	SDC_HTTP_REFUSED	/* any other status: the records are bad */
 };
 
