@@ -248,6 +248,8 @@ sdc_run_reject_record(struct sdc_run *run, struct sdc_record *r,
     const char *msg)
 {
 	run->n.errors++;
+	if (run->reject_note != NULL)
+		snprintf(run->reject_note, run->reject_note_len, "%s", msg);
 	if (run->opt.on_error == SDC_ON_ERROR_DISCARD || run->opt.dry_run)
 		return;
 	if (run->opt.on_error == SDC_ON_ERROR_STOP)

@@ -79,6 +79,12 @@ struct sdc_run {
 	const struct sdc_attr	*stamp;
 	size_t			 nstamp;
 	const struct sdc_counter *counters;
+	/*
+	 * When set, each rejection's message is copied here too (a run
+	 * that renders records for a destination, which reports them).
+	 */
+	char			*reject_note;
+	size_t			 reject_note_len;
 };
 
 void	sdc_options_init(struct sdc_options *o);

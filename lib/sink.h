@@ -40,6 +40,7 @@
 #include "plugin-options.h"
 #include "record.h"
 #include "retry.h"
+#include "template.h"
 
 struct sdc_sink;	/* the framework's state of one run */
 
@@ -61,8 +62,11 @@ struct sdc_destination {
 	 * destination's state.
 	 */
 	void		*(*open)(struct sdc_sink *s, const void *opts);
-	/* One data record, the caller's; copy what is kept past the call. */
-	void		(*put)(void *state, const struct sdc_record *r);
+	/*
+	 * One data record, the framework's until put returns (rendering
+	 * or sdc_sink_failed may change it); copy what is kept past it.
+	 */
+	void		(*put)(void *state, struct sdc_record *r);
 	/*
 	 * A batch boundary came, or --flush-ms passed with records waiting:
 	 * send what is buffered (a file may stay open; a request goes out).
@@ -111,7 +115,7 @@ bool	sdc_sink_sleep(struct sdc_sink *s, double seconds);
  */
 void	sdc_sink_delivered(struct sdc_sink *s, uint64_t records,
 	    uint64_t bytes, double latency);
-void	sdc_sink_failed(struct sdc_sink *s, const struct sdc_record *r,
+void	sdc_sink_failed(struct sdc_sink *s, struct sdc_record *r,
 	    const char *code, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
 /*
@@ -146,7 +150,7 @@ void	sdc_sink_object_written(struct sdc_sink *s, const char *bucket,
 struct sdc_render;
 struct sdc_render *sdc_render_new(struct sdc_sink *s);
 /* Render r; false (nothing added) when it cannot be (the reason in why). */
-bool	sdc_render_record(struct sdc_render *rd, const struct sdc_record *r,
+bool	sdc_render_record(struct sdc_render *rd, struct sdc_record *r,
 	    const char **why);
 /* The bytes rendered and not yet taken. */
 const uint8_t *sdc_render_bytes(const struct sdc_render *rd, size_t *len);
@@ -157,32 +161,6 @@ void	sdc_render_finish(struct sdc_render *rd);
 uint64_t sdc_render_records(const struct sdc_render *rd);	/* so far */
 void	sdc_render_free(struct sdc_render *rd);
 
-/* ------------------------------------------------------------- templates */
-
-/*
- * Names and keys from templates ("/data/%Y/%m/%d/${/zone}/part-${uuid}.json"):
- * strftime's %-conversions of the record's time (--time-field, else its
- * receivedAt attribute, else now, in UTC unless --timezone), ${/path}
- * a field's value, ${attr:name} a header attribute, ${uuid} a random
- * UUID, ${seq} a counter of the names made, $$ a dollar.  A field or
- * attribute value is escaped so that no record can name a place outside
- * the template's root: "/", "\", NUL and control characters become
- * "_", and a value that is "." or ".." (or empty) becomes "_".
- */
-struct sdc_template;
-/* NULL with the reason in err when text is not a template. */
-struct sdc_template *sdc_template_parse(const char *text, char *err,
-	    size_t len);
-/* Whether it uses the record (fields, attributes, its time). */
-bool	sdc_template_uses_record(const struct sdc_template *t);
-/*
- * Expand t for r (NULL: no record, the time now) at time ms (ms since the
- * epoch) into dst: the length it needed, as snprintf.  A field that is
- * missing or not a scalar expands to "_".
- */
-size_t	sdc_template_expand(const struct sdc_template *t,
-	    const struct sdc_record *r, int64_t ms, char *dst, size_t len);
-void	sdc_template_free(struct sdc_template *t);
 /* The time of r for templates: --time-field, receivedAt, else now. */
 int64_t	sdc_sink_record_time(const struct sdc_sink *s,
 	    const struct sdc_record *r);

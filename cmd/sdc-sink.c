@@ -1,0 +1,178 @@
+/* sdc-sink: a record stream to a destination (files, Kafka, S3, HTTP). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "format-options.h"
+#include "format.h"
+#include "sink-options.h"
+#include "sink-run.h"
+#include "sink.h"
+#include "template.h"
+#include "xalloc.h"
+
+enum { OPT_MAX_BUFFER = 0x100, OPT_FLUSH_MS, OPT_TIME_FIELD, OPT_TIMEZONE,
+	OPT_CHECK };
+
+static char format_help[200] = "write records in FORMAT (default: the "
+    "record stream): one of ";
+
+static const struct sdc_option options[] = {
+	{ "format", 'F', 'F', true, "FORMAT", format_help },
+	{ "max-buffer", 0, OPT_MAX_BUFFER, true, "SIZE",
+	  "bytes held for the destination before input waits (default 8M)" },
+	{ "flush-ms", 0, OPT_FLUSH_MS, true, "MS",
+	  "send what waits after MS milliseconds (default: at batch frames "
+	  "and the end)" },
+	{ "time-field", 0, OPT_TIME_FIELD, true, "PATH",
+	  "the record's time for name templates (default: receivedAt, "
+	  "else now)" },
+	{ "timezone", 0, OPT_TIMEZONE, true, "ZONE",
+	  "the zone of the templates' %-conversions (default UTC)" },
+	{ "check", 0, OPT_CHECK, false, NULL,
+	  "check the options and reach the destination, writing nothing" },
+	{ NULL, 0, 0, false, NULL, NULL }
+};
+
+struct sink_args {
+	const char		*format;
+	const char		*timezone;
+	struct sdc_sink_options	 so;
+};
+
+static void
+handle(void *ctx, int val, const char *arg)
+{
+	struct sink_args *a = ctx;
+
+	switch (val) {
+	case 'F': a->format = arg; break;
+	case OPT_MAX_BUFFER: a->so.max_buffer =
+		    sdc_parse_size("--max-buffer", arg); break;
+	case OPT_FLUSH_MS: a->so.flush_seconds =
+		    (double)sdc_parse_count("--flush-ms", arg) / 1000; break;
+	case OPT_TIME_FIELD: a->so.time_field = arg; break;
+	case OPT_TIMEZONE: a->timezone = arg; break;
+	case OPT_CHECK: a->so.check = true; break;
+	}
+}
+
+static const struct sdc_cli cli = {
+	"[DESTINATION] [options]",
+	"Write an sdc record stream to a destination (file, kafka, s3, http); "
+	"write on\nstandard output its events (file-closed, object-written), "
+	"the error records of\nwhat could not be delivered, and what is not "
+	"data.",
+	"  sdc-convert --from csv sightings.csv | sdc-sink file --directory "
+	"out/%Y-%m-%d \\\n      --format json --max-records 1000 | "
+	"sdc-convert --to json",
+	options,
+	handle
+};
+
+static const struct sdc_format *
+record_format(const char *name)
+{
+	const struct sdc_format *f;
+	char names[160];
+
+	if (name == NULL)
+		return NULL;
+	f = sdc_format_find(name);
+	if (f != NULL && f->writer != NULL)
+		return f;
+	sdc_format_names(names, sizeof names, false);
+	sdc_usage_error("--format: unknown format '%s' (one of: %s)", name,
+	    names);
+}
+
+/* The destination the first operand names, or the default one. */
+static const struct sdc_destination *
+pick_destination(int argc, char **argv, int *first)
+{
+	const struct sdc_destination *d;
+
+	if (*first < argc &&
+	    (d = sdc_destination_find(argv[*first])) != NULL) {
+		(*first)++;
+		return d;
+	}
+	if (sdc_destinations[0] == NULL)
+		sdc_usage_error("no destination is built in");
+	return sdc_destinations[0];
+}
+
+/* The retry options, the destinations' options, then the formats'. */
+static struct sdc_option_group *
+all_groups(const struct sdc_sink_dest_opts *dopts,
+    const struct sdc_format_opts *fo, struct sdc_retry_policy *retry)
+{
+	const struct sdc_option_group *a = sdc_sink_dest_opts_groups(dopts);
+	const struct sdc_option_group *b = sdc_format_opts_groups(fo);
+	size_t na = 0, nb = 0;
+	struct sdc_option_group *g;
+
+	while (a[na].title != NULL)
+		na++;
+	while (b[nb].title != NULL)
+		nb++;
+	g = sdc_xcalloc(na + nb + 2, sizeof(*g));
+	g[0] = sdc_retry_group(retry);
+	memcpy(g + 1, a, na * sizeof(*g));
+	memcpy(g + 1 + na, b, nb * sizeof(*g));
+	return g;
+}
+
+static void
+check_args(struct sink_args *a)
+{
+	char err[160];
+
+	if (a->so.max_buffer < (64u << 10))
+		sdc_usage_error("--max-buffer must be at least 64K");
+	if (a->so.time_field != NULL &&
+	    sdc_path_parse(&a->so.time_path, a->so.time_field, err,
+	    sizeof err) != 0)
+		sdc_usage_error("--time-field: %s", err);
+	if (a->timezone != NULL)
+		sdc_template_timezone(a->timezone);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sink_args a = { NULL, NULL, { .max_buffer = 8u << 20 } };
+	struct sdc_format_opts fo;
+	struct sdc_sink_dest_opts dopts;
+	struct sdc_options opt;
+	struct sdc_option_group *groups;
+	const struct sdc_destination *dest;
+	size_t n = strlen(format_help);
+	int first, status;
+
+	sdc_options_init(&opt);
+	sdc_format_names(format_help + n, sizeof format_help - n, false);
+	sdc_sink_dest_opts_init(&dopts);
+	sdc_format_opts_init(&fo);
+	sdc_retry_policy_default(&a.so.retry);
+	groups = all_groups(&dopts, &fo, &a.so.retry);
+	first = sdc_cli_parse_groups(&cli, groups, &opt, &a, argc, argv);
+	dest = pick_destination(argc, argv, &first);
+	if (first < argc)
+		sdc_usage_error("unexpected operand '%s'", argv[first]);
+	sdc_sink_dest_opts_check(&dopts, dest);
+	check_args(&a);
+	a.so.format = record_format(a.format);
+	a.so.format_opts = a.so.format != NULL ?
+	    sdc_format_opts_get(&fo, a.so.format) : NULL;
+	status = sdc_sink_main(dest, sdc_sink_dest_opts_get(&dopts, dest),
+	    &opt, &a.so);
+	if (a.so.time_field != NULL)
+		sdc_path_release(&a.so.time_path);
+	free(groups);
+	sdc_format_opts_release(&fo);
+	sdc_sink_dest_opts_release(&dopts);
+	return status;
+}

@@ -1,0 +1,10 @@
+#ifndef SDC_SINK_INTERNAL_H
+#define SDC_SINK_INTERNAL_H
+/* What the framework's own files share (render.c, events.c). */
+#include "run.h"
+#include "sink.h"
+
+struct sdc_run *sdc_sink_run(const struct sdc_sink *s);
+void	sdc_sink_note_event(struct sdc_sink *s);
+
+#endif

@@ -1,0 +1,29 @@
+#ifndef SDC_SINK_RUN_H
+#define SDC_SINK_RUN_H
+/*
+ * The run of sdc-sink, for its command: the options of the framework and
+ * the loop that reads the record stream into one destination.
+ */
+#include <stddef.h>
+
+#include "path.h"
+#include "retry.h"
+#include "run.h"
+#include "sink.h"
+
+struct sdc_sink_options {
+	const struct sdc_format	*format;	/* NULL: the record stream */
+	const void		*format_opts;
+	size_t			 max_buffer;
+	double			 flush_seconds;	/* 0: only at batch frames */
+	const char		*time_field;	/* a path, or NULL */
+	struct sdc_path		 time_path;	/* parsed from time_field */
+	struct sdc_retry_policy	 retry;
+	bool			 check;
+};
+
+/* Read standard input into dest, with opt's shared options: the status. */
+int	sdc_sink_main(const struct sdc_destination *dest, const void *dest_opts,
+	    const struct sdc_options *opt, const struct sdc_sink_options *so);
+
+#endif

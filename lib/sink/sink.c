@@ -1,0 +1,352 @@
+/*
+ * The framework of sdc-sink (sink.h): the record stream on standard
+ * input into one destination, what is not data passed through, and
+ * every record accounted for as delivered, failed or undelivered.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "frame-reader.h"
+#include "latency.h"
+#include "sink-internal.h"
+#include "sink-run.h"
+#include "wire.h"
+#include "banned.h"
+
+enum { C_DELIVERED, C_FAILED, C_RETRIED, C_BYTES, C_EVENTS, C_P50, C_P90,
+	C_P99, C_UNDELIVERED, C_COUNT };
+
+struct sdc_sink {
+	struct sdc_run			*run;
+	const struct sdc_sink_options	*opt;
+	uint64_t			 c[C_COUNT];
+	struct sdc_counter		 counters[C_COUNT + 1];
+	struct sdc_latency		 latency;
+	uint64_t			 taken;		/* records put */
+	double				 waiting_since;	/* put, not flushed */
+	bool				 stopping;
+};
+
+static const char *const counter_names[C_COUNT] = {
+	"delivered", "failed", "retried", "bytes_delivered", "events",
+	"latency_ms_p50", "latency_ms_p90", "latency_ms_p99", "undelivered"
+};
+
+struct sdc_run *
+sdc_sink_run(const struct sdc_sink *s)
+{
+	return s->run;
+}
+
+const struct sdc_format *
+sdc_sink_format(const struct sdc_sink *s)
+{
+	return s->opt->format;
+}
+
+const void *
+sdc_sink_format_opts(const struct sdc_sink *s)
+{
+	return s->opt->format_opts;
+}
+
+size_t
+sdc_sink_max_buffer(const struct sdc_sink *s)
+{
+	return s->opt->max_buffer;
+}
+
+const struct sdc_retry_policy *
+sdc_sink_retry_policy(const struct sdc_sink *s)
+{
+	return &s->opt->retry;
+}
+
+bool
+sdc_sink_checking(const struct sdc_sink *s)
+{
+	return s->opt->check || s->run->opt.dry_run;
+}
+
+void
+sdc_sink_note_event(struct sdc_sink *s)
+{
+	s->c[C_EVENTS]++;
+}
+
+/* A stop request, taken from the run so that the destination finishes. */
+static void
+notice_stop(struct sdc_sink *s)
+{
+	if (sdc_pending_signal)
+		sdc_run_poll(s->run);
+	if (!s->stopping && sdc_run_take_stop(s->run) != 0)
+		s->stopping = true;
+}
+
+bool
+sdc_sink_stopping(const struct sdc_sink *s)
+{
+	notice_stop((struct sdc_sink *)s);
+	return s->stopping;
+}
+
+bool
+sdc_sink_sleep(struct sdc_sink *s, double seconds)
+{
+	double until = sdc_uptime() + seconds;
+
+	while (!sdc_sink_stopping(s)) {
+		double left = until - sdc_uptime();
+		struct timespec ts;
+
+		if (left <= 0)
+			return true;
+		if (left > 0.1)
+			left = 0.1;	/* to see a stop soon */
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(left * 1e9);
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------------- outcomes */
+
+void
+sdc_sink_delivered(struct sdc_sink *s, uint64_t records, uint64_t bytes,
+    double latency)
+{
+	s->c[C_DELIVERED] += records;
+	s->c[C_BYTES] += bytes;
+	s->run->n.out += records;
+	sdc_latency_add(&s->latency, latency, records);
+	s->c[C_P50] = sdc_latency_ms(&s->latency, 50);
+	s->c[C_P90] = sdc_latency_ms(&s->latency, 90);
+	s->c[C_P99] = sdc_latency_ms(&s->latency, 99);
+}
+
+void
+sdc_sink_failed(struct sdc_sink *s, struct sdc_record *r, const char *code,
+    const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	s->c[C_FAILED]++;
+	sdc_run_reject(s->run, r, code, "%s", msg);
+}
+
+void
+sdc_sink_failed_raw(struct sdc_sink *s, const char *id, const void *payload,
+    size_t len, const char *code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	s->c[C_FAILED]++;
+	sdc_run_reject_raw(s->run, id, payload, len, code, "%s", msg);
+}
+
+void
+sdc_sink_retried(struct sdc_sink *s)
+{
+	s->c[C_RETRIED]++;
+}
+
+int64_t
+sdc_sink_record_time(const struct sdc_sink *s, const struct sdc_record *r)
+{
+	const struct sdc_field *f = NULL;
+	const struct sdc_str *a;
+
+	if (r != NULL && s->opt->time_field != NULL)
+		f = sdc_path_get((struct sdc_field *)&r->root,
+		    &s->opt->time_path);	/* it only reads */
+	if (f != NULL && !f->null && (f->type == SDC_DATETIME ||
+	    f->type == SDC_DATE || f->type == SDC_LONG))
+		return f->v.i;
+	if (f != NULL && !f->null && f->type == SDC_ZONED_DATETIME)
+		return f->v.z.us / 1000;
+	if (r != NULL && (a = sdc_record_attr(r, "receivedAt")) != NULL) {
+		int64_t ms = 0;
+		size_t i;
+
+		for (i = 0; i < a->len && a->ptr[i] >= '0' && a->ptr[i] <= '9' &&
+		    ms < INT64_MAX / 10 - 10; i++)
+			ms = ms * 10 + (a->ptr[i] - '0');
+		if (i == a->len && i > 0)
+			return ms;
+	}
+	return sdc_now_ms();
+}
+
+/* ------------------------------------------------------------------- loop */
+
+static void
+bad_frame(struct sdc_sink *s, struct sdc_frame_reader *fr,
+    const struct sdc_frame *f, const char *reason)
+{
+	char id[512];
+
+	snprintf(id, sizeof id, "%s:byte %llu", fr->name,
+	    (unsigned long long)f->offset);
+	s->run->n.in++;
+	sdc_run_reject_raw(s->run, id, f->payload, f->payload_len,
+	    "SDC_BAD_FRAME", "byte %llu: %s", (unsigned long long)f->offset,
+	    reason);
+}
+
+static void
+flush(struct sdc_sink *s, const struct sdc_destination *d, void *state)
+{
+	s->waiting_since = 0;
+	if (d->flush != NULL)
+		d->flush(state);
+}
+
+static void
+one_frame(struct sdc_sink *s, const struct sdc_destination *d, void *state,
+    struct sdc_frame_reader *fr, const struct sdc_frame *f,
+    struct sdc_record *r)
+{
+	const char *reason;
+
+	s->run->n.bytes_in += f->size;
+	if (f->kind == SDC_KIND_BATCH) {
+		flush(s, d, state);
+		sdc_run_forward(s->run, f);
+		return;
+	}
+	if (f->kind != SDC_KIND_DATA) {
+		sdc_run_forward(s->run, f);
+		return;
+	}
+	if (sdc_wire_decode(r, SDC_KIND_DATA, f->payload, f->payload_len,
+	    &reason) != 0) {
+		bad_frame(s, fr, f, reason);
+		return;
+	}
+	s->run->n.in++;
+	s->taken++;
+	if (s->waiting_since == 0)
+		s->waiting_since = sdc_uptime();
+	d->put(state, r);
+}
+
+/* Seconds until --flush-ms is due for what was put; -1 when nothing is. */
+static double
+flush_due(const struct sdc_sink *s)
+{
+	if (s->opt->flush_seconds <= 0 || s->waiting_since == 0)
+		return -1;
+	return s->waiting_since + s->opt->flush_seconds - sdc_uptime();
+}
+
+/* Wait for input, flushing when due: false at a stop. */
+static bool
+wait_input(struct sdc_sink *s, const struct sdc_destination *d, void *state,
+    struct sdc_frame_reader *fr)
+{
+	while (!sdc_frame_reader_ready(fr) && !fr->eof) {
+		struct pollfd p = { fr->fd, POLLIN, 0 };
+		double due = flush_due(s);
+		int rc;
+
+		if (sdc_sink_stopping(s))
+			return false;
+		if (due >= 0 && due < 0.001) {
+			flush(s, d, state);
+			continue;
+		}
+		rc = poll(&p, 1, due < 0 ? 1000 : (int)(due * 1000) + 1);
+		if (rc < 0 && errno != EINTR)
+			sdc_err(SDC_EXIT_IO, "poll");
+		if (rc > 0 && sdc_frame_reader_pump(fr) == SDC_READ_IO)
+			return true;	/* _next says what */
+	}
+	return !sdc_sink_stopping(s);
+}
+
+static void
+read_input(struct sdc_sink *s, const struct sdc_destination *d, void *state)
+{
+	struct sdc_frame_reader fr;
+	struct sdc_frame f;
+	struct sdc_record r;
+	enum sdc_read_status st = SDC_READ_EOF;
+
+	if (sdc_frame_reader_open(&fr, "-", s->run->opt.max_record) != 0)
+		sdc_err(SDC_EXIT_IO, "stdin");
+	sdc_record_init(&r);
+	while (wait_input(s, d, state, &fr) &&
+	    (st = sdc_frame_reader_next(&fr, &f)) == SDC_READ_FRAME)
+		one_frame(s, d, state, &fr, &f, &r);
+	if (st != SDC_READ_EOF && st != SDC_READ_FRAME) {
+		sdc_warnx("%s", fr.err);
+		sdc_run_fail(s->run, st == SDC_READ_IO ? SDC_EXIT_IO :
+		    SDC_EXIT_STREAM);
+	}
+	sdc_record_release(&r);
+	sdc_frame_reader_close(&fr);
+}
+
+static void
+init_counters(struct sdc_sink *s)
+{
+	for (int i = 0; i < C_COUNT; i++)
+		s->counters[i] = (struct sdc_counter){ counter_names[i],
+		    &s->c[i] };
+	s->counters[C_COUNT] = (struct sdc_counter){ NULL, NULL };
+	s->run->counters = s->counters;
+}
+
+/* Every record put is delivered or failed, or said to be neither. */
+static void
+account(struct sdc_sink *s, const char *dest)
+{
+	uint64_t settled = s->c[C_DELIVERED] + s->c[C_FAILED];
+
+	if (s->taken <= settled)
+		return;
+	s->c[C_UNDELIVERED] = s->taken - settled;
+	sdc_warnx("%s: %llu of %llu records were not delivered", dest,
+	    (unsigned long long)s->c[C_UNDELIVERED],
+	    (unsigned long long)s->taken);
+	sdc_run_fail(s->run, SDC_EXIT_IO);
+}
+
+int
+sdc_sink_main(const struct sdc_destination *dest, const void *dest_opts,
+    const struct sdc_options *opt, const struct sdc_sink_options *so)
+{
+	struct sdc_sink s;
+	struct sdc_run run;
+	void *state;
+
+	memset(&s, 0, sizeof s);
+	s.opt = so;
+	s.run = &run;
+	sdc_run_start(&run, sdc_progname(), opt, NULL);
+	init_counters(&s);
+	state = dest->open(&s, dest_opts);
+	if (state != NULL) {
+		if (!sdc_sink_checking(&s))
+			read_input(&s, dest, state);
+		dest->close(state);
+	}
+	account(&s, dest->name);
+	return sdc_run_finish(&run);
+}
