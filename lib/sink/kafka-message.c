@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "kafka-sink.h"
 #include "sink.h"
+#include "template.h"
 #include "banned.h"
 
 static void

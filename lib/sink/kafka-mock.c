@@ -3,13 +3,13 @@
  * so that the tests see retries and failures without a broker that
  * misbehaves on demand.
  */
-#include <librdkafka/rdkafka_mock.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "diag.h"
 #include "kafka-sink.h"
+#include <librdkafka/rdkafka_mock.h>	/* after rdkafka.h */
 #include "banned.h"
 
 #define MOCK_ERRORS_MAX	1024

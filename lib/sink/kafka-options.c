@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "kafka-sink.h"
 #include "sink.h"
+#include "template.h"
 #include "xalloc.h"
 #include "banned.h"
 

@@ -30,7 +30,7 @@ struct kafka {
 	struct sdc_kafka_route	 rt;
 	rd_kafka_topic_t	*rkt;		/* of the last topic */
 	char			 topic[TOPIC_MAX];
-	bool			 render_each;	/* the format has a header */
+	int			 render_each;	/* -1: not known yet */
 	struct sdc_render	*rd;
 	uint64_t		 in_flight;	/* produced, not reported */
 	int64_t			 retries_seen;
@@ -214,19 +214,6 @@ check_metadata(struct kafka *k)
 		rd_kafka_topic_destroy(rkt);
 }
 
-/* Whether the format adds bytes around its records (a stream header). */
-static bool
-format_has_frame(struct sdc_sink *s)
-{
-	struct sdc_render *rd = sdc_render_new(s);
-	size_t len;
-
-	sdc_render_finish(rd);
-	sdc_render_bytes(rd, &len);
-	sdc_render_free(rd);
-	return len > 0;
-}
-
 static void *
 kafka_open(struct sdc_sink *s, const void *opts)
 {
@@ -234,6 +221,7 @@ kafka_open(struct sdc_sink *s, const void *opts)
 
 	k->s = s;
 	k->o = opts;
+	k->render_each = -1;
 	check_options(k->o);
 	sdc_kafka_route_init(&k->rt, k->o);
 	k->rk = producer_new(k);
@@ -244,7 +232,6 @@ kafka_open(struct sdc_sink *s, const void *opts)
 		free(k);
 		return NULL;
 	}
-	k->render_each = format_has_frame(s);
 	return k;
 }
 
@@ -268,10 +255,39 @@ topic_of(struct kafka *k, const struct sdc_record *r, const char **why)
 	return k->rkt;
 }
 
+/*
+ * Whether the format puts bytes around its records (the record stream's
+ * header and end frame, a CSV header), so that each message must be a
+ * whole rendering of its own: r rendered twice does not take twice the
+ * bytes of once, or the finish adds some.
+ */
 static bool
-render(struct kafka *k, const struct sdc_record *r, const uint8_t **bytes,
+format_has_frame(struct kafka *k, struct sdc_record *r)
+{
+	struct sdc_render *rd = sdc_render_new(k->s);
+	size_t once, twice, finished;
+	const char *why;
+	bool framed = true;
+
+	if (sdc_render_record(rd, r, &why)) {
+		sdc_render_bytes(rd, &once);
+		if (sdc_render_record(rd, r, &why)) {
+			sdc_render_bytes(rd, &twice);
+			sdc_render_finish(rd);
+			sdc_render_bytes(rd, &finished);
+			framed = twice != 2 * once || finished != twice;
+		}
+	}
+	sdc_render_free(rd);
+	return framed;
+}
+
+static bool
+render(struct kafka *k, struct sdc_record *r, const uint8_t **bytes,
     size_t *len, const char **why)
 {
+	if (k->render_each < 0)
+		k->render_each = format_has_frame(k, r);
 	if (k->rd == NULL)
 		k->rd = sdc_render_new(k->s);
 	if (!sdc_render_record(k->rd, r, why))
@@ -280,6 +296,19 @@ render(struct kafka *k, const struct sdc_record *r, const uint8_t **bytes,
 		sdc_render_finish(k->rd);
 	*bytes = sdc_render_bytes(k->rd, len);
 	return true;
+}
+
+/*
+ * A message is one record, so the newline that ends a line of JSON,
+ * CSV or text is left out, as kcat -P leaves it: the message's own
+ * bounds delimit it.
+ */
+static size_t
+message_length(const struct kafka *k, const uint8_t *bytes, size_t len)
+{
+	if (!k->render_each && len > 0 && bytes[len - 1] == '\n')
+		len -= len > 1 && bytes[len - 2] == '\r' ? 2 : 1;
+	return len;
 }
 
 static void
@@ -331,14 +360,14 @@ produce(struct kafka *k, rd_kafka_topic_t *rkt, int32_t partition,
 }
 
 static void
-failed(struct kafka *k, const struct sdc_record *r, const char *code,
+failed(struct kafka *k, struct sdc_record *r, const char *code,
     const char *why)
 {
 	sdc_sink_failed(k->s, r, code, "%s", why);
 }
 
 static void
-kafka_put(void *state, const struct sdc_record *r)
+kafka_put(void *state, struct sdc_record *r)
 {
 	struct kafka *k = state;
 	char keybuf[KEY_TEXT_MAX], code[64];
@@ -363,7 +392,8 @@ kafka_put(void *state, const struct sdc_record *r)
 		return failed(k, r, "KAFKA_RENDER", why);
 	headers = sdc_kafka_route_headers(&k->rt, r);
 	km = msg_new(r);
-	err = produce(k, rkt, partition, key, keylen, bytes, len, headers, km);
+	err = produce(k, rkt, partition, key, keylen, bytes,
+	    message_length(k, bytes, len), headers, km);
 	rendered_sent(k, len);
 	if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		k->in_flight++;
