@@ -141,7 +141,7 @@ sdc_kafka_conf_new(const struct sdc_kafka_opts *o,
 	    "false", false);
 	conf_retries(conf, p);
 	conf_buffer(conf, max_buffer);
-	conf_set(conf, "statistics.interval.ms", "1000", false);
+	conf_set(conf, "statistics.interval.ms", "100", false);
 	for (i = 0; i < o->nprops; i++) {
 		x = &o->props[i];
 		if (x->secret.data != NULL)

@@ -21,6 +21,7 @@
 #define TOPIC_MAX	256	/* Kafka allows 249 bytes */
 #define KEY_TEXT_MAX	64	/* a number's text */
 #define METADATA_MS	10000
+#define STATISTICS_MS	100	/* how often librdkafka's come */
 #define STOP_GRACE_S	10.0	/* at close after a stop, before purging */
 
 struct kafka {
@@ -33,7 +34,9 @@ struct kafka {
 	int			 render_each;	/* -1: not known yet */
 	struct sdc_render	*rd;
 	uint64_t		 in_flight;	/* produced, not reported */
+	uint64_t		 transmitted;	/* reported, sent at least once */
 	int64_t			 retries_seen;
+	uint64_t		 statistics;	/* reports of them */
 };
 
 /* What a message carries back in its delivery report. */
@@ -60,6 +63,9 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 
 	(void)rk;
 	k->in_flight--;
+	if (m->err > 0 || rd_kafka_message_status(m) !=
+	    RD_KAFKA_MSG_STATUS_NOT_PERSISTED)
+		k->transmitted++;
 	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		sdc_sink_delivered(k->s, 1, m->len, sdc_uptime() - km->put_at);
 	} else {
@@ -71,23 +77,29 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	free(km);
 }
 
-/* The requests resent, from the brokers' txretries, as retries. */
+/*
+ * Messages resent: librdkafka counts each transmission of a message
+ * (txmsgs), so what is beyond one for each message reported, or
+ * possibly sent among those in flight, was a retry.  A lower bound
+ * while messages are in flight, and the count once all are reported
+ * (but for messages that timed out after a retriable error, counted
+ * one retry too many).
+ */
 static int
 on_statistics(rd_kafka_t *rk, char *json, size_t len, void *opaque)
 {
 	struct kafka *k = opaque;
-	json_t *root = json_loadb(json, len, 0, NULL), *brokers, *b;
-	const char *name;
-	int64_t total = 0;
+	json_t *root = json_loadb(json, len, 0, NULL);
+	int64_t retries;
 
 	(void)rk;
+	k->statistics++;
 	if (root == NULL)
 		return 0;
-	brokers = json_object_get(root, "brokers");
-	json_object_foreach(brokers, name, b)
-		total += json_integer_value(json_object_get(b, "txretries"));
+	retries = json_integer_value(json_object_get(root, "txmsgs")) -
+	    (int64_t)(k->transmitted + k->in_flight);
 	json_decref(root);
-	for (; k->retries_seen < total; k->retries_seen++)
+	for (; k->retries_seen < retries; k->retries_seen++)
 		sdc_sink_retried(k->s);
 	return 0;
 }
@@ -440,12 +452,24 @@ drain(struct kafka *k)
 	}
 }
 
+/* The retries of the last requests: one more statistics report. */
+static void
+last_statistics(struct kafka *k)
+{
+	uint64_t seen = k->statistics;
+	double until = sdc_uptime() + 2.0 * STATISTICS_MS / 1000;
+
+	while (k->statistics == seen && sdc_uptime() < until)
+		rd_kafka_poll(k->rk, STATISTICS_MS / 4);
+}
+
 static void
 kafka_close(void *state)
 {
 	struct kafka *k = state;
 
 	drain(k);
+	last_statistics(k);
 	if (k->rd != NULL)
 		sdc_render_free(k->rd);
 	if (k->rkt != NULL)
