@@ -77,23 +77,18 @@ conf_buffer(rd_kafka_conf_t *conf, size_t max_buffer)
 }
 
 /*
- * Round robin over the topic's partitions, skipping those without a
- * leader: librdkafka has no such partitioner of its own.
+ * Round robin over the topic's partitions, librdkafka having none of
+ * its own.  A partition without a leader for now keeps its share, which
+ * waits in its queue for one.
  */
 static int32_t
 round_robin(const rd_kafka_topic_t *rkt, const void *key, size_t keylen,
     int32_t partitions, void *rkt_opaque, void *msg_opaque)
 {
 	static atomic_uint next;
-	int32_t i, p = 0;
 
-	(void)key, (void)keylen, (void)rkt_opaque, (void)msg_opaque;
-	for (i = 0; i < partitions; i++) {
-		p = (int32_t)(atomic_fetch_add(&next, 1) % (unsigned)partitions);
-		if (rd_kafka_topic_partition_available(rkt, p))
-			break;
-	}
-	return p;
+	(void)rkt, (void)key, (void)keylen, (void)rkt_opaque, (void)msg_opaque;
+	return (int32_t)(atomic_fetch_add(&next, 1) % (unsigned)partitions);
 }
 
 static void
@@ -142,6 +137,12 @@ sdc_kafka_conf_new(const struct sdc_kafka_opts *o,
 	conf_retries(conf, p);
 	conf_buffer(conf, max_buffer);
 	conf_set(conf, "statistics.interval.ms", "100", false);
+	/*
+	 * Else librdkafka gives keyless messages to one partition for a
+	 * while, whatever the partitioner.
+	 */
+	if (sdc_kafka_partitioner_of(o) == SDC_KAFKA_PART_ROUND_ROBIN)
+		conf_set(conf, "sticky.partitioning.linger.ms", "0", false);
 	for (i = 0; i < o->nprops; i++) {
 		x = &o->props[i];
 		if (x->secret.data != NULL)
