@@ -37,12 +37,20 @@ struct kafka {
 	uint64_t		 transmitted;	/* reported, sent at least once */
 	int64_t			 retries_seen;
 	uint64_t		 statistics;	/* reports of them */
+	struct kafka_msg	*free_msgs;
+	double			 now;		/* of this poll's reports; -1 */
 };
 
-/* What a message carries back in its delivery report. */
+/*
+ * What a message carries back in its delivery report; reused through a
+ * free list, as many are in flight at once.
+ */
+#define MSG_ID_INLINE	48
 struct kafka_msg {
-	double	put_at;
-	char	id[];
+	double			 put_at;
+	struct kafka_msg	*next;		/* in the free list */
+	char			*id;		/* inline, or allocated */
+	char			 inline_id[MSG_ID_INLINE];
 };
 
 /* "KAFKA_MSG_TIMED_OUT": librdkafka's name of err, as an error code. */
@@ -52,6 +60,31 @@ error_code(rd_kafka_resp_err_t err, char *dst, size_t len)
 	const char *name = rd_kafka_err2name(err);
 
 	snprintf(dst, len, "KAFKA_%s", name + (name[0] == '_'));
+}
+
+static void
+msg_free(struct kafka *k, struct kafka_msg *km)
+{
+	if (km->id != km->inline_id)
+		free(km->id);
+	km->next = k->free_msgs;
+	k->free_msgs = km;
+}
+
+/* The time of the reports served by one poll: one clock reading. */
+static double
+report_time(struct kafka *k)
+{
+	if (k->now < 0)
+		k->now = sdc_uptime();
+	return k->now;
+}
+
+static void
+serve_reports(struct kafka *k, int ms)
+{
+	k->now = -1;
+	rd_kafka_poll(k->rk, ms);
 }
 
 static void
@@ -67,14 +100,15 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	    RD_KAFKA_MSG_STATUS_NOT_PERSISTED)
 		k->transmitted++;
 	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-		sdc_sink_delivered(k->s, 1, m->len, sdc_uptime() - km->put_at);
+		sdc_sink_delivered(k->s, 1, m->len, report_time(k) -
+		    km->put_at);
 	} else {
 		error_code(m->err, code, sizeof(code));
 		sdc_sink_failed_raw(k->s, km->id, m->payload, m->len, code,
 		    "topic '%s' partition %d: %s", rd_kafka_topic_name(m->rkt),
 		    (int)m->partition, rd_kafka_err2str(m->err));
 	}
-	free(km);
+	msg_free(k, km);
 }
 
 /*
@@ -234,6 +268,7 @@ kafka_open(struct sdc_sink *s, const void *opts)
 	k->s = s;
 	k->o = opts;
 	k->render_each = -1;
+	k->now = -1;
 	check_options(k->o);
 	sdc_kafka_route_init(&k->rt, k->o);
 	k->rk = producer_new(k);
@@ -251,8 +286,11 @@ static rd_kafka_topic_t *
 topic_of(struct kafka *k, const struct sdc_record *r, const char **why)
 {
 	char name[TOPIC_MAX];
-	size_t n = sdc_kafka_route_topic(&k->rt, k->s, r, name, sizeof(name));
+	size_t n;
 
+	if (k->rt.topic == NULL && k->rkt != NULL)
+		return k->rkt;		/* the one fixed topic */
+	n = sdc_kafka_route_topic(&k->rt, k->s, r, name, sizeof(name));
 	if (n >= sizeof(name) || n == 0) {
 		*why = n == 0 ? "an empty topic" : "a topic name too long";
 		return NULL;
@@ -335,11 +373,17 @@ rendered_sent(struct kafka *k, size_t len)
 }
 
 static struct kafka_msg *
-msg_new(const struct sdc_record *r)
+msg_new(struct kafka *k, const struct sdc_record *r)
 {
-	struct kafka_msg *km = sdc_xmalloc(sizeof(*km) + r->h.id.len + 1);
+	struct kafka_msg *km = k->free_msgs;
 
+	if (km != NULL)
+		k->free_msgs = km->next;
+	else
+		km = sdc_xmalloc(sizeof(*km));
 	km->put_at = sdc_uptime();
+	km->id = r->h.id.len < MSG_ID_INLINE ? km->inline_id :
+	    sdc_xmalloc(r->h.id.len + 1);
 	memcpy(km->id, r->h.id.ptr, r->h.id.len);
 	km->id[r->h.id.len] = '\0';
 	return km;
@@ -367,7 +411,7 @@ produce(struct kafka *k, rd_kafka_topic_t *rkt, int32_t partition,
 		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL ||
 		    sdc_sink_stopping(k->s))
 			return err;
-		rd_kafka_poll(k->rk, 100);
+		serve_reports(k, 100);
 	}
 }
 
@@ -403,7 +447,7 @@ kafka_put(void *state, struct sdc_record *r)
 	if (!render(k, r, &bytes, &len, &why))
 		return failed(k, r, "KAFKA_RENDER", why);
 	headers = sdc_kafka_route_headers(&k->rt, r);
-	km = msg_new(r);
+	km = msg_new(k, r);
 	err = produce(k, rkt, partition, key, keylen, bytes,
 	    message_length(k, bytes, len), headers, km);
 	rendered_sent(k, len);
@@ -412,11 +456,11 @@ kafka_put(void *state, struct sdc_record *r)
 	} else {
 		if (headers != NULL)
 			rd_kafka_headers_destroy(headers);
-		free(km);
+		msg_free(k, km);
 		error_code(err, code, sizeof(code));
 		failed(k, r, code, rd_kafka_err2str(err));
 	}
-	rd_kafka_poll(k->rk, 0);
+	serve_reports(k, 0);
 }
 
 static void
@@ -424,7 +468,7 @@ kafka_flush(void *state)
 {
 	struct kafka *k = state;
 
-	rd_kafka_poll(k->rk, 0);
+	serve_reports(k, 0);
 }
 
 /*
@@ -439,8 +483,9 @@ drain(struct kafka *k)
 	bool purged = false;
 
 	while (k->in_flight > 0 || rd_kafka_outq_len(k->rk) > 0) {
+		k->now = -1;
 		rd_kafka_flush(k->rk, 100);
-		rd_kafka_poll(k->rk, 0);
+		serve_reports(k, 0);
 		if (!sdc_sink_stopping(k->s) || purged)
 			continue;
 		if (stop_at < 0)
@@ -460,7 +505,7 @@ last_statistics(struct kafka *k)
 	double until = sdc_uptime() + 2.0 * STATISTICS_MS / 1000;
 
 	while (k->statistics == seen && sdc_uptime() < until)
-		rd_kafka_poll(k->rk, STATISTICS_MS / 4);
+		serve_reports(k, STATISTICS_MS / 4);
 }
 
 static void
@@ -468,8 +513,14 @@ kafka_close(void *state)
 {
 	struct kafka *k = state;
 
+	struct kafka_msg *km;
+
 	drain(k);
 	last_statistics(k);
+	while ((km = k->free_msgs) != NULL) {
+		k->free_msgs = km->next;
+		free(km);
+	}
 	if (k->rd != NULL)
 		sdc_render_free(k->rd);
 	if (k->rkt != NULL)
