@@ -2,7 +2,8 @@
 #define SDC_TEMPLATE_H
 /*
  * Names and keys from templates ("/data/%Y/%m/%d/${/zone}/part-${uuid}.json"):
- * strftime's %-conversions of the record's time (--time-field, else its
+ * %-conversions of the record's time (%Y, %y, %m, %d, %H, %M, %S, %j as
+ * strftime has them, and %%) (--time-field, else its
  * receivedAt attribute, else now, in UTC unless --timezone), ${/path}
  * a field's value, ${attr:name} a header attribute, ${uuid} a random
  * UUID, ${seq} a counter of the names made, $$ a dollar.  A field or
@@ -27,7 +28,7 @@ bool	sdc_template_uses_record(const struct sdc_template *t);
  * epoch) into dst: the length it needed, as snprintf.  A field that is
  * missing or not a scalar expands to "_".
  */
-size_t	sdc_template_expand(const struct sdc_template *t,
+size_t	sdc_template_expand(struct sdc_template *t,
 	    const struct sdc_record *r, int64_t ms, char *dst, size_t len);
 void	sdc_template_free(struct sdc_template *t);
 /*
