@@ -13,7 +13,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/sdc-kafka.XXXXXX")
 broker=$srcdir/tests/kafka/broker.sh
 pid=
 trap '[ -n "$pid" ] && kill -9 $pid 2> /dev/null; "$broker" stop "$tmp/kafka"; rm -rf "$tmp"' EXIT
-cases=23
+cases=24
 jars=${SDC_CACHE_DIR:-$HOME/.cache/sdc-tools}/maven/kafka/jars
 if ! command -v kcat > /dev/null || ! command -v java > /dev/null ||
     [ ! -d "$jars" ]; then
@@ -132,6 +132,16 @@ check "topic template: each record in its zone's topic" \
     "[
   0
 ],500"
+
+# A hostile field value in a topic template: "/" neutralised; a name
+# Kafka refuses fails its record, with the broker's reason.
+printf '%s\n' '{"header":{"sourceId":"h:1"},"value":{"type":"LIST_MAP","value":[{"type":"STRING","value":"../x","sqpath":"/dev","dqpath":"/dev"}]}}' \
+    '{"header":{"sourceId":"h:2"},"value":{"type":"LIST_MAP","value":[{"type":"STRING","value":"a b","sqpath":"/dev","dqpath":"/dev"}]}}' |
+    sdc-convert -i sdcjson --sdcjson-no-magic -o sdc > "$tmp/hostile.sdc"
+sink --topic 'h-${/dev}' -F json < "$tmp/hostile.sdc" > "$tmp/out.sdc" 2> "$tmp/err"
+check "hostile topic field: '../x' stays in its topic, 'a b' is an error record" \
+    "$(consume h-.._x),$(sdc-convert -o json < "$tmp/out.sdc" | jq -r '.["@error"] | .id + " " + .code')" \
+    '{"dev":"../x"},h:2 KAFKA_TOPIC_EXCEPTION'
 
 # --check: metadata, nothing written.
 sink --topic plain --check > /dev/null 2> "$tmp/err"
