@@ -119,7 +119,7 @@ sdc_kafka_partitioner_of(const struct sdc_kafka_opts *o)
 	if (o->partition_field != NULL)
 		return SDC_KAFKA_PART_FIELD;
 	return o->key_field != NULL ? SDC_KAFKA_PART_KEY :
-	    SDC_KAFKA_PART_ROUND_ROBIN;
+	    SDC_KAFKA_PART_STICKY;
 }
 
 rd_kafka_conf_t *
@@ -139,7 +139,8 @@ sdc_kafka_conf_new(const struct sdc_kafka_opts *o,
 	conf_set(conf, "statistics.interval.ms", "100", false);
 	/*
 	 * Else librdkafka gives keyless messages to one partition for a
-	 * while, whatever the partitioner.
+	 * while (sticky.partitioning.linger.ms), whatever the partitioner;
+	 * that is the sticky partitioner, librdkafka's own for them.
 	 */
 	if (sdc_kafka_partitioner_of(o) == SDC_KAFKA_PART_ROUND_ROBIN)
 		conf_set(conf, "sticky.partitioning.linger.ms", "0", false);

@@ -78,11 +78,11 @@ set_partition_field(void *opts, const char *opt, const char *arg)
 static void
 set_partitioner(void *opts, const char *opt, const char *arg)
 {
-	static const char *const words[] = { "round-robin", "key", "field",
-		NULL };
+	static const char *const words[] = { "sticky", "round-robin", "key",
+		"field", NULL };
 	static const enum sdc_kafka_partitioner kinds[] = {
-		SDC_KAFKA_PART_ROUND_ROBIN, SDC_KAFKA_PART_KEY,
-		SDC_KAFKA_PART_FIELD };
+		SDC_KAFKA_PART_STICKY, SDC_KAFKA_PART_ROUND_ROBIN,
+		SDC_KAFKA_PART_KEY, SDC_KAFKA_PART_FIELD };
 
 	O(opts)->partitioner = kinds[sdc_parse_word(opt, arg, words)];
 }
@@ -192,8 +192,8 @@ const struct sdc_plugin_option sdc_kafka_options[] = {
 	  set_topic_field },
 	{ "key-field", 0, "PATH", "the message key is this field's value",
 	  set_key_field },
-	{ "partitioner", 0, "HOW", "round-robin, key or field (key with "
-	  "--key-field, else round-robin)", set_partitioner },
+	{ "partitioner", 0, "HOW", "sticky, round-robin, key or field (key "
+	  "with --key-field, else sticky)", set_partitioner },
 	{ "partition-field", 0, "PATH", "the partition number is this "
 	  "field's value", set_partition_field },
 	{ "headers-from-attributes", 0, "NAMES", "message headers from the "

@@ -19,8 +19,9 @@
 #include "secret.h"
 
 enum sdc_kafka_partitioner {
-	SDC_KAFKA_PART_DEFAULT,		/* by key with --key-field, else round robin */
-	SDC_KAFKA_PART_ROUND_ROBIN,
+	SDC_KAFKA_PART_DEFAULT,		/* by key with --key-field, else sticky */
+	SDC_KAFKA_PART_STICKY,		/* a partition a batch, in turn */
+	SDC_KAFKA_PART_ROUND_ROBIN,	/* a partition a message, in turn */
 	SDC_KAFKA_PART_KEY,		/* murmur2 of the key, as Java's */
 	SDC_KAFKA_PART_FIELD		/* the number in --partition-field */
 };

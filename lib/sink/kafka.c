@@ -22,6 +22,7 @@
 #define KEY_TEXT_MAX	64	/* a number's text */
 #define METADATA_MS	10000
 #define STATISTICS_MS	100	/* how often librdkafka's come */
+#define POLL_EVERY	64	/* puts between polls of the reports */
 #define STOP_GRACE_S	10.0	/* at close after a stop, before purging */
 
 struct kafka {
@@ -31,6 +32,7 @@ struct kafka {
 	struct sdc_kafka_route	 rt;
 	rd_kafka_topic_t	*rkt;		/* of the last topic */
 	char			 topic[TOPIC_MAX];
+	unsigned		 unpolled;	/* puts since the last poll */
 	int			 render_each;	/* -1: not known yet */
 	struct sdc_render	*rd;
 	uint64_t		 in_flight;	/* produced, not reported */
@@ -39,6 +41,10 @@ struct kafka {
 	uint64_t		 statistics;	/* reports of them */
 	struct kafka_msg	*free_msgs;
 	double			 now;		/* of this poll's reports; -1 */
+	struct {			/* deliveries not yet told */
+		uint64_t	records, bytes;
+		double		latency;
+	} told;
 };
 
 /*
@@ -80,11 +86,41 @@ report_time(struct kafka *k)
 	return k->now;
 }
 
+/*
+ * Deliveries are told the framework in runs whose latencies are within
+ * 6 % of the first's, less than the width of a bucket of its latency
+ * histogram: a message set acknowledged at once is a handful of calls,
+ * not one per message.
+ */
+#define LATENCY_RUN	1.06
+
+static void
+tell_delivered(struct kafka *k)
+{
+	if (k->told.records == 0)
+		return;
+	sdc_sink_delivered(k->s, k->told.records, k->told.bytes,
+	    k->told.latency);
+	k->told.records = k->told.bytes = 0;
+}
+
+static void
+delivered(struct kafka *k, size_t bytes, double latency)
+{
+	if (k->told.records > 0 && (latency > k->told.latency * LATENCY_RUN ||
+	    latency * LATENCY_RUN < k->told.latency))
+		tell_delivered(k);
+	if (k->told.records++ == 0)
+		k->told.latency = latency;
+	k->told.bytes += bytes;
+}
+
 static void
 serve_reports(struct kafka *k, int ms)
 {
 	k->now = -1;
 	rd_kafka_poll(k->rk, ms);
+	tell_delivered(k);
 }
 
 static void
@@ -100,8 +136,7 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	    RD_KAFKA_MSG_STATUS_NOT_PERSISTED)
 		k->transmitted++;
 	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-		sdc_sink_delivered(k->s, 1, m->len, report_time(k) -
-		    km->put_at);
+		delivered(k, m->len, report_time(k) - km->put_at);
 	} else {
 		error_code(m->err, code, sizeof(code));
 		sdc_sink_failed_raw(k->s, km->id, m->payload, m->len, code,
@@ -460,7 +495,10 @@ kafka_put(void *state, struct sdc_record *r)
 		error_code(err, code, sizeof(code));
 		failed(k, r, code, rd_kafka_err2str(err));
 	}
-	serve_reports(k, 0);
+	if (++k->unpolled == POLL_EVERY) {
+		k->unpolled = 0;
+		serve_reports(k, 0);
+	}
 }
 
 static void
@@ -485,6 +523,7 @@ drain(struct kafka *k)
 	while (k->in_flight > 0 || rd_kafka_outq_len(k->rk) > 0) {
 		k->now = -1;
 		rd_kafka_flush(k->rk, 100);
+		tell_delivered(k);
 		serve_reports(k, 0);
 		if (!sdc_sink_stopping(k->s) || purged)
 			continue;

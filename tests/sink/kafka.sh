@@ -13,7 +13,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/sdc-kafka.XXXXXX")
 broker=$srcdir/tests/kafka/broker.sh
 pid=
 trap '[ -n "$pid" ] && kill -9 $pid 2> /dev/null; "$broker" stop "$tmp/kafka"; rm -rf "$tmp"' EXIT
-cases=24
+cases=25
 jars=${SDC_CACHE_DIR:-$HOME/.cache/sdc-tools}/maven/kafka/jars
 if ! command -v kcat > /dev/null || ! command -v java > /dev/null ||
     [ ! -d "$jars" ]; then
@@ -67,6 +67,7 @@ fi
 # The happy path: the record stream by default, one message a record,
 # each a whole stream, so the messages read back are a stream again.
 records 1000 "$tmp/in.sdc"
+records 20000 "$tmp/big.sdc"
 sink --topic plain < "$tmp/in.sdc" > "$tmp/out.sdc" 2> "$tmp/err"
 check "1000 records: exit status" "$?" 0
 check "1000 records: delivered" "$(metric delivered)" 1000
@@ -111,11 +112,11 @@ check "headers from the attributes named, only those" \
     "$(awk '{ print $3 }' "$tmp/keyed" | sort | uniq -c | awk '{ print $1, $2 }' | tr '\n' ' ')" \
     "500 zone=z0 500 zone=z1 "
 
-# Round robin without a key, over a topic whose partitions all have
+# Round robin, over a topic whose partitions all have
 # leaders (a new topic's may not yet, and those are skipped); partitions
 # from a field.
 echo seed | timeout 30 kcat -P -b "$addr" -t rr -p 0
-sink --topic rr -F json < "$tmp/in.sdc" > /dev/null 2> "$tmp/err"
+sink --topic rr -F json --partitioner round-robin < "$tmp/in.sdc" > /dev/null 2> "$tmp/err"
 check "round robin: the partitions share the records evenly" \
     "$(consume rr '%p %s\n' | grep -v seed | awk '{ print $1 }' | sort | uniq -c | awk '{ print $1 }' | tr '\n' ' ')" \
     "334 333 333 "
@@ -124,6 +125,11 @@ sink --topic byfield -F json --partitioner field --partition-field /p \
 check "partition from the field: each message where its /p says" \
     "$(consume byfield '%p %s\n' | awk '{ split($2, a, "\"p\":"); if ($1 != a[2] + 0) bad++ } END { print NR, bad + 0 }')" \
     "1000 0"
+
+# Sticky, the default without a key: a partition a batch, all used.
+sink --topic sticky -F json --max-buffer 64K --flush-ms 1 < "$tmp/big.sdc" > /dev/null 2> "$tmp/err"
+check "sticky: every partition has some of the records" \
+    "$(consume sticky '%p\n' | sort -u | tr '\n' ' ')" "0 1 2 "
 
 # The topic from a template of the attributes, and from a field.
 sink --topic 'zone-${attr:zone}' -F json < "$tmp/in.sdc" > /dev/null 2> "$tmp/err"
@@ -150,7 +156,6 @@ check "--check: status and what the broker said" \
 
 # The broker restarted mid-stream: nothing lost, nothing twice (the
 # idempotent producer), counted on the broker's side.
-records 20000 "$tmp/big.sdc"
 python3 -c '
 import sys, time
 data = open(sys.argv[1], "rb").read()
