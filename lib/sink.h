@@ -73,6 +73,12 @@ struct sdc_destination {
 	 */
 	void		(*flush)(void *state);
 	/*
+	 * May be NULL.  Seconds until flush should be called even with no
+	 * record waiting (a file's --idle-timeout or --max-age), 0 when
+	 * overdue, < 0 when nothing is due.
+	 */
+	double		(*due)(void *state);
+	/*
 	 * The input ended (or a stop signal): deliver or fail everything
 	 * taken, publish and close what is open, emit the last events and
 	 * free the state.

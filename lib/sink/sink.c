@@ -84,10 +84,11 @@ sdc_sink_note_event(struct sdc_sink *s)
 static void
 notice_stop(struct sdc_sink *s)
 {
-	if (sdc_pending_signal)
-		sdc_run_poll(s->run);
+	/* Taken before the poll, which would otherwise exit at once. */
 	if (!s->stopping && sdc_run_take_stop(s->run) != 0)
 		s->stopping = true;
+	if (sdc_pending_signal)
+		sdc_run_poll(s->run);
 }
 
 bool
@@ -246,13 +247,23 @@ one_frame(struct sdc_sink *s, const struct sdc_destination *d, void *state,
 	d->put(state, r);
 }
 
-/* Seconds until --flush-ms is due for what was put; -1 when nothing is. */
+/*
+ * Seconds until a flush is due, for --flush-ms and what was put or for
+ * the destination's own clock (due); -1 when none is.
+ */
 static double
-flush_due(const struct sdc_sink *s)
+flush_due(const struct sdc_sink *s, const struct sdc_destination *d,
+    void *state)
 {
-	if (s->opt->flush_seconds <= 0 || s->waiting_since == 0)
-		return -1;
-	return s->waiting_since + s->opt->flush_seconds - sdc_uptime();
+	double due = -1, own = d->due != NULL ? d->due(state) : -1;
+
+	if (s->opt->flush_seconds > 0 && s->waiting_since != 0)
+		due = s->waiting_since + s->opt->flush_seconds - sdc_uptime();
+	if (due < 0 && s->opt->flush_seconds > 0 && s->waiting_since != 0)
+		due = 0;
+	if (own >= 0 && (due < 0 || own < due))
+		due = own;
+	return due;
 }
 
 /* Wait for input, flushing when due: false at a stop. */
@@ -262,7 +273,7 @@ wait_input(struct sdc_sink *s, const struct sdc_destination *d, void *state,
 {
 	while (!sdc_frame_reader_ready(fr) && !fr->eof) {
 		struct pollfd p = { fr->fd, POLLIN, 0 };
-		double due = flush_due(s);
+		double due = flush_due(s, d, state);
 		int rc;
 
 		if (sdc_sink_stopping(s))
@@ -271,6 +282,9 @@ wait_input(struct sdc_sink *s, const struct sdc_destination *d, void *state,
 			flush(s, d, state);
 			continue;
 		}
+		/* Events wait for no input: a file-closed starts a job now. */
+		if (s->run->out.committed > 0)
+			sdc_out_flush(&s->run->out);
 		rc = poll(&p, 1, due < 0 ? 1000 : (int)(due * 1000) + 1);
 		if (rc < 0 && errno != EINTR)
 			sdc_err(SDC_EXIT_IO, "poll");

@@ -5,9 +5,11 @@
 #include "sink.h"
 #include "banned.h"
 
+extern const struct sdc_destination sdc_destination_file;
 extern const struct sdc_destination sdc_destination_kafka;
 
 const struct sdc_destination *const sdc_destinations[] = {
+	&sdc_destination_file,
 	&sdc_destination_kafka,
 	NULL
 };
