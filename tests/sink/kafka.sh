@@ -13,7 +13,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/sdc-kafka.XXXXXX")
 broker=$srcdir/tests/kafka/broker.sh
 pid=
 trap '[ -n "$pid" ] && kill -9 $pid 2> /dev/null; "$broker" stop "$tmp/kafka"; rm -rf "$tmp"' EXIT
-cases=25
+cases=26
 jars=${SDC_CACHE_DIR:-$HOME/.cache/sdc-tools}/maven/kafka/jars
 if ! command -v kcat > /dev/null || ! command -v java > /dev/null ||
     [ ! -d "$jars" ]; then
@@ -68,6 +68,7 @@ fi
 # each a whole stream, so the messages read back are a stream again.
 records 1000 "$tmp/in.sdc"
 records 20000 "$tmp/big.sdc"
+records 20 "$tmp/small.sdc"
 sink --topic plain < "$tmp/in.sdc" > "$tmp/out.sdc" 2> "$tmp/err"
 check "1000 records: exit status" "$?" 0
 check "1000 records: delivered" "$(metric delivered)" 1000
@@ -179,12 +180,29 @@ check "restart: 20000 records in the topic, each once" \
     "$(consume restart '%s\n' | jq .n | sort -u | wc -l) $(consume restart '%o\n' | wc -l)" \
     "20000 20000"
 
+# A stop signal while no broker answers: after the grace period, what
+# was never sent is failed, as error records, not lost.
+mkfifo "$tmp/in.fifo"
+{ cat "$tmp/small.sdc"; sleep 30; } > "$tmp/in.fifo" &
+writer=$!
+sdc-sink kafka --brokers 127.0.0.1:1 --topic x -F json \
+    --metrics "$tmp/m.json" < "$tmp/in.fifo" > "$tmp/out.sdc" 2> "$tmp/err" &
+pid=$!
+sleep 2
+kill -TERM $pid
+wait $pid
+status=$?
+pid=
+kill $writer 2> /dev/null
+check "stopped with no broker: every record an error record" \
+    "$status $(metric failed) $(sdc-convert -o json < "$tmp/out.sdc" | jq -r '.["@error"].code' | sort | uniq -c | tr -s ' ')" \
+    "0 20  20 KAFKA_PURGE_QUEUE"
+
 # librdkafka's mock cluster: answers that fail, then retries.
 mock() {
 	timeout 60 sdc-sink kafka -X test.mock.num.brokers=1 --topic m \
 	    -F json --metrics "$tmp/m.json" "$@"
 }
-records 20 "$tmp/small.sdc"
 mock --mock-errors 'NOT_ENOUGH_REPLICAS*3' < "$tmp/small.sdc" > "$tmp/out.sdc" 2> "$tmp/err"
 check "mock: retriable errors, retried, then delivered" \
     "$(metric delivered) $(metric failed) $(metric retried | awk '{ print ($1 > 0) }')" \
