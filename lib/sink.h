@@ -104,6 +104,19 @@ size_t	sdc_sink_max_buffer(const struct sdc_sink *s);
 /* The --retry-* policy, shared by every destination. */
 const struct sdc_retry_policy *sdc_sink_retry_policy(const struct sdc_sink *s);
 bool	sdc_sink_checking(const struct sdc_sink *s);	/* --check */
+/*
+ * Called by open: this destination reads only the records' headers (ids,
+ * attributes), never their fields.  Records are then put with their
+ * header decoded and their root left a null MAP, and rendered straight
+ * from their frames where the format can (sdc_render_record), which is
+ * much faster; sdc_sink_fields decodes a record's fields when they are
+ * wanted after all, and sdc_sink_failed does.  Without effect when the
+ * framework needs the fields itself (--time-field) or the format cannot
+ * render frames.
+ */
+void	sdc_sink_header_only(struct sdc_sink *s);
+/* Decode r's fields if the framework left them out: false if malformed. */
+bool	sdc_sink_fields(struct sdc_sink *s, struct sdc_record *r);
 /* A stop signal came: finish what is in hand, take no new waits. */
 bool	sdc_sink_stopping(const struct sdc_sink *s);
 /*

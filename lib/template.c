@@ -28,6 +28,7 @@ struct sdc_template {
 	struct part	*parts;
 	size_t		 n;
 	bool		 uses_record;
+	bool		 uses_fields;
 	uint64_t	 seq;
 };
 
@@ -106,7 +107,7 @@ add_token(struct sdc_template *t, const char *name, char *err, size_t len)
 			snprintf(err, len, "${%s}: %s", name, why);
 			return false;
 		}
-		t->uses_record = true;
+		t->uses_record = t->uses_fields = true;
 	} else {
 		snprintf(err, len, "${%s}: not a field path (/a/b), "
 		    "attr:NAME, uuid or seq", name);
@@ -171,6 +172,12 @@ bool
 sdc_template_uses_record(const struct sdc_template *t)
 {
 	return t->uses_record;
+}
+
+bool
+sdc_template_uses_fields(const struct sdc_template *t)
+{
+	return t->uses_fields;
 }
 
 void

@@ -23,6 +23,8 @@ struct sdc_template *sdc_template_parse(const char *text, char *err,
 	    size_t len);
 /* Whether it uses the record (fields, attributes, its time). */
 bool	sdc_template_uses_record(const struct sdc_template *t);
+/* Whether it uses the record's fields (${/path}). */
+bool	sdc_template_uses_fields(const struct sdc_template *t);
 /*
  * Expand t for r (NULL: no record, the time now) at time ms (ms since the
  * epoch) into dst: the length it needed, as snprintf.  A field that is

@@ -334,3 +334,19 @@ sdc_wire_decode(struct sdc_record *r, enum sdc_kind kind,
 	}
 	return 0;
 }
+
+int
+sdc_wire_decode_header(struct sdc_record *r, enum sdc_kind kind,
+    const uint8_t *payload, size_t len, const char **reason)
+{
+	struct sdc_decoder d;
+
+	sdc_record_clear(r, kind);
+	sdc_decoder_init(&d, payload, len, &r->arena);
+	if (!sdc_wire_get_header(&d, r)) {
+		*reason = d.reason;
+		sdc_record_clear(r, kind);
+		return -1;
+	}
+	return 0;
+}

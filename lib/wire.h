@@ -84,5 +84,8 @@ bool	sdc_wire_frame(struct sdc_buf *out, uint8_t kind, const void *payload,
  */
 int	sdc_wire_decode(struct sdc_record *r, enum sdc_kind kind,
 	    const uint8_t *payload, size_t len, const char **reason);
+/* The same for the header alone: the root stays a null MAP. */
+int	sdc_wire_decode_header(struct sdc_record *r, enum sdc_kind kind,
+	    const uint8_t *payload, size_t len, const char **reason);
 
 #endif

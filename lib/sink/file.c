@@ -429,6 +429,10 @@ file_open(struct sdc_sink *s, const void *opts)
 		fs->late_t = parse_template("--late-directory",
 		    o->late_directory);
 	free(name);
+	if (!sdc_template_uses_fields(fs->dir_t) &&
+	    !sdc_template_uses_fields(fs->name_t) &&
+	    (fs->late_t == NULL || !sdc_template_uses_fields(fs->late_t)))
+		sdc_sink_header_only(s);
 	sdc_late_init(&fs->late, (int64_t)(o->late_limit * 1000));
 	fs->last_sweep = coarse_uptime();
 	/* What all the open files hold stays within --max-buffer. */

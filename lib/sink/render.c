@@ -17,7 +17,9 @@
 #include "banned.h"
 
 struct sdc_render {
+	struct sdc_sink	*sink;
 	struct sdc_run	 run;
+	struct sdc_record scratch;	/* for rendering from frames */
 	char		 why[512];
 	bool		 finished;
 };
@@ -29,6 +31,8 @@ sdc_render_new(struct sdc_sink *s)
 	const struct sdc_format *f = sdc_sink_format(s);
 	struct sdc_out *o = &rd->run.out;
 
+	rd->sink = s;
+	sdc_record_init(&rd->scratch);
 	rd->run.prog = sdc_sink_run(s)->prog;
 	rd->run.opt = sdc_sink_run(s)->opt;
 	rd->run.opt.on_error = SDC_ON_ERROR_DISCARD;
@@ -51,6 +55,25 @@ sdc_render_new(struct sdc_sink *s)
 	return rd;
 }
 
+/*
+ * A record put without its fields, rendered from its frame by a writer
+ * that can: 0 when done, -1 when malformed (why), 1 when not done.
+ */
+static int
+from_frame(struct sdc_render *rd, struct sdc_record *r, const char **why)
+{
+	const struct sdc_frame *f = sdc_sink_frame_of(rd->sink, r);
+	struct sdc_writer *w = rd->run.writer;
+	int rc;
+
+	if (f == NULL || w->data_frame == NULL)
+		return 1;
+	rc = w->data_frame(w, &rd->run, f, &rd->scratch, why);
+	if (rc == 0)
+		rd->run.n.out++;
+	return rc;
+}
+
 bool
 sdc_render_record(struct sdc_render *rd, struct sdc_record *r,
     const char **why)
@@ -67,6 +90,16 @@ sdc_render_record(struct sdc_render *rd, struct sdc_record *r,
 		return true;
 	}
 	rd->why[0] = '\0';
+	switch (from_frame(rd, r, why)) {
+	case 0:
+		return true;
+	case -1:
+		return false;
+	}
+	if (!sdc_sink_fields(rd->sink, r)) {
+		*why = "malformed record";
+		return false;
+	}
 	rd->run.writer->record(rd->run.writer, &rd->run, r);
 	if (rd->run.n.errors == errors) {
 		rd->run.n.out++;
@@ -131,5 +164,6 @@ sdc_render_free(struct sdc_render *rd)
 		rd->run.writer->free(rd->run.writer);
 	sdc_buf_release(&rd->run.out.buf);
 	sdc_record_release(&rd->run.scratch);
+	sdc_record_release(&rd->scratch);
 	free(rd);
 }

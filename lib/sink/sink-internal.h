@@ -6,5 +6,9 @@
 
 struct sdc_run *sdc_sink_run(const struct sdc_sink *s);
 void	sdc_sink_note_event(struct sdc_sink *s);
+/* The frame of a record put without its fields, else NULL. */
+struct sdc_frame;
+const struct sdc_frame *sdc_sink_frame_of(const struct sdc_sink *s,
+	    const struct sdc_record *r);
 
 #endif

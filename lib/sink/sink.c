@@ -29,6 +29,9 @@ struct sdc_sink {
 	struct sdc_counter		 counters[C_COUNT + 1];
 	struct sdc_latency		 latency;
 	uint64_t			 taken;		/* records put */
+	bool				 header_only;	/* sdc_sink_header_only */
+	struct sdc_record		*lazy;		/* put without fields */
+	struct sdc_frame		 lazy_frame;	/* its frame */
 	double				 waiting_since;	/* put, not flushed */
 	bool				 stopping;
 };
@@ -72,6 +75,38 @@ bool
 sdc_sink_checking(const struct sdc_sink *s)
 {
 	return s->opt->check || s->run->opt.dry_run;
+}
+
+void
+sdc_sink_header_only(struct sdc_sink *s)
+{
+	s->header_only = true;
+}
+
+/* Whether records go to put with their header alone. */
+static bool
+lazy_records(const struct sdc_sink *s)
+{
+	return s->header_only && s->opt->time_field == NULL &&
+	    s->opt->format != NULL;
+}
+
+bool
+sdc_sink_fields(struct sdc_sink *s, struct sdc_record *r)
+{
+	const char *reason;
+
+	if (r != s->lazy)
+		return true;
+	s->lazy = NULL;
+	return sdc_wire_decode(r, SDC_KIND_DATA, s->lazy_frame.payload,
+	    s->lazy_frame.payload_len, &reason) == 0;
+}
+
+const struct sdc_frame *
+sdc_sink_frame_of(const struct sdc_sink *s, const struct sdc_record *r)
+{
+	return r == s->lazy ? &s->lazy_frame : NULL;
 }
 
 void
@@ -144,6 +179,11 @@ sdc_sink_failed(struct sdc_sink *s, struct sdc_record *r, const char *code,
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	s->c[C_FAILED]++;
+	if (r == s->lazy && !sdc_sink_fields(s, r)) {
+		sdc_run_reject_raw(s->run, "", s->lazy_frame.payload,
+		    s->lazy_frame.payload_len, code, "%s", msg);
+		return;
+	}
 	sdc_run_reject(s->run, r, code, "%s", msg);
 }
 
@@ -165,6 +205,16 @@ void
 sdc_sink_retried(struct sdc_sink *s)
 {
 	s->c[C_RETRIED]++;
+}
+
+/* Now, to the few milliseconds a tick of the coarse clock is, for names. */
+static int64_t
+coarse_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int64_t
@@ -191,7 +241,7 @@ sdc_sink_record_time(const struct sdc_sink *s, const struct sdc_record *r)
 		if (i == a->len && i > 0)
 			return ms;
 	}
-	return sdc_now_ms();
+	return coarse_now_ms();
 }
 
 /* ------------------------------------------------------------------- loop */
@@ -235,16 +285,21 @@ one_frame(struct sdc_sink *s, const struct sdc_destination *d, void *state,
 		sdc_run_forward(s->run, f);
 		return;
 	}
-	if (sdc_wire_decode(r, SDC_KIND_DATA, f->payload, f->payload_len,
-	    &reason) != 0) {
+	if ((lazy_records(s) ? sdc_wire_decode_header : sdc_wire_decode)(r,
+	    SDC_KIND_DATA, f->payload, f->payload_len, &reason) != 0) {
 		bad_frame(s, fr, f, reason);
 		return;
+	}
+	if (lazy_records(s)) {
+		s->lazy = r;
+		s->lazy_frame = *f;
 	}
 	s->run->n.in++;
 	s->taken++;
 	if (s->waiting_since == 0)
 		s->waiting_since = sdc_uptime();
 	d->put(state, r);
+	s->lazy = NULL;		/* the frame is gone with the next read */
 }
 
 /*
