@@ -63,9 +63,15 @@ write_config() {
 	echo "$port" > "$dir/port"
 }
 
+# A random UUID in Kafka's base64 form; never one starting with "-",
+# which the storage tool would take for an option.
 cluster_id() {
 	python3 -c 'import base64, os
-print(base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("="))'
+while True:
+    id = base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("=")
+    if not id.startswith("-"):
+        print(id)
+        break'
 }
 
 start() {
