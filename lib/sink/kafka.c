@@ -471,16 +471,21 @@ kafka_put(void *state, struct sdc_record *r)
 	rd_kafka_headers_t *headers;
 	rd_kafka_resp_err_t err;
 	struct kafka_msg *km;
+	const char *code_why = NULL;
 
 	if ((rkt = topic_of(k, r, &why)) == NULL)
-		return failed(k, r, "KAFKA_TOPIC", why);
-	if (!sdc_kafka_route_key(&k->rt, r, keybuf, sizeof(keybuf), &key,
+		code_why = "KAFKA_TOPIC";
+	else if (!sdc_kafka_route_key(&k->rt, r, keybuf, sizeof(keybuf), &key,
 	    &keylen, &why))
-		return failed(k, r, "KAFKA_KEY", why);
-	if (!sdc_kafka_route_partition(&k->rt, r, &partition, &why))
-		return failed(k, r, "KAFKA_PARTITION", why);
-	if (!render(k, r, &bytes, &len, &why))
-		return failed(k, r, "KAFKA_RENDER", why);
+		code_why = "KAFKA_KEY";
+	else if (!sdc_kafka_route_partition(&k->rt, r, &partition, &why))
+		code_why = "KAFKA_PARTITION";
+	else if (!render(k, r, &bytes, &len, &why))
+		code_why = "KAFKA_RENDER";
+	if (code_why != NULL) {
+		failed(k, r, code_why, why);
+		return;
+	}
 	headers = sdc_kafka_route_headers(&k->rt, r);
 	km = msg_new(k, r);
 	err = produce(k, rkt, partition, key, keylen, bytes,
