@@ -92,6 +92,9 @@ report_time(struct kafka *k)
  * histogram: a message set acknowledged at once is a handful of calls,
  * not one per message.
  */
+/* How often delivery reports are served while the input is silent. */
+#define REPORTS_IDLE_S	0.1
+
 #define LATENCY_RUN	1.06
 
 static void
@@ -306,6 +309,9 @@ kafka_open(struct sdc_sink *s, const void *opts)
 	k->now = -1;
 	check_options(k->o);
 	sdc_kafka_route_init(&k->rt, k->o);
+	if (!k->rt.has_key && !k->rt.has_partition &&
+	    (k->rt.topic == NULL || !sdc_template_uses_fields(k->rt.topic)))
+		sdc_sink_header_only(s);
 	k->rk = producer_new(k);
 	if (sdc_sink_checking(s)) {
 		check_metadata(k);
@@ -514,6 +520,15 @@ kafka_flush(void *state)
 	serve_reports(k, 0);
 }
 
+/* While messages are in flight, their reports are served on a silent input. */
+static double
+kafka_due(void *state)
+{
+	const struct kafka *k = state;
+
+	return k->in_flight > 0 ? REPORTS_IDLE_S : -1;
+}
+
 /*
  * Wait for every delivery report: librdkafka's message timeout bounds
  * the wait.  After a stop, what is still queued and never sent is
@@ -585,5 +600,6 @@ const struct sdc_destination sdc_destination_kafka = {
 	.open = kafka_open,
 	.put = kafka_put,
 	.flush = kafka_flush,
+	.due = kafka_due,
 	.close = kafka_close,
 };
