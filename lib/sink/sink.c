@@ -84,12 +84,15 @@ sdc_sink_header_only(struct sdc_sink *s)
 	s->header_only = true;
 }
 
-/* Whether records go to put with their header alone. */
+/*
+ * Whether records go to put with their header alone.  In the record
+ * stream their frames are then copied as they came (checked by their
+ * CRC, as every program passes frames on).
+ */
 static bool
 lazy_records(const struct sdc_sink *s)
 {
-	return s->header_only && s->opt->time_field == NULL &&
-	    s->opt->format != NULL;
+	return s->header_only && s->opt->time_field == NULL;
 }
 
 bool
