@@ -65,9 +65,9 @@ static const struct sdc_cli cli = {
 	"write on\nstandard output its events (file-closed, object-written), "
 	"the error records of\nwhat could not be delivered, and what is not "
 	"data.",
-	"  sdc-convert --from csv sightings.csv | sdc-sink file --directory "
-	"out/%Y-%m-%d \\\n      --format json --max-records 1000 | "
-	"sdc-convert --to json",
+	"  sdc-ingest --format csv sightings.csv | sdc-sink file "
+	"--directory 'out/%Y-%m-%d' \\\n      --format json --max-records "
+	"1000 > events.sdc",
 	options,
 	handle
 };

@@ -108,11 +108,11 @@ bool	sdc_sink_checking(const struct sdc_sink *s);	/* --check */
  * Called by open: this destination reads only the records' headers (ids,
  * attributes), never their fields.  Records are then put with their
  * header decoded and their root left a null MAP, and rendered straight
- * from their frames where the format can (sdc_render_record), which is
- * much faster; sdc_sink_fields decodes a record's fields when they are
- * wanted after all, and sdc_sink_failed does.  Without effect when the
- * framework needs the fields itself (--time-field) or the format cannot
- * render frames.
+ * from their frames where the format can (sdc_render_record; in the
+ * record stream, the frame as it came), which is much faster;
+ * sdc_sink_fields decodes a record's fields when they are wanted after
+ * all, and sdc_sink_failed does.  Without effect when the framework
+ * needs the fields itself (--time-field).
  */
 void	sdc_sink_header_only(struct sdc_sink *s);
 /* Decode r's fields if the framework left them out: false if malformed. */

@@ -29,6 +29,7 @@ struct sdc_template {
 	size_t		 n;
 	bool		 uses_record;
 	bool		 uses_fields;
+	bool		 varies;	/* attributes, uuid, seq */
 	uint64_t	 seq;
 };
 
@@ -94,12 +95,14 @@ add_token(struct sdc_template *t, const char *name, char *err, size_t len)
 
 	if (strcmp(name, "uuid") == 0) {
 		add_part(t, PART_UUID);
+		t->varies = true;
 	} else if (strcmp(name, "seq") == 0) {
 		add_part(t, PART_SEQ);
+		t->varies = true;
 	} else if (strncmp(name, "attr:", 5) == 0 && name[5] != '\0') {
 		p = add_part(t, PART_ATTR);
 		p->text = sdc_xstrdup(name + 5);
-		t->uses_record = true;
+		t->uses_record = t->varies = true;
 	} else if (name[0] == '/') {
 		p = add_part(t, PART_FIELD);
 		if (sdc_path_parse(&p->path, name, why, sizeof why) != 0) {
@@ -178,6 +181,12 @@ bool
 sdc_template_uses_fields(const struct sdc_template *t)
 {
 	return t->uses_fields;
+}
+
+bool
+sdc_template_time_only(const struct sdc_template *t)
+{
+	return !t->uses_fields && !t->varies;
 }
 
 void

@@ -26,6 +26,11 @@ bool	sdc_template_uses_record(const struct sdc_template *t);
 /* Whether it uses the record's fields (${/path}). */
 bool	sdc_template_uses_fields(const struct sdc_template *t);
 /*
+ * Whether it expands the same for every record of the same second: no
+ * fields, attributes, ${uuid} or ${seq}.
+ */
+bool	sdc_template_time_only(const struct sdc_template *t);
+/*
  * Expand t for r (NULL: no record, the time now) at time ms (ms since the
  * epoch) into dst: the length it needed, as snprintf.  A field that is
  * missing or not a scalar expands to "_".

@@ -54,6 +54,9 @@ struct file_sink {
 	size_t			 chunk;		/* rendered bytes held a file */
 	char			 buf[PATH_LEN];		/* a directory */
 	char			 name[PATH_LEN];	/* a file name */
+	char			 dir_cache[PATH_LEN];	/* dir_t's last */
+	size_t			 dir_len;		/* 0: none yet */
+	int64_t			 dir_second;		/* its second */
 };
 
 /*
@@ -291,6 +294,28 @@ fail_late(struct file_sink *fs, struct sdc_record *r, int64_t ms)
 }
 
 /* The directory of r, in fs->buf; false (r failed) when it cannot be. */
+/*
+ * The directory of a record into fs->buf.  A template that depends on the
+ * time alone is expanded once a second, not for every record.
+ */
+static size_t
+expand_directory(struct file_sink *fs, struct sdc_template *t,
+    const struct sdc_record *r, int64_t ms)
+{
+	int64_t second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+
+	if (t != fs->dir_t || !sdc_template_time_only(t))
+		return sdc_template_expand(t, r, ms, fs->buf, sizeof fs->buf);
+	if (fs->dir_len == 0 || second != fs->dir_second) {
+		fs->dir_len = sdc_template_expand(t, r, ms, fs->dir_cache,
+		    sizeof fs->dir_cache);
+		fs->dir_second = second;
+	}
+	memcpy(fs->buf, fs->dir_cache, fs->dir_len < sizeof fs->buf ?
+	    fs->dir_len + 1 : sizeof fs->buf);
+	return fs->dir_len;
+}
+
 static bool
 directory_of(struct file_sink *fs, struct sdc_record *r, int64_t ms)
 {
@@ -304,7 +329,7 @@ directory_of(struct file_sink *fs, struct sdc_record *r, int64_t ms)
 		}
 		t = fs->late_t;
 	}
-	len = sdc_template_expand(t, r, ms, fs->buf, sizeof fs->buf);
+	len = expand_directory(fs, t, r, ms);
 	if (len >= sizeof fs->buf - 256) {
 		sdc_sink_failed(fs->s, r, "SINK_FILE_NAME", "its directory "
 		    "name is %zu bytes long, too long", len);

@@ -82,8 +82,17 @@ sdc_render_record(struct sdc_render *rd, struct sdc_record *r,
 	uint64_t errors = rd->run.n.errors;
 
 	if (rd->run.writer == NULL) {
-		if (!sdc_wire_encode(&o->buf, r, rd->run.opt.max_record, why))
+		const struct sdc_frame *f = sdc_sink_frame_of(rd->sink, r);
+
+		if (f != NULL) {
+			if (!sdc_buf_append(&o->buf, f->bytes, f->size)) {
+				*why = "over the render buffer";
+				return false;
+			}
+		} else if (!sdc_wire_encode(&o->buf, r,
+		    rd->run.opt.max_record, why)) {
 			return false;
+		}
 		rd->run.out_frames++;
 		rd->run.n.out++;
 		sdc_out_commit(o);

@@ -28,6 +28,7 @@ struct sdc_sink {
 	uint64_t			 c[C_COUNT];
 	struct sdc_counter		 counters[C_COUNT + 1];
 	struct sdc_latency		 latency;
+	uint64_t			 deliveries;	/* calls, for percentiles */
 	uint64_t			 taken;		/* records put */
 	bool				 header_only;	/* sdc_sink_header_only */
 	struct sdc_record		*lazy;		/* put without fields */
@@ -83,12 +84,15 @@ sdc_sink_header_only(struct sdc_sink *s)
 	s->header_only = true;
 }
 
-/* Whether records go to put with their header alone. */
+/*
+ * Whether records go to put with their header alone.  In the record
+ * stream their frames are then copied as they came (checked by their
+ * CRC, as every program passes frames on).
+ */
 static bool
 lazy_records(const struct sdc_sink *s)
 {
-	return s->header_only && s->opt->time_field == NULL &&
-	    s->opt->format != NULL;
+	return s->header_only && s->opt->time_field == NULL;
 }
 
 bool
@@ -155,6 +159,15 @@ sdc_sink_sleep(struct sdc_sink *s, double seconds)
 
 /* ---------------------------------------------------------------- outcomes */
 
+/* The latency percentiles of the metrics, brought up to date. */
+static void
+percentiles(struct sdc_sink *s)
+{
+	s->c[C_P50] = sdc_latency_ms(&s->latency, 50);
+	s->c[C_P90] = sdc_latency_ms(&s->latency, 90);
+	s->c[C_P99] = sdc_latency_ms(&s->latency, 99);
+}
+
 void
 sdc_sink_delivered(struct sdc_sink *s, uint64_t records, uint64_t bytes,
     double latency)
@@ -163,9 +176,8 @@ sdc_sink_delivered(struct sdc_sink *s, uint64_t records, uint64_t bytes,
 	s->c[C_BYTES] += bytes;
 	s->run->n.out += records;
 	sdc_latency_add(&s->latency, latency, records);
-	s->c[C_P50] = sdc_latency_ms(&s->latency, 50);
-	s->c[C_P90] = sdc_latency_ms(&s->latency, 90);
-	s->c[C_P99] = sdc_latency_ms(&s->latency, 99);
+	if (++s->deliveries % 256 == 1)
+		percentiles(s);
 }
 
 void
@@ -388,6 +400,7 @@ account(struct sdc_sink *s, const char *dest)
 {
 	uint64_t settled = s->c[C_DELIVERED] + s->c[C_FAILED];
 
+	percentiles(s);
 	if (s->taken <= settled)
 		return;
 	s->c[C_UNDELIVERED] = s->taken - settled;

@@ -6,11 +6,15 @@
 #include "banned.h"
 
 extern const struct sdc_destination sdc_destination_file;
+extern const struct sdc_destination sdc_destination_kafka;
 extern const struct sdc_destination sdc_destination_s3;
+extern const struct sdc_destination sdc_destination_http;
 
 const struct sdc_destination *const sdc_destinations[] = {
 	&sdc_destination_file,
+	&sdc_destination_kafka,
 	&sdc_destination_s3,
+	&sdc_destination_http,
 	NULL
 };
 

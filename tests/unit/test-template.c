@@ -114,6 +114,27 @@ test_generated(void)
 	sdc_template_free(t);
 }
 
+static bool
+time_only(const char *text)
+{
+	char err[160];
+	struct sdc_template *t = sdc_template_parse(text, err, sizeof err);
+	bool is = sdc_template_time_only(t);
+
+	sdc_template_free(t);
+	return is;
+}
+
+static void
+test_kinds(void)
+{
+	ok(time_only("/data/%Y/%m/%d") && time_only("fixed"),
+	    "the time alone, or nothing: the same within a second");
+	ok(!time_only("/d/${/zone}") && !time_only("/d/${attr:topic}") &&
+	    !time_only("/d/${uuid}") && !time_only("/d/${seq}"),
+	    "fields, attributes, uuid and seq vary");
+}
+
 static void
 test_errors(void)
 {
@@ -134,6 +155,7 @@ main(void)
 	test_fields();
 	test_hostile();
 	test_generated();
+	test_kinds();
 	test_errors();
 	return tap_done();
 }

@@ -1,0 +1,605 @@
+/*
+ * The kafka destination: each record one Kafka message, produced by
+ * librdkafka and counted delivered only in a delivery report without
+ * error.  librdkafka retries by itself (the --retry-* policy is its
+ * configuration); what fails after them goes downstream as an error
+ * record with the payload.  A full producer queue is waited on, never
+ * a reason to drop a record.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "kafka-sink.h"
+#include "sink.h"
+#include "xalloc.h"
+#include "banned.h"
+
+#define TOPIC_MAX	256	/* Kafka allows 249 bytes */
+#define KEY_TEXT_MAX	64	/* a number's text */
+#define METADATA_MS	10000
+#define STATISTICS_MS	100	/* how often librdkafka's come */
+#define POLL_EVERY	64	/* puts between polls of the reports */
+#define STOP_GRACE_S	10.0	/* at close after a stop, before purging */
+
+struct kafka {
+	struct sdc_sink		*s;
+	const struct sdc_kafka_opts *o;
+	rd_kafka_t		*rk;
+	struct sdc_kafka_route	 rt;
+	rd_kafka_topic_t	*rkt;		/* of the last topic */
+	char			 topic[TOPIC_MAX];
+	unsigned		 unpolled;	/* puts since the last poll */
+	int			 render_each;	/* -1: not known yet */
+	struct sdc_render	*rd;
+	uint64_t		 in_flight;	/* produced, not reported */
+	uint64_t		 transmitted;	/* reported, sent at least once */
+	int64_t			 retries_seen;
+	uint64_t		 statistics;	/* reports of them */
+	struct kafka_msg	*free_msgs;
+	double			 now;		/* of this poll's reports; -1 */
+	struct {			/* deliveries not yet told */
+		uint64_t	records, bytes;
+		double		latency;
+	} told;
+};
+
+/*
+ * What a message carries back in its delivery report; reused through a
+ * free list, as many are in flight at once.
+ */
+#define MSG_ID_INLINE	48
+struct kafka_msg {
+	double			 put_at;
+	struct kafka_msg	*next;		/* in the free list */
+	char			*id;		/* inline, or allocated */
+	char			 inline_id[MSG_ID_INLINE];
+};
+
+/* "KAFKA_MSG_TIMED_OUT": librdkafka's name of err, as an error code. */
+static void
+error_code(rd_kafka_resp_err_t err, char *dst, size_t len)
+{
+	const char *name = rd_kafka_err2name(err);
+
+	snprintf(dst, len, "KAFKA_%s", name + (name[0] == '_'));
+}
+
+static void
+msg_free(struct kafka *k, struct kafka_msg *km)
+{
+	if (km->id != km->inline_id)
+		free(km->id);
+	km->next = k->free_msgs;
+	k->free_msgs = km;
+}
+
+/* The time of the reports served by one poll: one clock reading. */
+static double
+report_time(struct kafka *k)
+{
+	if (k->now < 0)
+		k->now = sdc_uptime();
+	return k->now;
+}
+
+/*
+ * Deliveries are told the framework in runs whose latencies are within
+ * 6 % of the first's, less than the width of a bucket of its latency
+ * histogram: a message set acknowledged at once is a handful of calls,
+ * not one per message.
+ */
+/* How often delivery reports are served while the input is silent. */
+#define REPORTS_IDLE_S	0.1
+
+#define LATENCY_RUN	1.06
+
+static void
+tell_delivered(struct kafka *k)
+{
+	if (k->told.records == 0)
+		return;
+	sdc_sink_delivered(k->s, k->told.records, k->told.bytes,
+	    k->told.latency);
+	k->told.records = k->told.bytes = 0;
+}
+
+static void
+delivered(struct kafka *k, size_t bytes, double latency)
+{
+	if (k->told.records > 0 && (latency > k->told.latency * LATENCY_RUN ||
+	    latency * LATENCY_RUN < k->told.latency))
+		tell_delivered(k);
+	if (k->told.records++ == 0)
+		k->told.latency = latency;
+	k->told.bytes += bytes;
+}
+
+static void
+serve_reports(struct kafka *k, int ms)
+{
+	k->now = -1;
+	rd_kafka_poll(k->rk, ms);
+	tell_delivered(k);
+}
+
+static void
+on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	struct kafka *k = opaque;
+	struct kafka_msg *km = m->_private;
+	char code[64];
+
+	(void)rk;
+	k->in_flight--;
+	if (m->err > 0 || rd_kafka_message_status(m) !=
+	    RD_KAFKA_MSG_STATUS_NOT_PERSISTED)
+		k->transmitted++;
+	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		delivered(k, m->len, report_time(k) - km->put_at);
+	} else {
+		error_code(m->err, code, sizeof(code));
+		sdc_sink_failed_raw(k->s, km->id, m->payload, m->len, code,
+		    "topic '%s' partition %d: %s", rd_kafka_topic_name(m->rkt),
+		    (int)m->partition, rd_kafka_err2str(m->err));
+	}
+	msg_free(k, km);
+}
+
+/*
+ * Messages resent: librdkafka counts each transmission of a message
+ * (txmsgs), so what is beyond one for each message reported, or
+ * possibly sent among those in flight, was a retry.  A lower bound
+ * while messages are in flight, and the count once all are reported
+ * (but for messages that timed out after a retriable error, counted
+ * one retry too many).
+ */
+static int
+on_statistics(rd_kafka_t *rk, char *json, size_t len, void *opaque)
+{
+	struct kafka *k = opaque;
+	json_t *root = json_loadb(json, len, 0, NULL);
+	int64_t retries;
+
+	(void)rk;
+	k->statistics++;
+	if (root == NULL)
+		return 0;
+	retries = json_integer_value(json_object_get(root, "txmsgs")) -
+	    (int64_t)(k->transmitted + k->in_flight);
+	json_decref(root);
+	for (; k->retries_seen < retries; k->retries_seen++)
+		sdc_sink_retried(k->s);
+	return 0;
+}
+
+static void
+on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	char fatal[512];
+
+	(void)opaque;
+	if (err == RD_KAFKA_RESP_ERR__FATAL) {
+		rd_kafka_fatal_error(rk, fatal, sizeof(fatal));
+		sdc_warnx("kafka: fatal: %s", fatal);
+		return;
+	}
+	sdc_warnx("kafka: %s", reason);
+}
+
+/*
+ * librdkafka's own log: its debug lines (-X debug=...) and critical
+ * ones; errors and warnings come once, through on_error.
+ */
+static void
+on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	(void)rk;
+	if (level >= 7 || level <= 2)
+		sdc_warnx("kafka: %s: %s", fac, buf);
+}
+
+static void
+check_options(const struct sdc_kafka_opts *o)
+{
+	if ((o->topic == NULL) == (o->topic_field == NULL))
+		sdc_usage_error("kafka: one of --topic and --topic-field is "
+		    "needed");
+	if (o->brokers == NULL &&
+	    sdc_kafka_opts_property(o, "bootstrap.servers") == NULL &&
+	    sdc_kafka_opts_property(o, "metadata.broker.list") == NULL &&
+	    sdc_kafka_opts_property(o, "test.mock.num.brokers") == NULL)
+		sdc_usage_error("kafka: --brokers is needed");
+	if (sdc_kafka_partitioner_of(o) == SDC_KAFKA_PART_FIELD &&
+	    o->partition_field == NULL)
+		sdc_usage_error("kafka: --partitioner=field needs "
+		    "--partition-field");
+	if (o->partition_field != NULL &&
+	    sdc_kafka_partitioner_of(o) != SDC_KAFKA_PART_FIELD)
+		sdc_usage_error("kafka: --partition-field goes with "
+		    "--partitioner=field");
+	if (sdc_kafka_partitioner_of(o) == SDC_KAFKA_PART_KEY &&
+	    o->key_field == NULL)
+		sdc_usage_error("kafka: --partitioner=key needs --key-field");
+}
+
+static rd_kafka_t *
+producer_new(struct kafka *k)
+{
+	rd_kafka_conf_t *conf = sdc_kafka_conf_new(k->o,
+	    sdc_sink_retry_policy(k->s), sdc_sink_max_buffer(k->s));
+	char err[512];
+	rd_kafka_t *rk;
+
+	rd_kafka_conf_set_opaque(conf, k);
+	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+	rd_kafka_conf_set_stats_cb(conf, on_statistics);
+	rd_kafka_conf_set_error_cb(conf, on_error);
+	rd_kafka_conf_set_log_cb(conf, on_log);
+	if ((rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err))) ==
+	    NULL)
+		sdc_usage_error("kafka: %s", err);
+	if (k->o->mock_errors != NULL)
+		sdc_kafka_mock_errors(rk, k->o->mock_errors);
+	return rk;
+}
+
+static void
+say_topic(const rd_kafka_metadata_topic_t *t)
+{
+	char leaders[256] = "";
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < t->partition_cnt && n < sizeof(leaders) - 16; i++)
+		n += (size_t)snprintf(leaders + n, sizeof(leaders) - n, "%s%d",
+		    i ? "," : "", (int)t->partitions[i].leader);
+	sdc_warnx("kafka: topic '%s': %d partitions, leaders %s", t->topic,
+	    t->partition_cnt, leaders);
+}
+
+/* --check: what the brokers say of the topic, nothing produced. */
+static void
+check_metadata(struct kafka *k)
+{
+	const struct rd_kafka_metadata *md;
+	rd_kafka_topic_t *rkt = NULL;
+	rd_kafka_resp_err_t err;
+
+	if (k->rt.topic == NULL)
+		rkt = rd_kafka_topic_new(k->rk, k->rt.topic_name, NULL);
+	err = rd_kafka_metadata(k->rk, rkt == NULL, rkt, &md, METADATA_MS);
+	if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+		sdc_errx(SDC_EXIT_IO, "kafka: no metadata: %s",
+		    rd_kafka_err2str(err));
+	sdc_warnx("kafka: %d broker%s, the first %s:%d (id %d), %d topic%s "
+	    "in the answer", md->broker_cnt, md->broker_cnt == 1 ? "" : "s",
+	    md->broker_cnt ? md->brokers[0].host : "-",
+	    md->broker_cnt ? md->brokers[0].port : 0,
+	    md->broker_cnt ? (int)md->brokers[0].id : -1, md->topic_cnt,
+	    md->topic_cnt == 1 ? "" : "s");
+	if (rkt == NULL)
+		sdc_warnx("kafka: the topic is a template: '%s'",
+		    k->rt.topic_name);
+	else if (md->topic_cnt == 1 && md->topics[0].err ==
+	    RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+		sdc_warnx("kafka: topic '%s' does not exist: made on first use "
+		    "only if the brokers create topics", k->rt.topic_name);
+	else if (md->topic_cnt == 1 && md->topics[0].err)
+		sdc_errx(SDC_EXIT_IO, "kafka: topic '%s': %s",
+		    k->rt.topic_name, rd_kafka_err2str(md->topics[0].err));
+	else if (md->topic_cnt == 1)
+		say_topic(&md->topics[0]);
+	rd_kafka_metadata_destroy(md);
+	if (rkt != NULL)
+		rd_kafka_topic_destroy(rkt);
+}
+
+static void *
+kafka_open(struct sdc_sink *s, const void *opts)
+{
+	struct kafka *k = sdc_xcalloc(1, sizeof(*k));
+
+	k->s = s;
+	k->o = opts;
+	k->render_each = -1;
+	k->now = -1;
+	check_options(k->o);
+	sdc_kafka_route_init(&k->rt, k->o);
+	if (!k->rt.has_key && !k->rt.has_partition &&
+	    (k->rt.topic == NULL || !sdc_template_uses_fields(k->rt.topic)))
+		sdc_sink_header_only(s);
+	k->rk = producer_new(k);
+	if (sdc_sink_checking(s)) {
+		check_metadata(k);
+		rd_kafka_destroy(k->rk);
+		sdc_kafka_route_release(&k->rt);
+		free(k);
+		return NULL;
+	}
+	return k;
+}
+
+static rd_kafka_topic_t *
+topic_of(struct kafka *k, const struct sdc_record *r, const char **why)
+{
+	char name[TOPIC_MAX];
+	size_t n;
+
+	if (k->rt.topic == NULL && k->rkt != NULL)
+		return k->rkt;		/* the one fixed topic */
+	n = sdc_kafka_route_topic(&k->rt, k->s, r, name, sizeof(name));
+	if (n >= sizeof(name) || n == 0) {
+		*why = n == 0 ? "an empty topic" : "a topic name too long";
+		return NULL;
+	}
+	if (k->rkt != NULL && strcmp(name, k->topic) == 0)
+		return k->rkt;
+	if (k->rkt != NULL)
+		rd_kafka_topic_destroy(k->rkt);
+	memcpy(k->topic, name, n + 1);
+	if ((k->rkt = rd_kafka_topic_new(k->rk, name, NULL)) == NULL)
+		*why = rd_kafka_err2str(rd_kafka_last_error());
+	return k->rkt;
+}
+
+/*
+ * Whether the format puts bytes around its records (the record stream's
+ * header and end frame, a CSV header), so that each message must be a
+ * whole rendering of its own: r rendered twice does not take twice the
+ * bytes of once, or the finish adds some.
+ */
+static bool
+format_has_frame(struct kafka *k, struct sdc_record *r)
+{
+	struct sdc_render *rd = sdc_render_new(k->s);
+	size_t once, twice, finished;
+	const char *why;
+	bool framed = true;
+
+	if (sdc_render_record(rd, r, &why)) {
+		sdc_render_bytes(rd, &once);
+		if (sdc_render_record(rd, r, &why)) {
+			sdc_render_bytes(rd, &twice);
+			sdc_render_finish(rd);
+			sdc_render_bytes(rd, &finished);
+			framed = twice != 2 * once || finished != twice;
+		}
+	}
+	sdc_render_free(rd);
+	return framed;
+}
+
+static bool
+render(struct kafka *k, struct sdc_record *r, const uint8_t **bytes,
+    size_t *len, const char **why)
+{
+	if (k->render_each < 0)
+		k->render_each = format_has_frame(k, r);
+	if (k->rd == NULL)
+		k->rd = sdc_render_new(k->s);
+	if (!sdc_render_record(k->rd, r, why))
+		return false;
+	if (k->render_each)
+		sdc_render_finish(k->rd);
+	*bytes = sdc_render_bytes(k->rd, len);
+	return true;
+}
+
+/*
+ * A message is one record, so the newline that ends a line of JSON,
+ * CSV or text is left out, as kcat -P leaves it: the message's own
+ * bounds delimit it.
+ */
+static size_t
+message_length(const struct kafka *k, const uint8_t *bytes, size_t len)
+{
+	if (!k->render_each && len > 0 && bytes[len - 1] == '\n')
+		len -= len > 1 && bytes[len - 2] == '\r' ? 2 : 1;
+	return len;
+}
+
+static void
+rendered_sent(struct kafka *k, size_t len)
+{
+	if (k->render_each) {
+		sdc_render_free(k->rd);
+		k->rd = NULL;
+	} else {
+		sdc_render_take(k->rd, len);
+	}
+}
+
+static struct kafka_msg *
+msg_new(struct kafka *k, const struct sdc_record *r)
+{
+	struct kafka_msg *km = k->free_msgs;
+
+	if (km != NULL)
+		k->free_msgs = km->next;
+	else
+		km = sdc_xmalloc(sizeof(*km));
+	km->put_at = sdc_uptime();
+	km->id = r->h.id.len < MSG_ID_INLINE ? km->inline_id :
+	    sdc_xmalloc(r->h.id.len + 1);
+	memcpy(km->id, r->h.id.ptr, r->h.id.len);
+	km->id[r->h.id.len] = '\0';
+	return km;
+}
+
+/*
+ * Produce, waiting while the queue is full (the delivery reports
+ * served meanwhile make room); a stop ends the wait.
+ */
+static rd_kafka_resp_err_t
+produce(struct kafka *k, rd_kafka_topic_t *rkt, int32_t partition,
+    const void *key, size_t keylen, const uint8_t *bytes, size_t len,
+    rd_kafka_headers_t *headers, struct kafka_msg *km)
+{
+	rd_kafka_resp_err_t err;
+
+	for (;;) {
+		err = rd_kafka_producev(k->rk, RD_KAFKA_V_RKT(rkt),
+		    RD_KAFKA_V_PARTITION(partition),
+		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		    RD_KAFKA_V_VALUE((void *)bytes, len),
+		    RD_KAFKA_V_KEY(key, keylen),
+		    RD_KAFKA_V_HEADERS(headers),
+		    RD_KAFKA_V_OPAQUE(km), RD_KAFKA_V_END);
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL ||
+		    sdc_sink_stopping(k->s))
+			return err;
+		serve_reports(k, 100);
+	}
+}
+
+static void
+failed(struct kafka *k, struct sdc_record *r, const char *code,
+    const char *why)
+{
+	sdc_sink_failed(k->s, r, code, "%s", why);
+}
+
+static void
+kafka_put(void *state, struct sdc_record *r)
+{
+	struct kafka *k = state;
+	char keybuf[KEY_TEXT_MAX], code[64];
+	const char *why = "";
+	const uint8_t *bytes;
+	const void *key;
+	size_t len, keylen;
+	int32_t partition;
+	rd_kafka_topic_t *rkt;
+	rd_kafka_headers_t *headers;
+	rd_kafka_resp_err_t err;
+	struct kafka_msg *km;
+	const char *code_why = NULL;
+
+	if ((rkt = topic_of(k, r, &why)) == NULL)
+		code_why = "KAFKA_TOPIC";
+	else if (!sdc_kafka_route_key(&k->rt, r, keybuf, sizeof(keybuf), &key,
+	    &keylen, &why))
+		code_why = "KAFKA_KEY";
+	else if (!sdc_kafka_route_partition(&k->rt, r, &partition, &why))
+		code_why = "KAFKA_PARTITION";
+	else if (!render(k, r, &bytes, &len, &why))
+		code_why = "KAFKA_RENDER";
+	if (code_why != NULL) {
+		failed(k, r, code_why, why);
+		return;
+	}
+	headers = sdc_kafka_route_headers(&k->rt, r);
+	km = msg_new(k, r);
+	err = produce(k, rkt, partition, key, keylen, bytes,
+	    message_length(k, bytes, len), headers, km);
+	rendered_sent(k, len);
+	if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		k->in_flight++;
+	} else {
+		if (headers != NULL)
+			rd_kafka_headers_destroy(headers);
+		msg_free(k, km);
+		error_code(err, code, sizeof(code));
+		failed(k, r, code, rd_kafka_err2str(err));
+	}
+	if (++k->unpolled == POLL_EVERY) {
+		k->unpolled = 0;
+		serve_reports(k, 0);
+	}
+}
+
+static void
+kafka_flush(void *state)
+{
+	struct kafka *k = state;
+
+	serve_reports(k, 0);
+}
+
+/* While messages are in flight, their reports are served on a silent input. */
+static double
+kafka_due(void *state)
+{
+	const struct kafka *k = state;
+
+	return k->in_flight > 0 ? REPORTS_IDLE_S : -1;
+}
+
+/*
+ * Wait for every delivery report: librdkafka's message timeout bounds
+ * the wait.  After a stop, what is still queued and never sent is
+ * failed (purged) once a grace period has passed.
+ */
+static void
+drain(struct kafka *k)
+{
+	double stop_at = -1;
+	bool purged = false;
+
+	while (k->in_flight > 0 || rd_kafka_outq_len(k->rk) > 0) {
+		k->now = -1;
+		rd_kafka_flush(k->rk, 100);
+		tell_delivered(k);
+		serve_reports(k, 0);
+		if (!sdc_sink_stopping(k->s) || purged)
+			continue;
+		if (stop_at < 0)
+			stop_at = sdc_uptime();
+		if (sdc_uptime() - stop_at > STOP_GRACE_S) {
+			rd_kafka_purge(k->rk, RD_KAFKA_PURGE_F_QUEUE);
+			purged = true;
+		}
+	}
+}
+
+/* The retries of the last requests: one more statistics report. */
+static void
+last_statistics(struct kafka *k)
+{
+	uint64_t seen = k->statistics;
+	double until = sdc_uptime() + 2.0 * STATISTICS_MS / 1000;
+
+	while (k->statistics == seen && sdc_uptime() < until)
+		serve_reports(k, STATISTICS_MS / 4);
+}
+
+static void
+kafka_close(void *state)
+{
+	struct kafka *k = state;
+
+	struct kafka_msg *km;
+
+	drain(k);
+	last_statistics(k);
+	while ((km = k->free_msgs) != NULL) {
+		k->free_msgs = km->next;
+		free(km);
+	}
+	if (k->rd != NULL)
+		sdc_render_free(k->rd);
+	if (k->rkt != NULL)
+		rd_kafka_topic_destroy(k->rkt);
+	rd_kafka_destroy(k->rk);
+	sdc_kafka_route_release(&k->rt);
+	free(k);
+}
+
+const struct sdc_destination sdc_destination_kafka = {
+	.name = "kafka",
+	.summary = "messages of Kafka topics (librdkafka), counted once the "
+	    "brokers acknowledge them",
+	.options = sdc_kafka_options,
+	.opts_size = sizeof(struct sdc_kafka_opts),
+	.opts_init = sdc_kafka_opts_init,
+	.opts_release = sdc_kafka_opts_release,
+	.open = kafka_open,
+	.put = kafka_put,
+	.flush = kafka_flush,
+	.due = kafka_due,
+	.close = kafka_close,
+};
