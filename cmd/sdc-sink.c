@@ -109,20 +109,8 @@ static struct sdc_option_group *
 all_groups(const struct sdc_sink_dest_opts *dopts,
     const struct sdc_format_opts *fo, struct sdc_retry_policy *retry)
 {
-	const struct sdc_option_group *a = sdc_sink_dest_opts_groups(dopts);
-	const struct sdc_option_group *b = sdc_format_opts_groups(fo);
-	size_t na = 0, nb = 0;
-	struct sdc_option_group *g;
-
-	while (a[na].title != NULL)
-		na++;
-	while (b[nb].title != NULL)
-		nb++;
-	g = sdc_xcalloc(na + nb + 2, sizeof(*g));
-	g[0] = sdc_retry_group(retry);
-	memcpy(g + 1, a, na * sizeof(*g));
-	memcpy(g + 1 + na, b, nb * sizeof(*g));
-	return g;
+	return sdc_option_groups_join(sdc_retry_group(retry),
+	    sdc_sink_dest_opts_groups(dopts), sdc_format_opts_groups(fo));
 }
 
 static void

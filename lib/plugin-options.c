@@ -196,3 +196,21 @@ sdc_plugin_opts_check(const struct sdc_plugin_opts *po, const void *entry)
 				    po->kind);
 	}
 }
+
+struct sdc_option_group *
+sdc_option_groups_join(struct sdc_option_group first,
+    const struct sdc_option_group *a, const struct sdc_option_group *b)
+{
+	size_t na = 0, nb = 0;
+	struct sdc_option_group *g;
+
+	while (a[na].title != NULL)
+		na++;
+	while (b[nb].title != NULL)
+		nb++;
+	g = sdc_xcalloc(na + nb + 2, sizeof(*g));
+	g[0] = first;
+	memcpy(g + 1, a, na * sizeof(*g));
+	memcpy(g + 1 + na, b, nb * sizeof(*g));
+	return g;
+}

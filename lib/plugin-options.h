@@ -58,6 +58,13 @@ void	sdc_plugin_opts_init(struct sdc_plugin_opts *po, const char *kind,
 	    const void *const *entries,
 	    void (*view)(const void *entry, struct sdc_plugin_view *v));
 void	sdc_plugin_opts_release(struct sdc_plugin_opts *po);
+/*
+ * One list of option groups for a program: first, then those of a, then
+ * those of b (lists ending with a NULL title, as the result does); the
+ * caller frees it.
+ */
+struct sdc_option_group *sdc_option_groups_join(struct sdc_option_group first,
+	    const struct sdc_option_group *a, const struct sdc_option_group *b);
 const struct sdc_option_group *sdc_plugin_opts_groups(
 	    const struct sdc_plugin_opts *po);
 /* The block of entry's options, or NULL. */

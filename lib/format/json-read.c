@@ -25,7 +25,6 @@
 #include "banned.h"
 
 #define CHUNK		(64u << 10)
-#define FIRST_BUF	256u
 #define RAW_MAX		(64u << 10)
 
 enum { ARRAY_BEFORE, ARRAY_FIRST, ARRAY_NEXT, ARRAY_DEAD };
@@ -566,20 +565,11 @@ sdc_json_reader_init(struct sdc_json_reader *r, enum sdc_json_mode mode,
 	r->max_value = max_value;
 	r->chunk = CHUNK;
 	r->max_depth = SDC_MAX_DEPTH;
-	r->cap = FIRST_BUF;	/* grown at the first read as needed */
+	r->cap = r->chunk + 1;
 	r->buf = sdc_xmalloc(r->cap);
 	r->buf[0] = 0;
 	r->line = 1;
 	r->array = ARRAY_BEFORE;
-}
-
-void
-sdc_json_reader_expect(struct sdc_json_reader *r, size_t total)
-{
-	size_t chunk = total < FIRST_BUF ? FIRST_BUF : total;
-
-	if (chunk < r->chunk)
-		r->chunk = chunk;
 }
 
 void

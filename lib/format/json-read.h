@@ -65,8 +65,6 @@ struct sdc_json_reader {
 void	sdc_json_reader_init(struct sdc_json_reader *r, enum sdc_json_mode mode,
 	    bool exact_decimals, size_t max_value, sdc_json_read_fn *read,
 	    void *ctx);
-/* The input is known to hold total bytes: read it in one piece. */
-void	sdc_json_reader_expect(struct sdc_json_reader *r, size_t total);
 void	sdc_json_reader_release(struct sdc_json_reader *r);
 enum sdc_json_status sdc_json_next(struct sdc_json_reader *r,
 	    struct sdc_arena *a, struct sdc_field *out);

@@ -108,8 +108,6 @@ json_read(struct sdc_run *run, struct sdc_input *in, const void *opts)
 	ji->id_prefix = n + 1;
 	sdc_json_reader_init(&ji->jr, o->mode, o->exact_decimals,
 	    run->opt.max_record, input_read, in);
-	if (in->fd < 0)
-		sdc_json_reader_expect(&ji->jr, in->mem_len);
 	sdc_record_init(&ji->rec);
 	while (read_value(ji))
 		continue;
