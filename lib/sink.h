@@ -118,7 +118,7 @@ void	sdc_sink_header_only(struct sdc_sink *s);
 /* Decode r's fields if the framework left them out: false if malformed. */
 bool	sdc_sink_fields(struct sdc_sink *s, struct sdc_record *r);
 /* A stop signal came: finish what is in hand, take no new waits. */
-bool	sdc_sink_stopping(const struct sdc_sink *s);
+bool	sdc_sink_stopping(struct sdc_sink *s);
 /*
  * Sleep seconds (a retry's wait), or less if a stop signal comes:
  * false when it did.

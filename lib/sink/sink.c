@@ -131,9 +131,9 @@ notice_stop(struct sdc_sink *s)
 }
 
 bool
-sdc_sink_stopping(const struct sdc_sink *s)
+sdc_sink_stopping(struct sdc_sink *s)
 {
-	notice_stop((struct sdc_sink *)s);
+	notice_stop(s);
 	return s->stopping;
 }
 
