@@ -13,10 +13,7 @@ jars=$cache/maven/hadoop-minicluster/jars
 dir=${2:?usage: minicluster.sh start|stop DIR}
 
 free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
+	python3 "$(dirname "$0")/../cli/data/free-port.py"
 }
 
 start() {
