@@ -14,7 +14,8 @@ enum sdc_exit {
 	SDC_EXIT_DATA = 1,	/* stopped on a bad record (--on-error=stop) */
 	SDC_EXIT_USAGE = 2,	/* bad options or arguments */
 	SDC_EXIT_IO = 3,	/* input, output or connection failure */
-	SDC_EXIT_STREAM = 4	/* input is not a valid record stream */
+	SDC_EXIT_STREAM = 4,	/* input is not a valid record stream */
+	SDC_EXIT_LAUNCH = 5	/* sdc-sparkjob: an application failed to launch or run */
 };
 
 #define SDC_PRINTF(f, a) __attribute__((format(printf, f, a)))
