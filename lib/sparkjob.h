@@ -80,6 +80,8 @@ extern const struct sdc_launcher *const sdc_launchers[];	/* NULL-ended */
 const struct sdc_launcher *sdc_launcher_find(const char *name);
 /* "spark-submit, databricks" in dst; the length needed, as snprintf. */
 size_t	sdc_launcher_names(char *dst, size_t len);
+/* What a plugin-options.h set needs of a launcher (its options). */
+void	sdc_launcher_view(const void *entry, struct sdc_plugin_view *v);
 
 /* ------------------------------------------------ what the framework offers */
 

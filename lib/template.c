@@ -30,6 +30,7 @@ struct sdc_template {
 	bool		 uses_record;
 	bool		 uses_fields;
 	bool		 varies;	/* attributes, uuid, seq */
+	bool		 verbatim;	/* values as they are, not escaped */
 	uint64_t	 seq;
 };
 
@@ -208,6 +209,7 @@ sdc_template_free(struct sdc_template *t)
 struct out {
 	char	*dst;
 	size_t	 len, n;	/* room, bytes needed so far */
+	bool	 verbatim;
 };
 
 static void
@@ -221,6 +223,14 @@ put(struct out *o, const char *p, size_t n)
 	o->n += n;
 }
 
+/* A value as it is, but for NUL, which no C string can hold. */
+static void
+put_verbatim(struct out *o, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		put(o, p[i] == '\0' ? "_" : &p[i], 1);
+}
+
 /*
  * A value from a record, made safe for a path: separators, NUL and
  * control characters become '_', and so do ".", ".." and "".
@@ -228,6 +238,10 @@ put(struct out *o, const char *p, size_t n)
 static void
 put_escaped(struct out *o, const char *p, size_t n)
 {
+	if (o->verbatim) {
+		put_verbatim(o, p, n);
+		return;
+	}
 	if (n == 0 || (n == 1 && p[0] == '.') ||
 	    (n == 2 && p[0] == '.' && p[1] == '.')) {
 		put(o, "_", 1);
@@ -370,7 +384,7 @@ size_t
 sdc_template_expand(struct sdc_template *t, const struct sdc_record *r,
     int64_t ms, char *dst, size_t len)
 {
-	struct out o = { dst, len, 0 };
+	struct out o = { dst, len, 0, t->verbatim };
 
 	for (size_t i = 0; i < t->n; i++)
 		put_part(&o, t, &t->parts[i], r, ms);
@@ -378,4 +392,10 @@ sdc_template_expand(struct sdc_template *t, const struct sdc_record *r,
 		dst[o.n < len ? o.n : len - 1] = '\0';
 	t->seq++;
 	return o.n;
+}
+
+void
+sdc_template_verbatim(struct sdc_template *t)
+{
+	t->verbatim = true;
 }

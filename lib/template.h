@@ -39,6 +39,11 @@ size_t	sdc_template_expand(struct sdc_template *t,
 	    const struct sdc_record *r, int64_t ms, char *dst, size_t len);
 void	sdc_template_free(struct sdc_template *t);
 /*
+ * From now on t puts values in as they are (but NUL, as "_"): for
+ * parameters that no shell or path reads, as an argv built directly.
+ */
+void	sdc_template_verbatim(struct sdc_template *t);
+/*
  * The zone of the %-conversions from now on, for every template: a TZ
  * name ("Europe/Paris"), or NULL for UTC (the default).
  */

@@ -1,0 +1,49 @@
+/* The table of launchers (sparkjob.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "sparkjob.h"
+#include "banned.h"
+
+const struct sdc_launcher *const sdc_launchers[] = {
+	NULL
+};
+
+const struct sdc_launcher *
+sdc_launcher_find(const char *name)
+{
+	for (size_t i = 0; sdc_launchers[i] != NULL; i++)
+		if (strcmp(sdc_launchers[i]->name, name) == 0)
+			return sdc_launchers[i];
+	return NULL;
+}
+
+size_t
+sdc_launcher_names(char *dst, size_t len)
+{
+	size_t n = 0;
+
+	if (len > 0)
+		dst[0] = '\0';
+	for (size_t i = 0; sdc_launchers[i] != NULL; i++) {
+		int k = snprintf(dst + (n < len ? n : len),
+		    n < len ? len - n : 0, "%s%s", i > 0 ? ", " : "",
+		    sdc_launchers[i]->name);
+
+		if (k > 0)
+			n += (size_t)k;
+	}
+	return n;
+}
+
+void
+sdc_launcher_view(const void *entry, struct sdc_plugin_view *v)
+{
+	const struct sdc_launcher *l = entry;
+
+	v->name = l->name;
+	v->options = l->options;
+	v->opts_size = l->opts_size;
+	v->opts_init = l->opts_init;
+	v->opts_release = l->opts_release;
+}
