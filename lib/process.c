@@ -38,6 +38,12 @@ map_fds(posix_spawn_file_actions_t *fa, const struct sdc_spawn *s)
 pid_t
 sdc_spawn(const struct sdc_spawn *s)
 {
+	return sdc_spawn_env(s, environ);
+}
+
+pid_t
+sdc_spawn_env(const struct sdc_spawn *s, char *const *envp)
+{
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none;
@@ -63,7 +69,7 @@ sdc_spawn(const struct sdc_spawn *s)
 	rc = map_fds(&fa, s);
 	if (rc == 0)
 		rc = posix_spawnp(&pid, s->argv[0], &fa, &attr,
-		    (char *const *)s->argv, environ);
+		    (char *const *)s->argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0) {

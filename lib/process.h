@@ -19,6 +19,8 @@ struct sdc_spawn {
 
 /* The child's pid, or -1 with errno. */
 pid_t	sdc_spawn(const struct sdc_spawn *s);
+/* The same with envp (NULL-ended) for the child's environment. */
+pid_t	sdc_spawn_env(const struct sdc_spawn *s, char *const *envp);
 /*
  * Wait up to seconds for pid to end (negative: for ever); its status
  * as a shell reports it (128 + N for a signal), or -1 if still running.
