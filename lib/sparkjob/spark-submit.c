@@ -163,7 +163,8 @@ stopped(struct follow *f)
 static void
 ended(struct follow *f, int status)
 {
-	const char *final = f->out.final_status;
+	/* In client mode the reports are of a running application. */
+	const char *final = f->s->cluster ? f->out.final_status : "";
 	char reason[SUBMIT_LINE_MAX + 64], own[40];
 
 	snprintf(reason, sizeof reason, "exit status %d: %s", status,
