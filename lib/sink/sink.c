@@ -238,9 +238,12 @@ sdc_sink_record_time(const struct sdc_sink *s, const struct sdc_record *r)
 	if (r != NULL && s->opt->time_field != NULL)
 		f = sdc_path_get((struct sdc_field *)&r->root,
 		    &s->opt->time_path);	/* it only reads */
-	if (f != NULL && !f->null && (f->type == SDC_DATETIME ||
-	    f->type == SDC_DATE || f->type == SDC_LONG))
-		return f->v.i;
+	if (f != NULL && !f->null && f->type == SDC_LONG)
+		return f->v.i;		/* ms since the epoch */
+	if (f != NULL && !f->null && f->type == SDC_DATETIME)
+		return f->v.i / 1000;	/* from microseconds */
+	if (f != NULL && !f->null && f->type == SDC_DATE)
+		return f->v.i * 86400000;	/* from days */
 	if (f != NULL && !f->null && f->type == SDC_ZONED_DATETIME)
 		return f->v.z.us / 1000;
 	if (r != NULL && (a = sdc_record_attr(r, "receivedAt")) != NULL) {
