@@ -74,9 +74,8 @@ static const struct sdc_cli cli = {
 	"event that\ncomes (file-closed, object-written...), with parameters "
 	"from the event; pass\nevery frame through and write app-submitted "
 	"and app-finished events.",
-	"  sdc-sink file --directory out --max-records 10000 < sightings.sdc |\n"
-	"    sdc-sparkjob spark-submit --master 'local[2]' count.py "
-	"'${/filepath}' > events.sdc",
+	"  sdc-sink file < sightings.sdc | sdc-sparkjob spark-submit --master "
+	"'local[2]' \\\n      count.py '${/filepath}' > events.sdc",
 	options,
 	handle
 };

@@ -222,6 +222,10 @@ sdc_launch_run(struct sdc_launch *l)
 {
 	l->started = sdc_uptime();
 	l->started_ms = sdc_now_ms();
+	if (l->j->opt->verbose)
+		sdc_launch_note(l, "for the %.*s event %.*s",
+		    (int)l->event.h.event.type.len, l->event.h.event.type.ptr,
+		    (int)l->event.h.id.len, l->event.h.id.ptr);
 	l->j->launcher->launch(l->j->state, l);
 	if (!l->submitted && !l->failed)
 		sdc_launch_failed(l, "SPARKJOB_NO_OUTCOME", "%s reported "
