@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "databricks.h"
 #include "banned.h"
 
@@ -177,6 +179,32 @@ submit(struct sdc_dbx *d, struct sdc_launch *l, json_t *b, char *err,
 	return task_body(d, l, task, err, len);
 }
 
+/* 32 hex digits of SHA-256 over the event's token, the path and body. */
+static json_t *
+token_for(struct sdc_dbx *d, struct sdc_launch *l, json_t *b)
+{
+	char *text = json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	char hex[33];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	const char *event = sdc_launch_token(l), *path = sdc_dbx_launch_path(d);
+	bool ok;
+
+	ok = text != NULL && ctx != NULL &&
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, event, strlen(event) + 1) == 1 &&
+	    EVP_DigestUpdate(ctx, path, strlen(path) + 1) == 1 &&
+	    EVP_DigestUpdate(ctx, text, strlen(text)) == 1 &&
+	    EVP_DigestFinal_ex(ctx, md, NULL) == 1;
+	EVP_MD_CTX_free(ctx);
+	free(text);
+	if (!ok)
+		return NULL;
+	for (size_t i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return json_string(hex);
+}
+
 json_t *
 sdc_dbx_launch_body(struct sdc_dbx *d, struct sdc_launch *l, char *err,
     size_t len)
@@ -188,8 +216,7 @@ sdc_dbx_launch_body(struct sdc_dbx *d, struct sdc_launch *l, char *err,
 	ok = d->task == SDC_DBX_RUN_NOW ? run_now(d, l, b, err, len) :
 	    submit(d, l, b, err, len);
 	if (ok)
-		ok = put(b, "idempotency_token",
-		    json_string(sdc_launch_token(l)));
+		ok = put(b, "idempotency_token", token_for(d, l, b));
 	if (!ok) {
 		json_decref(b);
 		return NULL;
