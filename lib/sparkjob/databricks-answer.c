@@ -163,7 +163,7 @@ sdc_dbx_describe_error(const struct sdc_dbx_response *resp, char *dst,
 {
 	const char *body = (const char *)resp->body.data;
 	json_t *v = NULL, *code = NULL, *msg = NULL;
-	char text[400];
+	char text[400], ctext[64];
 
 	if (resp->status == 0) {
 		snprintf(dst, len, "%s", resp->error);
@@ -178,8 +178,9 @@ sdc_dbx_describe_error(const struct sdc_dbx_response *resp, char *dst,
 	if (json_is_string(code) && json_is_string(msg)) {
 		printable(json_string_value(msg), strlen(json_string_value(msg)),
 		    text, sizeof text);
-		snprintf(dst, len, "%ld %s: %s", resp->status,
-		    json_string_value(code), text);
+		printable(json_string_value(code), strlen(json_string_value(
+		    code)), ctext, sizeof ctext);
+		snprintf(dst, len, "%ld %s: %s", resp->status, ctext, text);
 	} else {
 		printable(body != NULL ? body : "", resp->body.len > 200 ? 200 :
 		    resp->body.len, text, sizeof text);
