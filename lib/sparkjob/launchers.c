@@ -5,7 +5,10 @@
 #include "sparkjob.h"
 #include "banned.h"
 
+extern const struct sdc_launcher sdc_launcher_databricks;
+
 const struct sdc_launcher *const sdc_launchers[] = {
+	&sdc_launcher_databricks,
 	NULL
 };
 
