@@ -137,24 +137,16 @@ sdc_sink_stopping(struct sdc_sink *s)
 	return s->stopping;
 }
 
+static bool
+sink_stopping(void *s)
+{
+	return sdc_sink_stopping(s);
+}
+
 bool
 sdc_sink_sleep(struct sdc_sink *s, double seconds)
 {
-	double until = sdc_uptime() + seconds;
-
-	while (!sdc_sink_stopping(s)) {
-		double left = until - sdc_uptime();
-		struct timespec ts;
-
-		if (left <= 0)
-			return true;
-		if (left > 0.1)
-			left = 0.1;	/* to see a stop soon */
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)(left * 1e9);
-		nanosleep(&ts, NULL);
-	}
-	return false;
+	return sdc_retry_sleep(seconds, sink_stopping, s);
 }
 
 /* ---------------------------------------------------------------- outcomes */

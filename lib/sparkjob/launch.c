@@ -105,24 +105,16 @@ sdc_launch_stopping(const struct sdc_launch *l)
 	return atomic_load(&l->j->stopping) || sdc_launch_time_left(l) <= 0;
 }
 
+static bool
+launch_stopping(void *l)
+{
+	return sdc_launch_stopping(l);
+}
+
 bool
 sdc_launch_sleep(struct sdc_launch *l, double seconds)
 {
-	double until = sdc_uptime() + seconds;
-
-	while (!sdc_launch_stopping(l)) {
-		double left = until - sdc_uptime();
-		struct timespec ts;
-
-		if (left <= 0)
-			return true;
-		if (left > 0.1)
-			left = 0.1;	/* to see a stop soon */
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)(left * 1e9);
-		nanosleep(&ts, NULL);
-	}
-	return false;
+	return sdc_retry_sleep(seconds, launch_stopping, l);
 }
 
 void
