@@ -12,7 +12,7 @@
 #include "sparkjob.h"
 
 enum { OPT_ON = 0x100, OPT_WHEN, OPT_MAX_RUNNING, OPT_MAX_QUEUED,
-	OPT_PER_MINUTE, OPT_WAIT, OPT_TIMEOUT };
+	OPT_PER_MINUTE, OPT_TIMEOUT };
 
 static const struct sdc_option options[] = {
 	{ "on", 0, OPT_ON, true, "TYPE",
@@ -21,7 +21,7 @@ static const struct sdc_option options[] = {
 	{ "when", 0, OPT_WHEN, true, "CONDITION",
 	  "launch only when CONDITION holds (/length>0, /filename=~\\.json$); "
 	  "repeatable" },
-	{ "wait", 'w', OPT_WAIT, false, NULL,
+	{ "wait", 'w', 'w', false, NULL,
 	  "follow each application to its end and report app-finished" },
 	{ "timeout", 0, OPT_TIMEOUT, true, "SECONDS",
 	  "end a launch that takes longer, killing what it started "
@@ -55,7 +55,7 @@ handle(void *ctx, int val, const char *arg)
 	switch (val) {
 	case OPT_ON: sdc_event_match_on(so->match, arg); break;
 	case OPT_WHEN: sdc_event_match_when(so->match, arg); break;
-	case OPT_WAIT: so->wait = true; break;
+	case 'w': so->wait = true; break;
 	case OPT_TIMEOUT: so->timeout = sdc_parse_seconds("--timeout", arg);
 		break;
 	case OPT_MAX_RUNNING: so->max_running = parse_positive(
@@ -74,9 +74,8 @@ static const struct sdc_cli cli = {
 	"event that\ncomes (file-closed, object-written...), with parameters "
 	"from the event; pass\nevery frame through and write app-submitted "
 	"and app-finished events.",
-	"  sdc-sink file --directory out --max-records 10000 < sightings.sdc |\n"
-	"    sdc-sparkjob spark-submit --master 'local[2]' count.py "
-	"'${/filepath}' > events.sdc",
+	"  sdc-sink file < sightings.sdc | sdc-sparkjob spark-submit --master "
+	"'local[2]' \\\n      count.py '${/filepath}' > events.sdc",
 	options,
 	handle
 };

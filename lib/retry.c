@@ -134,3 +134,27 @@ sdc_retry_group(struct sdc_retry_policy *policy)
 
 	return g;
 }
+
+bool
+sdc_retry_sleep(double seconds, bool (*stopping)(void *ctx), void *ctx)
+{
+	struct timespec ts;
+	double until;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	until = (double)ts.tv_sec + ts.tv_nsec / 1e9 + seconds;
+	while (!stopping(ctx)) {
+		double left;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		left = until - ((double)ts.tv_sec + ts.tv_nsec / 1e9);
+		if (left <= 0)
+			return true;
+		if (left > 0.1)
+			left = 0.1;	/* to see a stop soon */
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(left * 1e9);
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}

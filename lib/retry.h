@@ -48,6 +48,14 @@ void	sdc_retry_succeeded(struct sdc_retry *r);
 void	sdc_retry_describe(const struct sdc_retry *r, double now, char *dst,
 	    size_t len);
 
+/*
+ * Sleep seconds (a retry's wait), looking every 0.1 s whether stopping
+ * says to stop (a stop signal, a timeout): false when it cut the sleep
+ * short.
+ */
+bool	sdc_retry_sleep(double seconds, bool (*stopping)(void *ctx),
+	    void *ctx);
+
 /* The group of the retry options, filling policy (which must outlive
  * the parse). */
 struct sdc_option_group sdc_retry_group(struct sdc_retry_policy *policy);

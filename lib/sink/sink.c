@@ -137,24 +137,16 @@ sdc_sink_stopping(struct sdc_sink *s)
 	return s->stopping;
 }
 
+static bool
+sink_stopping(void *s)
+{
+	return sdc_sink_stopping(s);
+}
+
 bool
 sdc_sink_sleep(struct sdc_sink *s, double seconds)
 {
-	double until = sdc_uptime() + seconds;
-
-	while (!sdc_sink_stopping(s)) {
-		double left = until - sdc_uptime();
-		struct timespec ts;
-
-		if (left <= 0)
-			return true;
-		if (left > 0.1)
-			left = 0.1;	/* to see a stop soon */
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)(left * 1e9);
-		nanosleep(&ts, NULL);
-	}
-	return false;
+	return sdc_retry_sleep(seconds, sink_stopping, s);
 }
 
 /* ---------------------------------------------------------------- outcomes */
@@ -238,9 +230,12 @@ sdc_sink_record_time(const struct sdc_sink *s, const struct sdc_record *r)
 	if (r != NULL && s->opt->time_field != NULL)
 		f = sdc_path_get((struct sdc_field *)&r->root,
 		    &s->opt->time_path);	/* it only reads */
-	if (f != NULL && !f->null && (f->type == SDC_DATETIME ||
-	    f->type == SDC_DATE || f->type == SDC_LONG))
-		return f->v.i;
+	if (f != NULL && !f->null && f->type == SDC_LONG)
+		return f->v.i;		/* ms since the epoch */
+	if (f != NULL && !f->null && f->type == SDC_DATETIME)
+		return f->v.i / 1000;	/* from microseconds */
+	if (f != NULL && !f->null && f->type == SDC_DATE)
+		return f->v.i * 86400000;	/* from days */
 	if (f != NULL && !f->null && f->type == SDC_ZONED_DATETIME)
 		return f->v.z.us / 1000;
 	if (r != NULL && (a = sdc_record_attr(r, "receivedAt")) != NULL) {

@@ -105,24 +105,16 @@ sdc_launch_stopping(const struct sdc_launch *l)
 	return atomic_load(&l->j->stopping) || sdc_launch_time_left(l) <= 0;
 }
 
+static bool
+launch_stopping(void *l)
+{
+	return sdc_launch_stopping(l);
+}
+
 bool
 sdc_launch_sleep(struct sdc_launch *l, double seconds)
 {
-	double until = sdc_uptime() + seconds;
-
-	while (!sdc_launch_stopping(l)) {
-		double left = until - sdc_uptime();
-		struct timespec ts;
-
-		if (left <= 0)
-			return true;
-		if (left > 0.1)
-			left = 0.1;	/* to see a stop soon */
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)(left * 1e9);
-		nanosleep(&ts, NULL);
-	}
-	return false;
+	return sdc_retry_sleep(seconds, launch_stopping, l);
 }
 
 void
@@ -222,6 +214,10 @@ sdc_launch_run(struct sdc_launch *l)
 {
 	l->started = sdc_uptime();
 	l->started_ms = sdc_now_ms();
+	if (l->j->opt->verbose)
+		sdc_launch_note(l, "for the %.*s event %.*s",
+		    (int)l->event.h.event.type.len, l->event.h.event.type.ptr,
+		    (int)l->event.h.id.len, l->event.h.id.ptr);
 	l->j->launcher->launch(l->j->state, l);
 	if (!l->submitted && !l->failed)
 		sdc_launch_failed(l, "SPARKJOB_NO_OUTCOME", "%s reported "

@@ -6,9 +6,11 @@
 #include "banned.h"
 
 extern const struct sdc_launcher sdc_launcher_spark_submit;
+extern const struct sdc_launcher sdc_launcher_databricks;
 
 const struct sdc_launcher *const sdc_launchers[] = {
 	&sdc_launcher_spark_submit,
+	&sdc_launcher_databricks,
 	NULL
 };
 

@@ -81,7 +81,7 @@ begin_event(struct sdc_sparkjob *j, struct sdc_record *r, const char *type,
 	sdc_field_container(&r->root, SDC_LIST_MAP);
 	put_cstr(r, "app-id", app);
 	put_cstr(r, "launcher", j->launcher->name);
-	put_int(r, "timestamp", SDC_DATETIME, rp->at_ms);
+	put_int(r, "timestamp", SDC_DATETIME, rp->at_ms * 1000);	/* us */
 	put_int(r, "launch", SDC_LONG, (int64_t)rp->launch->number);
 	put_text(r, "event-type", ev->h.event.type.ptr, ev->h.event.type.len);
 	put_text(r, "event-id", ev->h.id.ptr, ev->h.id.len);

@@ -148,9 +148,31 @@ test_errors(void)
 	    "${...} nor $$", "an unclosed ${");
 }
 
+/* Verbatim templates, for argv: values as they are, but NUL. */
+static void
+test_verbatim(void)
+{
+	char err[160], out[256];
+	struct sdc_template *t = sdc_template_parse("--in=${/zone} ${attr:a}",
+	    err, sizeof err);
+	struct sdc_record r;
+
+	sdc_record_init(&r);
+	sdc_field_container(&r.root, SDC_MAP);
+	put_string(&r, "zone", "../a b/'$(x)'\n\0z", 16);
+	sdc_record_set_attr(&r, "a", "..");
+	sdc_template_verbatim(t);
+	sdc_template_expand(t, &r, T0, out, sizeof out);
+	is_str(out, "--in=../a b/'$(x)'\n_z ..",
+	    "verbatim: values as they are, NUL as _");
+	sdc_template_free(t);
+	sdc_record_release(&r);
+}
+
 int
 main(void)
 {
+	test_verbatim();
 	test_time();
 	test_fields();
 	test_hostile();
