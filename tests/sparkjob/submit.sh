@@ -8,7 +8,8 @@
 #      name reaches the application whole, and nothing else runs;
 #   2. an application that fails: the error record carries the event and
 #      the exit status, and sdc-sparkjob exits 5;
-#   3. --timeout: spark-submit's whole process group is killed.
+#   3. --timeout, and 4. a stop signal: spark-submit's whole process
+#      group is killed.
 # Without PySpark it is skipped, except in CI.  TAP on stdout.
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -90,7 +91,7 @@ check "nothing else ran (no MARK made by \$(touch MARK))" \
     test ! -e MARK -a ! -e "$hostile/MARK" -a ! -e out/MARK
 
 # 2. A failing application: its input does not exist (the second file's).
-timeout 300 sdc-sparkjob "${launcher[@]}" --max-running 2 \
+timeout 300 sdc-sparkjob -v "${launcher[@]}" --max-running 2 \
     --when '/records==50' "$app" '${/filepath}.missing' out/fail \
     < events.sdc > run2.sdc 2> run2.err
 status=$?
@@ -102,6 +103,12 @@ check "the error record carries the event's file name" \
     jq -e -s 'map(select(has("@error")))|length == 1 and (.[0]|tostring|contains("1.json"))' run2.json -- run2.json
 check "an app-finished event with state FAILED" \
     grep -q '"app-finished".*"FAILED"' run2.json -- run2.json
+check "-v: the command line, then spark-submit's lines" \
+    grep -q '^sdc-sparkjob: launch 1: spark-submit: .*FileNotFoundError' run2.err \
+    -- run2.err
+check "-v: the command line, shell-quoted" \
+    grep -q "^sdc-sparkjob: launch 1: running .*/spark-submit '--master=local\\[1\\]'" \
+    run2.err -- run2.err
 
 # 3. --timeout: spark-submit and what it started are killed.
 timeout 120 sdc-sparkjob "${launcher[@]}" --timeout 4 --when '/records==50' \
@@ -115,3 +122,23 @@ check "its error record says it timed out" \
 sleep 1
 check "no process of the launch is left" \
     bash -c "! pgrep -f '[t]imeout-case-$$'" -- run3.err
+
+# 4. SIGTERM while an application runs: the same.
+timeout 120 sdc-sparkjob "${launcher[@]}" --when '/records==50' \
+    --name "stop-case-$$" "$app" '${/filepath}' out/stopped \
+    < events.sdc > run4.sdc 2> run4.err &
+pid=$!
+for _ in $(seq 100); do
+	pgrep -f "[S]parkSubmit.*stop-case-$$" > /dev/null && break
+	sleep 0.2
+done
+kill -TERM $pid
+wait $pid
+status=$?
+sdc-convert --to json < run4.sdc > run4.json 2>&1
+check "a stop signal: the launch's error record says it was stopped" \
+    grep -q 'SPARKJOB_STOPPED.*stopped by a signal' run4.json -- run4.json run4.err
+check "a stop signal: sdc-sparkjob exits non-zero ($status)" test $status != 0
+sleep 1
+check "a stop signal: no process of the launch is left" \
+    bash -c "! pgrep -f '[s]top-case-$$'" -- run4.err
