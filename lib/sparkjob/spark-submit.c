@@ -18,6 +18,7 @@
 
 #include "process.h"
 #include "spark-submit.h"
+#include "xalloc.h"
 #include "banned.h"
 
 #define STOP_GRACE	5.0	/* seconds from SIGTERM to SIGKILL */
@@ -196,15 +197,10 @@ static void
 launch(void *state, struct sdc_launch *l)
 {
 	struct sdc_submit *s = state;
-	struct follow *f = calloc(1, sizeof(*f));
+	struct follow *f = sdc_xcalloc(1, sizeof(*f));
 	char **argv = sdc_submit_argv(s, l);
 	int fd = -1, status;
 
-	if (f == NULL) {
-		sdc_launch_failed(l, "SPARKJOB_SPAWN", "out of memory");
-		sdc_submit_argv_free(argv);
-		return;
-	}
 	f->s = s, f->l = l;
 	if (s->verbose) {
 		char *q = sdc_submit_quote(argv);
