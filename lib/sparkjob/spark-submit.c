@@ -17,11 +17,13 @@
 #include <unistd.h>
 
 #include "process.h"
+#include "record.h"
 #include "spark-submit.h"
 #include "xalloc.h"
 #include "banned.h"
 
 #define STOP_GRACE	5.0	/* seconds from SIGTERM to SIGKILL */
+#define DRAIN_GRACE	2.0
 
 /* One launch being followed. */
 struct follow {
@@ -29,6 +31,7 @@ struct follow {
 	struct sdc_launch	*l;
 	struct submit_output	 out;
 	pid_t			 pid;
+	int			 status;	/* once it ended, else -1 */
 	bool			 submitted;
 };
 
@@ -106,10 +109,15 @@ start(struct sdc_submit *s, char **argv, int *fd)
 	return pid;
 }
 
-/* Read the output to its end: false when the launch must stop. */
+/*
+ * Read the output to its end: false when the launch must stop.  Once
+ * spark-submit has ended, a process it left behind that still holds
+ * the pipe gets DRAIN_GRACE seconds to close it, not for ever.
+ */
 static bool
 read_output(struct follow *f, int fd)
 {
+	double until = 0;
 	char buf[8192];
 
 	for (;;) {
@@ -118,6 +126,10 @@ read_output(struct follow *f, int fd)
 
 		if (sdc_launch_stopping(f->l))
 			return false;
+		if (f->status < 0 && (f->status = sdc_wait(f->pid, 0)) >= 0)
+			until = sdc_uptime() + DRAIN_GRACE;
+		if (f->status >= 0 && sdc_uptime() > until)
+			break;
 		if (poll(&pfd, 1, 100) <= 0)
 			continue;
 		n = read(fd, buf, sizeof buf);
@@ -135,13 +147,11 @@ read_output(struct follow *f, int fd)
 static int
 wait_exit(struct follow *f, int fd)
 {
-	int status = -1;
-
 	if (!read_output(f, fd))
 		return -1;
-	while (status < 0 && !sdc_launch_stopping(f->l))
-		status = sdc_wait(f->pid, 0.1);
-	return status;
+	while (f->status < 0 && !sdc_launch_stopping(f->l))
+		f->status = sdc_wait(f->pid, 0.1);
+	return f->status;
 }
 
 static void
@@ -201,7 +211,7 @@ launch(void *state, struct sdc_launch *l)
 	char **argv = sdc_submit_argv(s, l);
 	int fd = -1, status;
 
-	f->s = s, f->l = l;
+	f->s = s, f->l = l, f->status = -1;
 	if (s->verbose) {
 		char *q = sdc_submit_quote(argv);
 
