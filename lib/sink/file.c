@@ -57,6 +57,8 @@ struct file_sink {
 	char			 dir_cache[PATH_LEN];	/* dir_t's last */
 	size_t			 dir_len;		/* 0: none yet */
 	int64_t			 dir_second;		/* its second */
+	bool			 dir_hit;	/* fs->buf is dir_cache */
+	struct open_file	*dir_file;	/* open in dir_cache, or NULL */
 };
 
 /*
@@ -90,6 +92,8 @@ unlink_file(struct file_sink *fs, struct open_file *f)
 	*(f->prev ? &f->prev->next : &fs->head) = f->next;
 	*(f->next ? &f->next->prev : &fs->tail) = f->prev;
 	fs->nopen--;
+	if (f == fs->dir_file)
+		fs->dir_file = NULL;
 }
 
 static void
@@ -304,13 +308,16 @@ expand_directory(struct file_sink *fs, struct sdc_template *t,
 {
 	int64_t second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
 
+	fs->dir_hit = false;
 	if (t != fs->dir_t || !sdc_template_time_only(t))
 		return sdc_template_expand(t, r, ms, fs->buf, sizeof fs->buf);
 	if (fs->dir_len == 0 || second != fs->dir_second) {
 		fs->dir_len = sdc_template_expand(t, r, ms, fs->dir_cache,
 		    sizeof fs->dir_cache);
 		fs->dir_second = second;
+		fs->dir_file = NULL;
 	}
+	fs->dir_hit = true;
 	memcpy(fs->buf, fs->dir_cache, fs->dir_len < sizeof fs->buf ?
 	    fs->dir_len + 1 : sizeof fs->buf);
 	return fs->dir_len;
@@ -338,10 +345,23 @@ directory_of(struct file_sink *fs, struct sdc_record *r, int64_t ms)
 	return true;
 }
 
+/* The open file of fs->buf's directory, remembered while it stays. */
+static struct open_file *
+find_directory(struct file_sink *fs)
+{
+	struct open_file *f = fs->dir_hit ? fs->dir_file : NULL;
+
+	if (f == NULL || f != fs->head)
+		f = find(fs, fs->buf);
+	if (fs->dir_hit)
+		fs->dir_file = f;
+	return f;
+}
+
 static struct open_file *
 file_for(struct file_sink *fs, struct sdc_record *r, int64_t ms)
 {
-	struct open_file *f = find(fs, fs->buf);
+	struct open_file *f = find_directory(fs);
 	int e;
 
 	if (f != NULL && f->st.records > 0 &&
@@ -352,6 +372,8 @@ file_for(struct file_sink *fs, struct sdc_record *r, int64_t ms)
 	if (f == NULL && (f = open_file(fs, fs->buf, r, ms, &e)) == NULL)
 		sdc_sink_failed(fs->s, r, "SINK_FILE_OPEN", "%s: %s", fs->buf,
 		    strerror(e));
+	if (fs->dir_hit)
+		fs->dir_file = f;
 	return f;
 }
 
