@@ -1,8 +1,8 @@
 #!/bin/bash
 # minicluster.sh start DIR | stop DIR
 #
-# A Hadoop minicluster (a YARN resource manager and node manager, the job
-# history server; no HDFS, the file system is the local one) on loopback,
+# A Hadoop minicluster (an HDFS name node and data node, a YARN resource
+# manager and node manager, the job history server) on loopback,
 # from the jars scripts/bootstrap puts in the cache directory.  start
 # returns when YARN takes applications and leaves in DIR/conf the
 # configuration that HADOOP_CONF_DIR points Spark at; stop ends it.
@@ -11,9 +11,26 @@ set -euo pipefail
 cache=${SDC_CACHE_DIR:-$HOME/.cache/sdc-tools}
 jars=$cache/maven/hadoop-minicluster/jars
 dir=${2:?usage: minicluster.sh start|stop DIR}
+here=$(cd "$(dirname "$0")" && pwd)
 
 free_port() {
-	python3 "$(dirname "$0")/../cli/data/free-port.py"
+	python3 "$here/../cli/data/free-port.py"
+}
+
+# The configuration the cluster wrote, for its clients: without the
+# rack mapping of Hadoop's tests (StaticMapping), a class of its test
+# jars that clients do not have.
+client_conf() {
+	python3 - "$dir/written.xml" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+tree = ET.parse(sys.argv[1])
+root = tree.getroot()
+for p in root.findall('property'):
+    if p.findtext('name') == 'net.topology.node.switch.mapping.impl':
+        root.remove(p)
+tree.write(sys.stdout, encoding='unicode')
+PY
 }
 
 start() {
@@ -33,7 +50,9 @@ start() {
 	    yarn.nodemanager.address yarn.nodemanager.localizer.address \
 	    yarn.nodemanager.webapp.address \
 	    mapreduce.jobhistory.webapp.address \
-	    mapreduce.jobhistory.admin.address; do
+	    mapreduce.jobhistory.admin.address \
+	    dfs.datanode.address dfs.datanode.http.address \
+	    dfs.datanode.ipc.address; do
 		d+=(-D "$key=127.0.0.1:0")
 	done
 	# The node manager offers 8 GiB and 4 cores whatever the machine
@@ -50,14 +69,15 @@ start() {
 	    --add-opens java.base/java.lang.reflect=ALL-UNNAMED \
 	    --add-opens java.base/java.io=ALL-UNNAMED \
 	    -cp "$jars/*" org.apache.hadoop.mapreduce.MiniHadoopClusterManager \
-	    -nodfs -nodemanagers 1 \
+	    -format -nodemanagers 1 -datanodes 1 -nnport "$(free_port)" \
+	    -nnhttpport "$(free_port)" \
 	    -rmport "$(free_port)" -jhsport "$(free_port)" "${d[@]}" \
 	    -writeConfig "$dir/written.xml") > "$dir/cluster.log" 2>&1 &
 	echo $! > "$dir/pid"
 	for _ in $(seq 240); do
 		if [ -s "$dir/written.xml" ]; then
-			cp "$dir/written.xml" "$dir/conf/yarn-site.xml"
-			cp "$dir/written.xml" "$dir/conf/core-site.xml"
+			client_conf > "$dir/conf/yarn-site.xml"
+			cp "$dir/conf/yarn-site.xml" "$dir/conf/core-site.xml"
 			return 0
 		fi
 		kill -0 "$(cat "$dir/pid")" 2> /dev/null || break

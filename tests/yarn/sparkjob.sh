@@ -74,16 +74,16 @@ yarn_final() {
 }
 
 cd "$tmp" || exit 1
-mkdir out staging
+mkdir out
 sdc-convert --from csv "$srcdir/sample/sightings.csv" |
     sdc-sink file -F json --directory "$tmp/closed files" --name '${seq}.json' \
     > events.sdc 2> sink.err
 # Spark's jars are where the node manager runs (loopback): not uploaded.
+# The application's own files are staged in the minicluster's HDFS.
 launcher=(spark-submit --master yarn --spark-home "$spark_home"
     --env "PYSPARK_PYTHON=$python"
     --conf "spark.yarn.appMasterEnv.PYSPARK_PYTHON=$python"
     --conf "spark.executorEnv.PYSPARK_PYTHON=$python"
-    --conf "spark.yarn.stagingDir=file://$tmp/staging"
     --conf "spark.yarn.jars=local:$spark_home/jars/*"
     --conf spark.yarn.am.memory=512m --driver-memory 512m
     --executor-memory 512m --num-executors 1 --conf spark.ui.enabled=false)
