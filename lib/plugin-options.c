@@ -214,3 +214,25 @@ sdc_option_groups_join(struct sdc_option_group first,
 	memcpy(g + 1 + na, b, nb * sizeof(*g));
 	return g;
 }
+
+size_t
+sdc_plugin_names(const void *const *entries,
+    void (*view)(const void *entry, struct sdc_plugin_view *v), char *dst,
+    size_t len)
+{
+	struct sdc_plugin_view v;
+	size_t n = 0;
+
+	if (len > 0)
+		dst[0] = '\0';
+	for (size_t i = 0; entries[i] != NULL; i++) {
+		int k;
+
+		view(entries[i], &v);
+		k = snprintf(dst + (n < len ? n : len), n < len ? len - n : 0,
+		    "%s%s", i > 0 ? ", " : "", v.name);
+		if (k > 0)
+			n += (size_t)k;
+	}
+	return n;
+}

@@ -67,6 +67,13 @@ struct sdc_option_group *sdc_option_groups_join(struct sdc_option_group first,
 	    const struct sdc_option_group *a, const struct sdc_option_group *b);
 const struct sdc_option_group *sdc_plugin_opts_groups(
 	    const struct sdc_plugin_opts *po);
+/*
+ * "a, b, c": the names of a table's entries (NULL-ended), as view says
+ * them, into dst; the length it needed, as snprintf.
+ */
+size_t	sdc_plugin_names(const void *const *entries,
+	    void (*view)(const void *entry, struct sdc_plugin_view *v),
+	    char *dst, size_t len);
 /* The block of entry's options, or NULL. */
 const void *sdc_plugin_opts_get(const struct sdc_plugin_opts *po,
 	    const void *entry);

@@ -90,6 +90,8 @@ extern const struct sdc_destination *const sdc_destinations[];	/* NULL-ended */
 const struct sdc_destination *sdc_destination_find(const char *name);
 /* "file, kafka, s3, http" in dst; the length it needed, as snprintf. */
 size_t	sdc_destination_names(char *dst, size_t len);
+/* What a plugin-options.h set needs of a destination (its options). */
+void	sdc_destination_view(const void *entry, struct sdc_plugin_view *v);
 
 /* ------------------------------------------------ what the framework offers */
 

@@ -2,23 +2,11 @@
 #include "sink-options.h"
 #include "banned.h"
 
-static void
-view(const void *entry, struct sdc_plugin_view *v)
-{
-	const struct sdc_destination *d = entry;
-
-	v->name = d->name;
-	v->options = d->options;
-	v->opts_size = d->opts_size;
-	v->opts_init = d->opts_init;
-	v->opts_release = d->opts_release;
-}
-
 void
 sdc_sink_dest_opts_init(struct sdc_sink_dest_opts *so)
 {
 	sdc_plugin_opts_init(&so->p, "destination",
-	    (const void *const *)sdc_destinations, view);
+	    (const void *const *)sdc_destinations, sdc_destination_view);
 }
 
 void

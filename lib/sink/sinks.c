@@ -27,20 +27,21 @@ sdc_destination_find(const char *name)
 	return NULL;
 }
 
+void
+sdc_destination_view(const void *entry, struct sdc_plugin_view *v)
+{
+	const struct sdc_destination *d = entry;
+
+	v->name = d->name;
+	v->options = d->options;
+	v->opts_size = d->opts_size;
+	v->opts_init = d->opts_init;
+	v->opts_release = d->opts_release;
+}
+
 size_t
 sdc_destination_names(char *dst, size_t len)
 {
-	size_t n = 0;
-
-	if (len > 0)
-		dst[0] = '\0';
-	for (size_t i = 0; sdc_destinations[i] != NULL; i++) {
-		int k = snprintf(dst + (n < len ? n : len),
-		    n < len ? len - n : 0, "%s%s", i > 0 ? ", " : "",
-		    sdc_destinations[i]->name);
-
-		if (k > 0)
-			n += (size_t)k;
-	}
-	return n;
+	return sdc_plugin_names((const void *const *)sdc_destinations,
+	    sdc_destination_view, dst, len);
 }

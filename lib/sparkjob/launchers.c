@@ -26,19 +26,8 @@ sdc_launcher_find(const char *name)
 size_t
 sdc_launcher_names(char *dst, size_t len)
 {
-	size_t n = 0;
-
-	if (len > 0)
-		dst[0] = '\0';
-	for (size_t i = 0; sdc_launchers[i] != NULL; i++) {
-		int k = snprintf(dst + (n < len ? n : len),
-		    n < len ? len - n : 0, "%s%s", i > 0 ? ", " : "",
-		    sdc_launchers[i]->name);
-
-		if (k > 0)
-			n += (size_t)k;
-	}
-	return n;
+	return sdc_plugin_names((const void *const *)sdc_launchers,
+	    sdc_launcher_view, dst, len);
 }
 
 void
