@@ -306,10 +306,10 @@ timeout 60 sdc-sink s3 --endpoint "$furl" --bucket bkt --key given/all.json \
 status=$?
 # The records read after the give-up, if any (it depends on the pace of
 # the run), go into a new object, whose part 1 the faults let through.
-failed=$(sdc-convert --to json < "$tmp/out" | jq -r 'select(."@error") | ."@error".code' | wc -l)
+errs=$(sdc-convert --to json < "$tmp/out" | jq -r 'select(."@error") | ."@error".code' | wc -l)
 kept=$(lines_in given)
 check "part 2 always 503: given up after 3 attempts, each record an error or in a later object" \
-    "$status $(errors "$tmp/out" | cut -d' ' -f2) $((failed + kept)) $([ "$failed" -ge 50000 ] && echo most-failed)" \
+    "$status $(errors "$tmp/out" | cut -d' ' -f2) $((errs + kept)) $([ "$errs" -ge 50000 ] && echo most-failed)" \
     "0 S3_UPLOAD 100000 most-failed"
 check "part 2 always 503: the upload aborted; an event only for a later object" \
     "$(grep -c '^DELETE /bkt/given/all.json?uploadId=.* -> 204$' "$tmp/faults.log") $(events "$tmp/out" | wc -l)" \
