@@ -170,10 +170,7 @@ void
 sdc_sparkjob_drain(struct sdc_sparkjob *j)
 {
 	struct report *rp, *next;
-	char buf[256];
 
-	while (read(j->wake[0], buf, sizeof buf) > 0)
-		;
 	pthread_mutex_lock(&j->lock);
 	rp = j->reports;
 	j->reports = NULL;

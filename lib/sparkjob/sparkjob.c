@@ -59,6 +59,7 @@ wait_some(struct sdc_sparkjob *j, struct sdc_frame_reader *in,
     double timeout)
 {
 	struct pollfd p[2] = { { j->wake[0], POLLIN, 0 }, { -1, POLLIN, 0 } };
+	char buf[256];
 	int rc;
 
 	if (in != NULL)
@@ -69,6 +70,10 @@ wait_some(struct sdc_sparkjob *j, struct sdc_frame_reader *in,
 	rc = poll(p, 2, (int)(timeout * 1000));
 	if (rc < 0 && errno != EINTR)
 		sdc_err(SDC_EXIT_IO, "poll");
+	/* The wake-ups are read here, where they wake, not per frame. */
+	if (rc > 0 && (p[0].revents & POLLIN))
+		while (read(j->wake[0], buf, sizeof buf) > 0)
+			;
 	sdc_sparkjob_drain(j);
 	if (in != NULL && rc > 0 && (p[1].revents & (POLLIN | POLLHUP)))
 		(void)sdc_frame_reader_pump(in);	/* _next says more */
