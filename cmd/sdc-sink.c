@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "condition.h"
 #include "diag.h"
 #include "format-options.h"
 #include "format.h"
@@ -14,7 +15,7 @@
 #include "xalloc.h"
 
 enum { OPT_MAX_BUFFER = 0x100, OPT_FLUSH_MS, OPT_TIME_FIELD, OPT_TIMEZONE,
-	OPT_CHECK };
+	OPT_CHECK, OPT_WHEN };
 
 static char format_help[200] = "write records in FORMAT (default: the "
     "record stream): one of ";
@@ -31,6 +32,9 @@ static const struct sdc_option options[] = {
 	  "else now)" },
 	{ "timezone", 0, OPT_TIMEZONE, true, "ZONE",
 	  "the zone of the templates' %-conversions (default UTC)" },
+	{ "when", 0, OPT_WHEN, true, "CONDITION",
+	  "deliver only the data records where CONDITION holds (/visits>1); "
+	  "repeatable" },
 	{ "check", 0, OPT_CHECK, false, NULL,
 	  "check the options and reach the destination, writing nothing" },
 	{ NULL, 0, 0, false, NULL, NULL }
@@ -55,6 +59,11 @@ handle(void *ctx, int val, const char *arg)
 		    (double)sdc_parse_count("--flush-ms", arg) / 1000; break;
 	case OPT_TIME_FIELD: a->so.time_field = arg; break;
 	case OPT_TIMEZONE: a->timezone = arg; break;
+	case OPT_WHEN:
+		if (a->so.when == NULL)
+			a->so.when = sdc_conditions_new();
+		sdc_conditions_add(a->so.when, arg);
+		break;
 	case OPT_CHECK: a->so.check = true; break;
 	}
 }
@@ -159,6 +168,7 @@ main(int argc, char **argv)
 	    &opt, &a.so);
 	if (a.so.time_field != NULL)
 		sdc_path_release(&a.so.time_path);
+	sdc_conditions_free(a.so.when);
 	free(groups);
 	sdc_format_opts_release(&fo);
 	sdc_sink_dest_opts_release(&dopts);

@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 
+#include "condition.h"
 #include "path.h"
 #include "retry.h"
 #include "run.h"
@@ -18,6 +19,7 @@ struct sdc_sink_options {
 	double			 flush_seconds;	/* 0: only at batch frames */
 	const char		*time_field;	/* a path, or NULL */
 	struct sdc_path		 time_path;	/* parsed from time_field */
+	struct sdc_conditions	*when;		/* --when, or NULL: all */
 	struct sdc_retry_policy	 retry;
 	bool			 check;
 };

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "condition.h"
 #include "diag.h"
 #include "frame-reader.h"
 #include "latency.h"
@@ -20,7 +21,7 @@
 #include "banned.h"
 
 enum { C_DELIVERED, C_FAILED, C_RETRIED, C_BYTES, C_EVENTS, C_P50, C_P90,
-	C_P99, C_UNDELIVERED, C_COUNT };
+	C_P99, C_UNDELIVERED, C_SKIPPED, C_COUNT };
 
 struct sdc_sink {
 	struct sdc_run			*run;
@@ -39,7 +40,8 @@ struct sdc_sink {
 
 static const char *const counter_names[C_COUNT] = {
 	"delivered", "failed", "retried", "bytes_delivered", "events",
-	"latency_ms_p50", "latency_ms_p90", "latency_ms_p99", "undelivered"
+	"latency_ms_p50", "latency_ms_p90", "latency_ms_p99", "undelivered",
+	"skipped"
 };
 
 struct sdc_run *
@@ -87,12 +89,25 @@ sdc_sink_header_only(struct sdc_sink *s)
 /*
  * Whether records go to put with their header alone.  In the record
  * stream their frames are then copied as they came (checked by their
- * CRC, as every program passes frames on).
+ * CRC, as every program passes frames on).  --time-field and --when
+ * need the fields here.
  */
 static bool
 lazy_records(const struct sdc_sink *s)
 {
-	return s->header_only && s->opt->time_field == NULL;
+	return s->header_only && s->opt->time_field == NULL &&
+	    s->opt->when == NULL;
+}
+
+/* A data record --when leaves out: read, counted, not delivered. */
+static bool
+skipped(struct sdc_sink *s, const struct sdc_record *r)
+{
+	if (s->opt->when == NULL || sdc_conditions_hold(s->opt->when, r))
+		return false;
+	s->run->n.in++;
+	s->c[C_SKIPPED]++;
+	return true;
 }
 
 bool
@@ -297,6 +312,8 @@ one_frame(struct sdc_sink *s, const struct sdc_destination *d, void *state,
 		bad_frame(s, fr, f, reason);
 		return;
 	}
+	if (skipped(s, r))
+		return;
 	if (lazy_records(s)) {
 		s->lazy = r;
 		s->lazy_frame = *f;

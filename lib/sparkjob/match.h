@@ -3,12 +3,7 @@
 /*
  * Which events launch an application: --on TYPE (any of those given,
  * "*" for every type; file-closed and object-written when none is) and
- * --when CONDITION (all of those given), a condition being
- *	PATH		the field is there and not null
- *	PATH==TEXT, PATH!=TEXT	its value as text is, or is not, TEXT
- *	PATH=~RE, PATH!~RE	it matches, or not, the POSIX extended RE
- *	PATH<N, <=, >, >=	it is a number and compares so with N
- * PATH a field path (/filename), or attr:NAME for a header attribute.
+ * --when CONDITION (all of those given: condition.h).
  */
 #include <stdbool.h>
 
