@@ -28,8 +28,8 @@ static const struct sdc_option options[] = {
 	  "send what waits after MS milliseconds (default: at batch frames "
 	  "and the end)" },
 	{ "time-field", 0, OPT_TIME_FIELD, true, "PATH",
-	  "the record's time for name templates (default: receivedAt, "
-	  "else now)" },
+	  "the record's time for name templates; repeatable, the first that "
+	  "holds a time counts (default: receivedAt, else now)" },
 	{ "timezone", 0, OPT_TIMEZONE, true, "ZONE",
 	  "the zone of the templates' %-conversions (default UTC)" },
 	{ "when", 0, OPT_WHEN, true, "CONDITION",
@@ -47,6 +47,19 @@ struct sink_args {
 };
 
 static void
+add_time_field(struct sdc_sink_options *so, const char *path)
+{
+	char err[160];
+
+	so->time_paths = sdc_xreallocarray(so->time_paths,
+	    so->ntime_paths + 1, sizeof(*so->time_paths));
+	if (sdc_path_parse(&so->time_paths[so->ntime_paths], path, err,
+	    sizeof err) != 0)
+		sdc_usage_error("--time-field: %s", err);
+	so->ntime_paths++;
+}
+
+static void
 handle(void *ctx, int val, const char *arg)
 {
 	struct sink_args *a = ctx;
@@ -57,7 +70,7 @@ handle(void *ctx, int val, const char *arg)
 		    sdc_parse_size("--max-buffer", arg); break;
 	case OPT_FLUSH_MS: a->so.flush_seconds =
 		    (double)sdc_parse_count("--flush-ms", arg) / 1000; break;
-	case OPT_TIME_FIELD: a->so.time_field = arg; break;
+	case OPT_TIME_FIELD: add_time_field(&a->so, arg); break;
 	case OPT_TIMEZONE: a->timezone = arg; break;
 	case OPT_WHEN:
 		if (a->so.when == NULL)
@@ -125,14 +138,8 @@ all_groups(const struct sdc_sink_dest_opts *dopts,
 static void
 check_args(struct sink_args *a)
 {
-	char err[160];
-
 	if (a->so.max_buffer < (64u << 10))
 		sdc_usage_error("--max-buffer must be at least 64K");
-	if (a->so.time_field != NULL &&
-	    sdc_path_parse(&a->so.time_path, a->so.time_field, err,
-	    sizeof err) != 0)
-		sdc_usage_error("--time-field: %s", err);
 	if (a->timezone != NULL)
 		sdc_template_timezone(a->timezone);
 }
@@ -166,8 +173,9 @@ main(int argc, char **argv)
 	    sdc_format_opts_get(&fo, a.so.format) : NULL;
 	status = sdc_sink_main(dest, sdc_sink_dest_opts_get(&dopts, dest),
 	    &opt, &a.so);
-	if (a.so.time_field != NULL)
-		sdc_path_release(&a.so.time_path);
+	for (size_t i = 0; i < a.so.ntime_paths; i++)
+		sdc_path_release(&a.so.time_paths[i]);
+	free(a.so.time_paths);
 	sdc_conditions_free(a.so.when);
 	free(groups);
 	sdc_format_opts_release(&fo);

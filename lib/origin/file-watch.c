@@ -510,6 +510,7 @@ sdc_file_watch_stop(struct sdc_file_watch *fw)
 		free(f->path);
 		free(f);
 	}
+	sdc_loop_forget(fw->ing->loop, fw);
 	sdc_loop_unwatch(fw->w);
 	close(fw->ifd);
 	sdc_loop_timer_free(fw->more);

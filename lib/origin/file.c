@@ -121,6 +121,7 @@ file_stop(void *state)
 
 	sdc_file_watch_stop(fo->watch);
 	sdc_loop_timer_free(fo->turn);
+	sdc_loop_forget(fo->ing->loop, fo);
 	free(fo);
 }
 

@@ -279,6 +279,7 @@ http_stop(void *state)
 		MHD_run(ho->daemon);
 		MHD_stop_daemon(ho->daemon);
 	}
+	sdc_loop_forget(ho->ing->loop, ho);
 	sdc_http_relay_free(ho->relay);
 	if (ho->listen_fd >= 0)
 		close(ho->listen_fd);

@@ -230,6 +230,24 @@ sdc_loop_on_written(struct sdc_loop *l, sdc_written_fn fn, void *ctx)
 	add_listener(&l->written, (void (*)(void))fn, ctx);
 }
 
+static void
+remove_listeners(struct listeners *ls, const void *ctx)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < ls->n; i++)
+		if (ls->v[i].ctx != ctx)
+			ls->v[kept++] = ls->v[i];
+	ls->n = kept;
+}
+
+void
+sdc_loop_forget(struct sdc_loop *l, const void *ctx)
+{
+	remove_listeners(&l->pressure, ctx);
+	remove_listeners(&l->written, ctx);
+}
+
 bool
 sdc_loop_output_full(const struct sdc_loop *l)
 {

@@ -72,6 +72,8 @@ bool	sdc_loop_output_full(const struct sdc_loop *l);
 uint64_t sdc_loop_output_end(const struct sdc_loop *l);
 uint64_t sdc_loop_output_written(const struct sdc_loop *l);
 void	sdc_loop_on_written(struct sdc_loop *l, sdc_written_fn fn, void *ctx);
+/* No more callbacks to ctx: an origin stopped, before it frees itself. */
+void	sdc_loop_forget(struct sdc_loop *l, const void *ctx);
 
 /*
  * Let signals in outside the wait, or no longer: around a long job of

@@ -672,6 +672,7 @@ mqtt_stop(void *state)
 	if (mo->state == UP)
 		say_goodbye(mo);
 	closed(mo, "stopped");
+	sdc_loop_forget(mo->ing->loop, mo);
 	sdc_loop_timer_free(mo->tick);
 	sdc_loop_timer_free(mo->redial);
 	sdc_mqtt_client_release(&mo->c);

@@ -497,6 +497,7 @@ tcp_stop(void *state)
 	}
 	sdc_loop_timer_free(t->accept_again);
 	sdc_tls_ctx_free(t->tls);
+	sdc_loop_forget(t->ing->loop, t);
 	free(t);
 }
 

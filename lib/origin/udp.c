@@ -274,6 +274,7 @@ udp_stop(void *state)
 	}
 	sdc_loop_timer_free(uo->tally);
 	sdc_udp_batch_release(&uo->batch);
+	sdc_loop_forget(uo->ing->loop, uo);
 	free(uo);
 }
 

@@ -17,8 +17,8 @@ struct sdc_sink_options {
 	const void		*format_opts;
 	size_t			 max_buffer;
 	double			 flush_seconds;	/* 0: only at batch frames */
-	const char		*time_field;	/* a path, or NULL */
-	struct sdc_path		 time_path;	/* parsed from time_field */
+	struct sdc_path		*time_paths;	/* --time-field, in order */
+	size_t			 ntime_paths;
 	struct sdc_conditions	*when;		/* --when, or NULL: all */
 	struct sdc_retry_policy	 retry;
 	bool			 check;

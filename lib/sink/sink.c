@@ -95,7 +95,7 @@ sdc_sink_header_only(struct sdc_sink *s)
 static bool
 lazy_records(const struct sdc_sink *s)
 {
-	return s->header_only && s->opt->time_field == NULL &&
+	return s->header_only && s->opt->ntime_paths == 0 &&
 	    s->opt->when == NULL;
 }
 
@@ -236,27 +236,35 @@ coarse_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A time field's milliseconds since the epoch: false for another field. */
+static bool
+field_time(const struct sdc_field *f, int64_t *ms)
+{
+	if (f == NULL || f->null)
+		return false;
+	switch (f->type) {
+	case SDC_LONG: *ms = f->v.i; return true;
+	case SDC_DATETIME: *ms = f->v.i / 1000; return true;	/* from us */
+	case SDC_DATE: *ms = f->v.i * 86400000; return true;	/* from days */
+	case SDC_ZONED_DATETIME: *ms = f->v.z.us / 1000; return true;
+	default: return false;
+	}
+}
+
 int64_t
 sdc_sink_record_time(const struct sdc_sink *s, const struct sdc_record *r)
 {
-	const struct sdc_field *f = NULL;
 	const struct sdc_str *a;
+	int64_t ms = 0;
 
-	if (r != NULL && s->opt->time_field != NULL)
-		f = sdc_path_get((struct sdc_field *)&r->root,
-		    &s->opt->time_path);	/* it only reads */
-	if (f != NULL && !f->null && f->type == SDC_LONG)
-		return f->v.i;		/* ms since the epoch */
-	if (f != NULL && !f->null && f->type == SDC_DATETIME)
-		return f->v.i / 1000;	/* from microseconds */
-	if (f != NULL && !f->null && f->type == SDC_DATE)
-		return f->v.i * 86400000;	/* from days */
-	if (f != NULL && !f->null && f->type == SDC_ZONED_DATETIME)
-		return f->v.z.us / 1000;
+	for (size_t i = 0; r != NULL && i < s->opt->ntime_paths; i++)
+		if (field_time(sdc_path_get((struct sdc_field *)&r->root,
+		    &s->opt->time_paths[i]), &ms))	/* it only reads */
+			return ms;
 	if (r != NULL && (a = sdc_record_attr(r, "receivedAt")) != NULL) {
-		int64_t ms = 0;
 		size_t i;
 
+		ms = 0;
 		for (i = 0; i < a->len && a->ptr[i] >= '0' && a->ptr[i] <= '9' &&
 		    ms < INT64_MAX / 10 - 10; i++)
 			ms = ms * 10 + (a->ptr[i] - '0');
