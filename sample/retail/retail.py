@@ -22,8 +22,8 @@ except that each position gets "anomaly" (BOOLEAN) and "anomaly_score"
                 and the zones it went through: "device", "score",
                 "batch"
 
-Both also carry the header attribute sdc-locate.kind, as sdc-locate's
-records do.  The params go to AnomalousDevices (k=, n=, share=, seed=);
+Both also carry "ts", the latest position time of the batch, and the
+header attribute sdc-locate.kind, as sdc-locate's records do.  The params go to AnomalousDevices (k=, n=, share=, seed=);
 examples=DIR says where the two example transformers are (default
 lib/spark/examples of this source tree).  Nothing is an error record:
 records that are not positions pass through untouched.
@@ -105,12 +105,16 @@ class Retail(Transformer):
         scores = dict(tagged.map(lambda r: (r["device_id"],
                                             r["anomaly_score"])).collect())
         flagged = {d for d, s in scores.items() if s > self.threshold}
-        extra = [added({"kind": "foot_traffic", "zone": z["zone"],
+        times = positions.map(lambda r: r.get("ts")) \
+            .filter(lambda t: t is not None)
+        ts = times.max() if zones is not None and not times.isEmpty() \
+            else None
+        extra = [added({"kind": "foot_traffic", "ts": ts, "zone": z["zone"],
                         "positions": z["sightings"],
                         "total_positions": z["total_sightings"],
                         "devices": z["devices"], "batch": self.batch})
                  for z in (zones.collect() if zones is not None else [])]
-        extra += [added({"kind": "anomaly", "device": d,
+        extra += [added({"kind": "anomaly", "ts": ts, "device": d,
                          "score": float(scores[d]), "batch": self.batch})
                   for d in sorted(flagged)]
         out = rdd.map(tagger(scores, flagged))
