@@ -67,8 +67,8 @@ static const struct sdc_cli cli = {
 	"Convert data formats (JSON, CSV, XML, Avro, Protobuf, logs, ...) to "
 	"and from sdc record streams.",
 	"  sdc-convert --from csv sightings.csv | sdc-convert --to json\n"
-	"  sdc-ingest mqtt --topic 'mall/#' --format bytes | "
-	"sdc-convert --from json\n"
+	"  sdc-convert --from text --text-field /body lines.json |\n"
+	"    sdc-convert --from json --payload-field /body\n"
 	"  sdc-convert --to json --pretty < records.sdc",
 	options,
 	handle

@@ -22,6 +22,7 @@ struct sdc_payload_parser {
 	const struct sdc_format	*fmt;
 	const void		*opts;
 	const struct sdc_path	*field;		/* NULL: the root */
+	void			*reader;	/* fmt's, or NULL: fmt->read */
 	struct sdc_record	 rec;		/* the record of the payload */
 	char			*name;		/* of the payload's input */
 	size_t			 name_cap;
@@ -38,6 +39,8 @@ sdc_payload_parser_new(struct sdc_run *run, const struct sdc_format *fmt,
 	p->opts = opts;
 	p->field = field != NULL && field->n > 0 ? field : NULL;
 	sdc_record_init(&p->rec);
+	if (fmt->reader_new != NULL)
+		p->reader = fmt->reader_new(run, opts);
 	return p;
 }
 
@@ -46,6 +49,8 @@ sdc_payload_parser_free(struct sdc_payload_parser *p)
 {
 	if (p == NULL)
 		return;
+	if (p->reader != NULL)
+		p->fmt->reader_free(p->reader);
 	sdc_record_release(&p->rec);
 	free(p->name);
 	free(p);
@@ -113,7 +118,10 @@ parse(struct sdc_payload_parser *p, const struct sdc_field *payload,
 	sdc_input_memory(&in, name, payload->v.s.ptr, payload->v.s.len);
 	run->stamp = p->rec.h.attrs;
 	run->nstamp = p->rec.h.nattrs;
-	p->fmt->read(run, &in, p->opts);
+	if (p->reader != NULL)
+		p->fmt->reader_feed(p->reader, &in);
+	else
+		p->fmt->read(run, &in, p->opts);
 	run->stamp = NULL;
 	run->nstamp = 0;
 	run->n.in = read;
