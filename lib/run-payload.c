@@ -113,7 +113,7 @@ parse(struct sdc_payload_parser *p, const struct sdc_field *payload,
 {
 	struct sdc_run *run = p->run;
 	struct sdc_input in;
-	uint64_t read = run->n.in;
+	uint64_t counted = run->n.in;
 
 	sdc_input_memory(&in, name, payload->v.s.ptr, payload->v.s.len);
 	run->stamp = p->rec.h.attrs;
@@ -124,7 +124,7 @@ parse(struct sdc_payload_parser *p, const struct sdc_field *payload,
 		p->fmt->read(run, &in, p->opts);
 	run->stamp = NULL;
 	run->nstamp = 0;
-	run->n.in = read;
+	run->n.in = counted;
 }
 
 void
@@ -146,9 +146,9 @@ sdc_payload_parser_frame(struct sdc_payload_parser *p,
 	    &reason) != 0)
 		sdc_run_bad_frame(run, fr, f, reason);
 	else if ((payload = payload_of(p, why, sizeof why)) == NULL)
-		sdc_run_reject(run, &p->rec, "SDC_NO_PAYLOAD", "%.*s: nothing "
-		    "to parse as %s: %s", (int)p->rec.h.id.len,
-		    p->rec.h.id.ptr, p->fmt->name, why);
+		sdc_run_reject(run, &p->rec, "SDC_NO_PAYLOAD", "%s: nothing "
+		    "to parse as %s: %s", payload_name(p, fr, f),
+		    p->fmt->name, why);
 	else
 		parse(p, payload, payload_name(p, fr, f));
 }
