@@ -61,6 +61,20 @@ sdc_run_pass_frame(struct sdc_run *run, struct sdc_frame_reader *fr,
 		to_writer(run, fr, f, scratch);
 }
 
+/*
+ * A live stream may pause: what is whole goes out before waiting for
+ * more, so that records do not sit here while the next come slowly.
+ */
+static void
+flush_before_wait(struct sdc_run *run, const struct sdc_frame_reader *fr)
+{
+	if (sdc_frame_reader_ready(fr) || run->opt.dry_run)
+		return;
+	sdc_out_flush(&run->out);
+	if (run->opt.errors_path != NULL)
+		sdc_out_flush(&run->errors);
+}
+
 /* Every frame of fr to each, or to sdc_run_pass_frame when NULL. */
 static void
 read_frames(struct sdc_run *run, struct sdc_frame_reader *fr,
@@ -71,7 +85,10 @@ read_frames(struct sdc_run *run, struct sdc_frame_reader *fr,
 	enum sdc_read_status st;
 
 	sdc_record_init(&r);
-	while ((st = sdc_frame_reader_next(fr, &f)) == SDC_READ_FRAME) {
+	for (;;) {
+		flush_before_wait(run, fr);
+		if ((st = sdc_frame_reader_next(fr, &f)) != SDC_READ_FRAME)
+			break;
 		if (each != NULL)
 			sdc_payload_parser_frame(each, fr, &f);
 		else
