@@ -25,11 +25,11 @@ figure{margin:0}figcaption{font-weight:600;margin-bottom:4px}
 svg.plan{background:#fff;border:1px solid #ccc}
 svg.plan text{font-family:system-ui,sans-serif;text-anchor:middle;
 pointer-events:none}
-.grid{display:flex;gap:32px;flex-wrap:wrap;align-items:flex-start}
+.grid{display:flex;gap:28px;flex-wrap:wrap;align-items:flex-start}
 table{border-collapse:collapse;background:#fff}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
-th{background:#eee}
+th{background:#eee}table+table{margin-top:12px}
 """
 
 
@@ -94,19 +94,24 @@ def zone_shape(zone, count, busiest):
     xs = [p[0] for p in zone["polygon"]]
     ys = [p[1] for p in zone["polygon"]]
     cx, cy = sum(xs) / len(xs), sum(ys) / len(ys)
+    width, height = max(xs) - min(xs), max(ys) - min(ys)
     name = zone.get("name") or zone["id"]
-    size = min(2.2, (max(xs) - min(xs)) / (0.62 * max(len(name), 1)))
+    size = min(2.2, width / (0.62 * max(len(name), 1)))
+    turn = ""
+    if size < 1.8 and height > width:
+        size = min(2.2, height / (0.62 * max(len(name), 1)))
+        turn = f' transform="rotate(-90 {cx:.2f} {cy:.2f})"'
     zid = escape(zone["id"])
     return (f'<g id="{zid}" data-zone="{zid}" data-traffic="{count}" '
             f'data-fill="{fill}"><title>{escape(name)}: {count} devices</title>'
             f'<polygon points="{points(zone["polygon"])}" fill="{fill}" '
-            f'stroke="#555" stroke-width="0.25"/>'
+            f'stroke="#555" stroke-width="0.25"/><g{turn}>'
             f'<text x="{cx:.2f}" y="{cy - 0.4:.2f}" font-size="{size:.2f}" '
             f'fill="{ink}">{escape(name)}</text>'
             + number("traffic", count, tag="text", cls="count",
                      svg=f' x="{cx:.2f}" y="{cy + 2.6:.2f}" font-size="2.4" '
                      f'font-weight="700" fill="{ink}"', zone=zone["id"])
-            + "</g>")
+            + "</g></g>")
 
 
 def legend(busiest):
@@ -149,8 +154,8 @@ def dwell_table(site, dwell):
             + number("dwell-median", median, seconds_text(median), zone=z)
             + number("dwell-p90", p90, seconds_text(p90), zone=z) + "</tr>")
     return ('<table id="dwell"><tr><th>store</th><th>visitors</th>'
-            '<th>passersby</th><th>median dwell (s)</th>'
-            f'<th>p90 dwell (s)</th></tr>{"".join(body)}</table>')
+            '<th>passersby</th><th>median (s)</th>'
+            f'<th>p90 (s)</th></tr>{"".join(body)}</table>')
 
 
 def transitions_table(site, transitions):
@@ -192,10 +197,10 @@ def promotions_block(site, promotions):
         f'<td><code>{escape(device[:12])}…</code></td></tr>'
         for ts, device, zone in promotions["last"])
     return ('<p>' + number("promotions", promotions["total"], tag="span")
-            + ' promotions sent</p><div class="grid">'
+            + ' promotions sent</p>'
             '<table id="promotions-store"><tr><th>store</th><th>sent</th></tr>'
-            f'{rows}</table><table id="promotions-last"><tr><th>time</th>'
-            f'<th>store</th><th>device</th></tr>{last}</table></div>')
+            f'{rows}</table><table id="promotions-last"><tr><th>last sent</th>'
+            f'<th>store</th><th>device</th></tr>{last}</table>')
 
 
 def records_line(numbers):
@@ -228,14 +233,14 @@ def page(site, numbers):
             + records_line(numbers)
             + f'<h2>Foot traffic</h2><div class="floors">{plans}</div>'
             + legend(busiest)
-            + '<div class="grid"><section><h2>Foot traffic per zone</h2>'
-            + traffic_table(site, traffic) + '</section>'
-            + '<section><h2>Dwell per store</h2>'
+            + '<div class="grid"><section><h2>Dwell per store</h2>'
             + dwell_table(site, numbers["dwell"]) + '</section>'
             + '<section><h2>Busiest transitions</h2>'
             + transitions_table(site, numbers["transitions"])
             + '<h2>Returning and new shoppers</h2>'
             + shoppers_block(numbers["shoppers"])
             + '<h2>Promotions</h2>'
-            + promotions_block(site, numbers["promotions"])
-            + '</section></div></body></html>\n')
+            + promotions_block(site, numbers["promotions"]) + '</section>'
+            + '<section><h2>Foot traffic per zone</h2>'
+            + traffic_table(site, traffic) + '</section></div>'
+            + '</body></html>\n')

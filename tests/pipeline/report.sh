@@ -147,8 +147,8 @@ timeout 120 python3 "$srcdir/tests/pipeline/check-report.py" --site "$site" \
     --state state/2026-03-02.json "${files[@]}" > checks.tap 2> checks.err
 while IFS= read -r line; do
 	case $line in
-	"ok "*) ok "${line#ok }" ;;
-	"not ok "*) not_ok "${line#not ok }" ;;
+	"ok - "*) ok "${line#ok - }" ;;
+	"not ok - "*) not_ok "${line#not ok - }" ;;
 	*) echo "# $line" ;;
 	esac
 done < checks.tap
