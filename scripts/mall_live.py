@@ -3,8 +3,9 @@ would, in accelerated real time (imported by scripts/mall-sim).
 
 Every sighting is one MQTT 3.1.1 PUBLISH at QoS 1, topic
 mall/<floor>/<sensor>, payload one JSON object {ts, sensor_id, device_id,
-rssi, radio}; the --http-sensors (the BLE sensors of one floor) POST
-their sightings instead, as JSON lines, one request per sensor and tick.
+rssi, radio}; the BLE sightings of the sensors of floor --http-sensors
+are POSTed to --http instead, as JSON lines, a request per sensor and
+tick.
 A sighting counts as published once the broker acknowledged it (PUBACK)
 or the HTTP server answered 2xx.  Sightings go out in the order they
 arrive at their sensors, at (arrival - first) / --speed seconds after the
@@ -226,10 +227,11 @@ def run(args, site, devices, sight):
     macs = {d["device"]: mac for mac, d in devices.items()}
     sensors = site["sensors"]
     floor_of = {s["id"]: s["floor"] for s in sensors}
+    # the BLE radios of the sensors of one floor post over HTTP
     via_http = set()
     if args.http_sensors is not None and args.http:
         via_http = {i for i, s in enumerate(sensors)
-                    if s["floor"] == args.http_sensors and s["radio"] == "ble"}
+                    if s["floor"] == args.http_sensors}
     arrive, ts, sensor, dev, rssi, radio = live_rows(sight)
     when = schedule(arrive, args.speed, args.max_gap)
     total = len(ts)
@@ -263,7 +265,7 @@ def run(args, site, devices, sight):
         while i < total and when[i] <= now and \
                 (mqtt is None or len(mqtt.inflight) < WINDOW):
             s = sl[i]
-            if s in via_http:
+            if kl[i] == 1 and s in via_http:
                 batches.setdefault(s, []).append(i)
             elif mqtt is not None:
                 mqtt.publish(i, topics[s], payload(i))

@@ -43,6 +43,12 @@ def closed_files(run):
     return files
 
 
+def count_records(path):
+    out = subprocess.run(["sdc-convert", "--to", "json", path],
+                         capture_output=True, text=True).stdout
+    return len(out.splitlines())
+
+
 def kinds(files):
     c = Counter()
     for f in files:
@@ -147,10 +153,10 @@ def main():
             "bytes_in", "bytes_out", "elapsed_seconds", "startup_seconds")}
         print("  report     %s" % ", ".join("%s %s" % kv for kv in
                                              sorted(extra.items())))
-    errs = [p for p in glob.glob(os.path.join(a.run, "*-errors.sdc"))
-            if os.path.getsize(p) > 0]
-    if errs:
-        print("  error records in: %s" % " ".join(errs))
+    for path in sorted(glob.glob(os.path.join(a.run, "*-errors.sdc"))):
+        n = count_records(path)
+        if n:
+            print("  %d error records in %s" % (n, path))
     index = os.path.join(a.dir, "report", "index.html")
     if os.path.exists(index):
         print("\nThe report: %s" % index)
