@@ -4,8 +4,8 @@ would, in accelerated real time (imported by scripts/mall-sim).
 Every sighting is one MQTT 3.1.1 PUBLISH at QoS 1, topic
 mall/<floor>/<sensor>, payload one JSON object {ts, sensor_id, device_id,
 rssi, radio}; the BLE sightings of the sensors of floor --http-sensors
-are POSTed to --http instead, as JSON lines, a request per sensor and
-tick.
+are POSTed to --http instead, as JSON lines, by the floor's gateway: a
+request per round (20 ms of real time).
 A sighting counts as published once the broker acknowledged it (PUBACK)
 or the HTTP server answered 2xx.  Sightings go out in the order they
 arrive at their sensors, at (arrival - first) / --speed seconds after the
@@ -34,7 +34,7 @@ import urllib.parse
 
 import numpy as np
 
-TICK = 0.05          # seconds of real time between two rounds
+TICK = 0.02          # seconds of real time between two rounds
 WINDOW = 2000        # MQTT messages sent and not yet acknowledged
 
 
@@ -270,7 +270,8 @@ def run(args, site, devices, sight):
             elif mqtt is not None:
                 mqtt.publish(i, topics[s], payload(i))
             i += 1
-        for s, idx in batches.items():
+        if batches:     # the floor's gateway: one request a round
+            idx = [k for ks in batches.values() for k in ks]
             body = b"\n".join(payload(k) for k in idx) + b"\n"
             if poster.post(body):
                 done[idx] = True

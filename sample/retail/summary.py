@@ -4,10 +4,11 @@
     sample/retail/summary.py --dir DIR --run DIR/runs/N [--started T]
 
 Prints what each stage took in and gave out, checks that the counts
-balance (every stage: in = out + errors, a sink's in = delivered +
+balance (sdc-ingest: in = out + errors, a sink's in = delivered +
 failed + skipped; every link: what a stage wrote is what the next one
-read; the files closed hold what the file sink delivered) and says
-where the report is.  Exits 1 when a check fails.
+read; the files closed hold what the file sink delivered; sdc-convert
+makes a record per sighting of a payload, sdc-locate and sdc-spark-eval
+records of their own) and says where the report is.  Exits 1 when a check fails.
 """
 
 import argparse
@@ -95,18 +96,19 @@ def main():
     except (OSError, ValueError):
         pass
     ing = m["ingest"]
-    print("  ingest     %d sightings in, %d records out, %d errors: "
+    origins = ", ".join("%s %d" % (o["name"], o["messages"])
+                        for o in ing.get("origins", []))
+    print("  ingest     %d payloads in (%s), %d records out, %d errors: "
           "in = out + errors %s" % (
-              ing.get("messages", ing["records_in"]), ing["records_out"],
+              ing["records_in"], origins or "one origin", ing["records_out"],
               ing["errors"], check("ingest", ing["records_in"],
                                    ing["records_out"] + ing["errors"])))
     upstream = ing["records_out"]
     if m["convert"] is not None:
         c = m["convert"]
-        print("  convert    %d in, %d out, %d errors: in = out + errors %s"
-              % (c["records_in"], c["records_out"], c["errors"],
-                 check("convert", c["records_in"],
-                       c["records_out"] + c["errors"])))
+        print("  convert    %d payloads in, %d sightings out (an HTTP body "
+              "holds several), %d errors (a payload that does not parse)"
+              % (c["records_in"], c["records_out"], c["errors"]))
         print("             ingest -> convert %s" % check(
             "ingest -> convert", upstream, c["records_in"]))
         upstream = c["records_out"]
@@ -163,7 +165,8 @@ def main():
     if check.failed:
         print("\nCOUNTS DO NOT BALANCE: %s" % "; ".join(check.failed))
         return 1
-    print("Every count balances: in = out + errors at every stage.")
+    print("Every count balances: what each stage read is what the one "
+          "before wrote, and is out + errors (delivered + failed + skipped).")
     return 0
 
 

@@ -62,11 +62,16 @@ published=$(jq '.mqtt + .http' "$d/sim.json")
 sum() {	# sum STAGE FIELD: over every run's metrics
 	cat "$d"/runs/*/"$1".json | jq -s "map(.$2) | add // 0"
 }
-taken=$(sum ingest records_out)
+payloads=$(cat "$d"/runs/*/ingest.json | jq -s '[.[].origins[] |
+    select(.name == "mqtt") | .messages] | add // 0')
+taken=$(sum convert records_out)
 located=$(sum locate records_in)
-echo "# published $published, ingested $taken, located $located"
-[ "$taken" = "$published" ] && [ "$(sum ingest errors)" = 0 ]
-check "sdc-ingest took each acknowledged sighting once over the runs" $?
+echo "# published $published, MQTT messages $payloads, parsed $taken, located $located"
+[ "$payloads" = "$(jq .mqtt "$d/sim.json")" ] &&
+    [ "$(sum ingest errors)" = 0 ] && [ "$(sum convert errors)" = 0 ]
+check "sdc-ingest took each acknowledged MQTT message once over the runs" $?
+[ "$taken" = "$published" ]
+check "each acknowledged sighting was parsed once" $?
 [ "$located" = "$published" ]
 check "sdc-locate read each of them once" $?
 
