@@ -34,11 +34,11 @@ check() {	# check WHAT CONDITION-STATUS
 }
 
 demo=("$srcdir/scripts/demo" --dir "$tmp/d" --no-build --shoppers 3
-    --days 2 --duration 60 --speed 400 --seed 5)
+    --days 2 --duration 60 --speed 150 --seed 5)
 export SDC_BUILD_DIR=$builddir
 summaries_ok=0
 for cut in 1 2 3; do
-	at=$((8 + RANDOM % 40))
+	at=$((6 + RANDOM % 30))	# the simulator publishes for some 50 s
 	"${demo[@]}" > "$tmp/run$cut.out" 2>&1 &
 	pid=$!
 	for ((w = 0; w < at * 10; w++)); do
