@@ -61,7 +61,7 @@ static const struct sdc_cli cli = {
 	"operand names none.",
 	"  sdc-ingest --format csv sightings.csv > sightings.sdc\n"
 	"  sdc-ingest tcp --listen :5140 --framing auto --format log "
-	"--log-format syslog",
+	"--log-format syslog \\\n      > syslog.sdc &",
 	options,
 	handle
 };
