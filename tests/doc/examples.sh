@@ -10,7 +10,8 @@
 # line ending in "..." standing for any line that starts with what
 # precedes it.  A command ending in "&" is a server: the next command
 # waits until it catches SIGTERM and the ports it names listen, and when the block's last command is done it
-# gets SIGTERM and must exit 0.  The --help example is the lines under
+# gets SIGTERM and must exit 0, or 143 (128 plus the signal, as
+# sdc-spark-eval does).  The --help example is the lines under
 # "Example:", which are all commands.
 #
 # Each example runs in a fresh directory holding the files it names: the
@@ -20,8 +21,9 @@
 # What an example names that is not on this machine (hosts, ports, paths
 # of a deployment) goes through the one table SUBSTITUTIONS below, and
 # the servers that stand for those hosts are started only when some
-# example names them (a static http server for a schema registry; the
-# examples' own servers run from the example).
+# example names them (mosquitto with TLS and passwords, a static http
+# server for a schema registry; the examples' own servers run from the
+# example).
 # Examples that cannot run here are named in NOT_RUN, with the reason.
 #
 # Arguments: the examples to run, by name (PAGE.N or PROGRAM.help; all of
@@ -68,14 +70,10 @@ free_port() { python3 "$data/free-port.py" "$@"; }
 
 # Examples left out, by the start of their first command, and why.
 NOT_RUN=(
-	"--broker broker.mall:8883"
-	"it needs a broker with TLS and passwords (not set up here yet)"
 	"--master yarn --deploy-mode cluster"
 	"a pipeline fed by sensors over MQTT that runs until stopped, onto YARN"
 	"sdc-sink s3 --bucket mall-positions"
 	"it needs S3 and a Databricks workspace with job 1042"
-	"sdc-spark-eval --listen :7070"
-	"it does not end here within the time limit (not understood yet)"
 )
 
 # ---------------------------------------------------------------------
@@ -138,7 +136,8 @@ make_fixtures() {
 	local mall=sample/mall-sightings.csv sightings=sample/sightings.csv
 	local half
 	sdc-convert --from csv "$sightings" > records.sdc
-	sdc-convert --from csv --infer-types "$mall" > sightings.sdc
+	# Enough of the mall's sightings for every program, few for Spark.
+	head -n 3000 "$mall" | sdc-convert --from csv --infer-types > sightings.sdc
 	# Days: the two halves of a sample, the mall's so that sdc-locate
 	# takes them too.
 	half=$(($(wc -l < "$mall") / 2))
@@ -212,6 +211,7 @@ make_fixtures() {
 	head -n 3 "$data/log-common.log" > logs/app.log
 	sh "$srcdir/tests/tls/make-certs.sh" . > /dev/null
 	printf '{"sensor":"s1","count":3}\n' > batch.json
+	echo mqtt-example > mqtt.pw
 }
 (cd "$fix" && PATH=$builddir:$PATH make_fixtures) ||
     ok 1 "the fixtures are made"
@@ -225,7 +225,19 @@ names() { cat "$tmp"/ex/*.raw | grep -q -F -e "$1"; }
 # serve PIDVAR: note the server just started in the background.
 serve() { servers+=("$!"); }
 
-registry_port=
+registry_port= mqtts_port=
+# An MQTT broker over TLS with the fixtures' certificates, the user gw
+# with the password of mqtt.pw.
+if names broker.mall:8883; then
+	mkdir "$tmp/mqtts"
+	mosquitto_passwd -c -b "$tmp/mqtts/passwd" gw "$(cat "$fix/mqtt.pw")"
+	mqtts_port=$(PATH=$PATH:/usr/sbin "$data/mosquitto-start.sh" \
+	    "$tmp/mqtts" "" "cafile $fix/ca.pem" "certfile $fix/server.pem" \
+	    "keyfile $fix/server.key" "password_file $tmp/mqtts/passwd" \
+	    "allow_anonymous false")
+	servers+=("$(cat "$tmp/mqtts/pid")")
+	[ -n "$mqtts_port" ] || ok 1 "mosquitto starts" "$tmp/mqtts/mosquitto.log"
+fi
 if names http://localhost:8081; then
 	registry_port=$(free_port)
 	python3 -m http.server --bind 127.0.0.1 --directory "$fix/registry" \
@@ -250,7 +262,9 @@ SUBSTITUTIONS=(
 	/usr/share/collectd/types.db sample/collectd-types.db
 	/etc/sdc/mall.key mall.key	/etc/sdc/secret secret
 	\~/.databricks-token .databricks-token
-	# The schema registry: a static http server.
+	# The MQTT broker: mosquitto; the schema registry: a static http
+	# server.
+	broker.mall:8883 "localhost:$mqtts_port"
 	http://localhost:8081 "http://127.0.0.1:$registry_port"
 	# Spark: a local master, there being no cluster here.
 	spark://HOST:7077 "local[2]"	spark1:7070 "127.0.0.1:$spark_port"
@@ -335,12 +349,15 @@ __ready() {
 __stop() {
 	local p
 	for p in $(jobs -p); do kill -TERM "$p"; done
-	for p in $(jobs -p); do wait "$p"; done
+	for p in $(jobs -p); do wait "$p" || [ $? -eq 143 ]; done
 }
-trap "kill -KILL \$(jobs -p) 2> /dev/null || :" EXIT'
+# A failure ends whatever the example started: timeout made it a
+# process group of its own.
+trap "[ \$? -eq 0 ] || kill -KILL 0" EXIT
+trap "exit 143" TERM'
 
 run_example() {	# run_example RAW
-	local raw=$1 name dir limit=60 what reason i status
+	local raw=$1 name dir limit=60 what reason i status start
 	name=$(basename "$raw" .raw)
 	what="$name: $(sed -n 's/^[A-Za-z0-9_-]*\$ //p' "$raw" | head -1)"
 	for ((i = 0; i < ${#NOT_RUN[@]}; i += 2)); do
@@ -355,6 +372,7 @@ run_example() {	# run_example RAW
 	fi
 	grep -q 'spark' "$raw" && limit=150
 	dir=$tmp/run/$name
+	start=$SECONDS
 	mkdir -p "$dir"
 	cp -R "$fix/." "$dir/"
 	substitute < "$raw" > "$tmp/$name.text"
@@ -365,10 +383,11 @@ run_example() {	# run_example RAW
 		cat "$tmp/$name.text.sh"
 		echo "__stop"
 	} > "$tmp/$name.script"
-	(cd "$dir" && PATH="$builddir:$PATH" timeout -k 5 $limit \
+	(cd "$dir" && PATH="$builddir:$spark_bin$PATH" timeout -k 5 $limit \
 	    bash "$tmp/$name.script" < /dev/null > "$tmp/$name.out" \
-	    2> "$tmp/$name.err")
+	    2> "$tmp/$name.err") 2> /dev/null
 	status=$?
+	[ $status -ne 124 ] || echo "timed out after $limit s" >> "$tmp/$name.err"
 	cat "$tmp/$name.out" "$tmp/$name.err" > "$tmp/$name.got"
 	if [ $status -eq 0 ] && [ -s "$tmp/$name.text.want" ]; then
 		same "$tmp/$name.text.want" "$tmp/$name.out" ||
@@ -379,7 +398,8 @@ run_example() {	# run_example RAW
 			echo "--- got"; cat "$tmp/$name.got"
 		} > "$tmp/$name.diff"
 	fi
-	ok $status "$what" "$tmp/$name.text.sh" "$tmp/$name.got" \
+	ok $status "$what ($((SECONDS - start)) s)" "$tmp/$name.text.sh" \
+	    "$tmp/$name.got" \
 	    "$tmp/$name.diff"
 }
 
@@ -392,10 +412,11 @@ export SDC_SPARK_PYTHON=$python
 export PYTHONPATH=$srcdir/lib/spark${PYTHONPATH:+:$PYTHONPATH}
 # spark-submit, for sdc-sparkjob: the PySpark's, its applications run by
 # the same Python.
+spark_bin=
 if [ -n "$spark" ]; then
-	SPARK_HOME=$("$python" -c 'import os, pyspark
-print(os.path.dirname(pyspark.__file__))')
-	export SPARK_HOME PYSPARK_PYTHON=$python
+	spark_bin=$("$python" -c 'import os, pyspark
+print(os.path.dirname(pyspark.__file__))')/bin:
+	export PYSPARK_PYTHON=$python
 fi
 
 for raw in "$tmp"/ex/*.raw; do
