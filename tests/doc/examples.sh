@@ -22,8 +22,9 @@
 # of a deployment) goes through the one table SUBSTITUTIONS below, and
 # the servers that stand for those hosts are started only when some
 # example names them (mosquitto with TLS and passwords, a static http
-# server for a schema registry; the examples' own servers run from the
-# example).
+# server for a schema registry, S3Proxy, the Databricks contract server
+# tests/sparkjob/databricks-server.py; the examples' own servers run from
+# the example).
 # Examples that cannot run here are named in NOT_RUN, with the reason.
 #
 # Arguments: the examples to run, by name (PAGE.N or PROGRAM.help; all of
@@ -72,8 +73,6 @@ free_port() { python3 "$data/free-port.py" "$@"; }
 NOT_RUN=(
 	"--master yarn --deploy-mode cluster"
 	"a pipeline fed by sensors over MQTT that runs until stopped, onto YARN"
-	"sdc-sink s3 --bucket mall-positions"
-	"it needs S3 and a Databricks workspace with job 1042"
 )
 
 # ---------------------------------------------------------------------
@@ -225,7 +224,33 @@ names() { cat "$tmp"/ex/*.raw | grep -q -F -e "$1"; }
 # serve PIDVAR: note the server just started in the background.
 serve() { servers+=("$!"); }
 
-registry_port= mqtts_port=
+registry_port= mqtts_port= s3_url= databricks_port=
+# S3Proxy, its bucket mall-positions made, and the Databricks contract
+# server, whose job 1042 runs a notebook that succeeds.
+if names example.cloud.databricks.com; then
+	s3_url=$("$srcdir/tests/s3/s3proxy.sh" start "$tmp/s3") ||
+	    ok 1 "S3Proxy starts"
+	servers+=("$(cat "$tmp/s3/pid" 2> /dev/null)")
+	export AWS_ACCESS_KEY_ID=sdc-test-key AWS_SECRET_ACCESS_KEY=sdc-test-secret
+	export AWS_EC2_METADATA_DISABLED=true
+	unset AWS_SESSION_TOKEN AWS_PROFILE AWS_SHARED_CREDENTIALS_FILE AWS_REGION
+	curl -sf --aws-sigv4 aws:amz:us-east-1:s3 \
+	    --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+	    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
+	    -X PUT "$s3_url/mall-positions" -o /dev/null ||
+	    ok 1 "the bucket mall-positions is made"
+	python3 "$srcdir/tests/sparkjob/databricks-server.py" \
+	    --port-file "$tmp/databricks.port" --token example-token \
+	    --job 1042=notebook:SUCCESS 2> "$tmp/databricks.log" &
+	servers+=("$!")
+	for _ in $(seq 100); do
+		[ -s "$tmp/databricks.port" ] && break
+		sleep 0.1
+	done
+	databricks_port=$(cat "$tmp/databricks.port" 2> /dev/null)
+	[ -n "$databricks_port" ] ||
+	    ok 1 "the Databricks contract server starts" "$tmp/databricks.log"
+fi
 # An MQTT broker over TLS with the fixtures' certificates, the user gw
 # with the password of mqtt.pw.
 if names broker.mall:8883; then
@@ -266,6 +291,9 @@ SUBSTITUTIONS=(
 	# server.
 	broker.mall:8883 "localhost:$mqtts_port"
 	http://localhost:8081 "http://127.0.0.1:$registry_port"
+	# S3 and a Databricks workspace: S3Proxy and the contract server.
+	"sdc-sink s3 --bucket" "sdc-sink s3 --endpoint $s3_url --bucket"
+	https://example.cloud.databricks.com "http://127.0.0.1:$databricks_port"
 	# Spark: a local master, there being no cluster here.
 	spark://HOST:7077 "local[2]"	spark1:7070 "127.0.0.1:$spark_port"
 	:7070 "127.0.0.1:$spark_port"
