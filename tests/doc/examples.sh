@@ -21,8 +21,9 @@
 # What an example names that is not on this machine (hosts, ports, paths
 # of a deployment) goes through the one table SUBSTITUTIONS below, and
 # the servers that stand for those hosts are started only when some
-# example names them (mosquitto with TLS and passwords, a static http
-# server for a schema registry, S3Proxy, the Databricks contract server
+# example names them (mosquitto, plain and with TLS and passwords, a
+# static http server for a schema registry, tests/sink/http-server.py,
+# S3Proxy, the Databricks contract server
 # tests/sparkjob/databricks-server.py; the examples' own servers run from
 # the example).
 # Examples that cannot run here are named in NOT_RUN, with the reason.
@@ -71,8 +72,6 @@ free_port() { python3 "$data/free-port.py" "$@"; }
 
 # Examples left out, by the start of their first command, and why.
 NOT_RUN=(
-	"--master yarn --deploy-mode cluster"
-	"a pipeline fed by sensors over MQTT that runs until stopped, onto YARN"
 )
 
 # ---------------------------------------------------------------------
@@ -204,6 +203,18 @@ make_fixtures() {
 	    print(spark.sparkContext.parallelize(f.readlines()).count())
 	spark.stop()
 	PY
+	cat > visits.py <<-'PY'
+	"""visits.py FILE: the visits of the positions in FILE, by zone."""
+	import json
+	import sys
+	from pyspark.sql import SparkSession
+	spark = SparkSession.builder.getOrCreate()
+	with open(sys.argv[1], encoding="utf-8") as f:
+	    zones = [json.loads(line).get("zone") for line in f]
+	counts = spark.sparkContext.parallelize(zones).countByValue()
+	print(json.dumps(counts))
+	spark.stop()
+	PY
 	echo example-secret > secret
 	echo example-token > .databricks-token
 	mkdir logs
@@ -224,10 +235,27 @@ names() { cat "$tmp"/ex/*.raw | grep -q -F -e "$1"; }
 # serve PIDVAR: note the server just started in the background.
 serve() { servers+=("$!"); }
 
-registry_port= mqtts_port= s3_url= databricks_port=
-# S3Proxy, its bucket mall-positions made, and the Databricks contract
-# server, whose job 1042 runs a notebook that succeeds.
-if names example.cloud.databricks.com; then
+registry_port= mqtts_port= s3_url= databricks_port= mqtt_port= push_port=
+# The push backend that tests/sink/http-server.py plays.
+if names localhost:8080; then
+	python3 "$srcdir/tests/sink/http-server.py" --port-file "$tmp/http.port" \
+	    --log "$tmp/http.log" 2> "$tmp/http.err" &
+	servers+=("$!")
+	for _ in $(seq 100); do
+		[ -s "$tmp/http.port" ] && break
+		sleep 0.1
+	done
+	push_port=$(cat "$tmp/http.port" 2> /dev/null)
+	[ -n "$push_port" ] || ok 1 "the http server starts" "$tmp/http.err"
+fi
+if names localhost:1883; then
+	mkdir "$tmp/mqtt"
+	mqtt_port=$(PATH=$PATH:/usr/sbin "$data/mosquitto-start.sh" "$tmp/mqtt")
+	servers+=("$(cat "$tmp/mqtt/pid")")
+	[ -n "$mqtt_port" ] || ok 1 "mosquitto starts" "$tmp/mqtt/mosquitto.log"
+fi
+# S3Proxy, its bucket mall-positions made.
+if names "sdc-sink s3"; then
 	s3_url=$("$srcdir/tests/s3/s3proxy.sh" start "$tmp/s3") ||
 	    ok 1 "S3Proxy starts"
 	servers+=("$(cat "$tmp/s3/pid" 2> /dev/null)")
@@ -239,6 +267,10 @@ if names example.cloud.databricks.com; then
 	    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
 	    -X PUT "$s3_url/mall-positions" -o /dev/null ||
 	    ok 1 "the bucket mall-positions is made"
+fi
+# The Databricks contract server, whose job 1042 runs a notebook that
+# succeeds.
+if names example.cloud.databricks.com; then
 	python3 "$srcdir/tests/sparkjob/databricks-server.py" \
 	    --port-file "$tmp/databricks.port" --token example-token \
 	    --job 1042=notebook:SUCCESS 2> "$tmp/databricks.log" &
@@ -290,8 +322,11 @@ SUBSTITUTIONS=(
 	# The MQTT broker: mosquitto; the schema registry: a static http
 	# server.
 	broker.mall:8883 "localhost:$mqtts_port"
+	localhost:1883 "127.0.0.1:$mqtt_port"	"-p 1883" "-p $mqtt_port"
 	http://localhost:8081 "http://127.0.0.1:$registry_port"
-	# S3 and a Databricks workspace: S3Proxy and the contract server.
+	# An http service, S3 and a Databricks workspace: the http server,
+	# S3Proxy and the contract server.
+	http://localhost:8080 "http://127.0.0.1:$push_port"
 	"sdc-sink s3 --bucket" "sdc-sink s3 --endpoint $s3_url --bucket"
 	https://example.cloud.databricks.com "http://127.0.0.1:$databricks_port"
 	# Spark: a local master, there being no cluster here.
