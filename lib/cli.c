@@ -320,6 +320,27 @@ sdc_cli_parse_groups(const struct sdc_cli *cli,
     const struct sdc_option_group *groups, struct sdc_options *common,
     void *ctx, int argc, char **argv)
 {
+	return sdc_cli_parse_noting(cli, groups, common, ctx, argc, argv, NULL,
+	    NULL);
+}
+
+/* The long name of the option getopt_long returned. */
+static const char *
+long_name(const struct table *t, int opt, int index)
+{
+	if (index >= 0)
+		return t->lo[index].name;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->lo[i].val == opt)
+			return t->lo[i].name;
+	return "";
+}
+
+int
+sdc_cli_parse_noting(const struct sdc_cli *cli,
+    const struct sdc_option_group *groups, struct sdc_options *common,
+    void *ctx, int argc, char **argv, sdc_cli_note_fn note, void *note_ctx)
+{
 	struct table t;
 	const char *name;
 	int opt, index = -1;
@@ -327,9 +348,12 @@ sdc_cli_parse_groups(const struct sdc_cli *cli,
 	sdc_set_progname(argv[0]);
 	build_table(&t, cli, groups);
 	opterr = 0;
+	optind = 0;	/* GNU: start afresh, for a program that parses twice */
 	while ((opt = getopt_long(argc, argv, t.shorts, t.lo, &index)) != -1) {
 		if (opt == '?' || opt == ':')
 			bad_option(argv, opt);
+		if (note != NULL)
+			note(note_ctx, long_name(&t, opt, index), optarg);
 		if ((name = group_option(&t, opt, index)) != NULL)
 			apply_group_option(groups, name, optarg);
 		else if (!common_option(cli, groups, common, opt, optarg))

@@ -53,6 +53,16 @@ int	sdc_cli_parse(const struct sdc_cli *cli, struct sdc_options *common,
 int	sdc_cli_parse_groups(const struct sdc_cli *cli,
 	    const struct sdc_option_group *groups, struct sdc_options *common,
 	    void *ctx, int argc, char **argv);
+/*
+ * The same, telling note each option found (its long name, its
+ * argument or NULL) before it is applied: for a program that parses
+ * several parts of its command line and checks what each one gave.
+ */
+typedef void (*sdc_cli_note_fn)(void *ctx, const char *name, const char *arg);
+int	sdc_cli_parse_noting(const struct sdc_cli *cli,
+	    const struct sdc_option_group *groups, struct sdc_options *common,
+	    void *ctx, int argc, char **argv, sdc_cli_note_fn note,
+	    void *note_ctx);
 noreturn void sdc_usage_error(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 

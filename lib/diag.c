@@ -7,6 +7,7 @@
 #include "banned.h"
 
 static const char *progname = "sdc";
+static const char *context;
 static void (*exit_hook)(int);
 
 void
@@ -24,6 +25,12 @@ sdc_progname(void)
 }
 
 void
+sdc_set_context(const char *text)
+{
+	context = text;
+}
+
+void
 sdc_set_exit_hook(void (*hook)(int status))
 {
 	exit_hook = hook;
@@ -35,7 +42,8 @@ sdc_vwarnx(const char *fmt, va_list ap)
 	char line[4096];
 
 	vsnprintf(line, sizeof line, fmt, ap);
-	fprintf(stderr, "%s: %s\n", progname, line);
+	fprintf(stderr, "%s: %s%s%s\n", progname, context ? context : "",
+	    context ? ": " : "", line);
 }
 
 void
@@ -54,7 +62,8 @@ vwarn_errno(int saved, const char *fmt, va_list ap)
 	char line[4096];
 
 	vsnprintf(line, sizeof line, fmt, ap);
-	fprintf(stderr, "%s: %s: %s\n", progname, line, strerror(saved));
+	fprintf(stderr, "%s: %s%s%s: %s\n", progname, context ? context : "",
+	    context ? ": " : "", line, strerror(saved));
 }
 
 void

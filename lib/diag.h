@@ -22,6 +22,11 @@ enum sdc_exit {
 
 void	sdc_set_progname(const char *argv0);
 const char *sdc_progname(void);
+/*
+ * Put text (borrowed; NULL: none) before every message until set
+ * again, as "prog: text: message": what part of the work it is about.
+ */
+void	sdc_set_context(const char *text);
 /* Run before exiting through sdc_err/sdc_errx (flushing whole frames). */
 void	sdc_set_exit_hook(void (*hook)(int status));
 

@@ -17,12 +17,32 @@ elapsed_s(const struct sdc_run *run)
 }
 
 static void
-add_counters(const struct sdc_run *run, json_t *j)
+add_table(const struct sdc_counter *c, json_t *j)
 {
-	for (const struct sdc_counter *c = run->counters;
-	    c != NULL && c->name != NULL; c++)
+	for (; c != NULL && c->name != NULL; c++)
 		json_object_set_new(j, c->name,
 		    json_integer((json_int_t)*c->value));
+}
+
+static void
+add_counters(const struct sdc_run *run, json_t *j)
+{
+	json_t *parts;
+
+	if (run->tally != NULL)
+		run->tally(run->tally_ctx);
+	add_table(run->counters, j);
+	if (run->parts == NULL)
+		return;
+	parts = json_array();
+	for (const struct sdc_counter_set *s = run->parts; s->name != NULL;
+	    s++) {
+		json_t *part = json_pack("{s:s}", "name", s->name);
+
+		add_table(s->counters, part);
+		json_array_append_new(parts, part);
+	}
+	json_object_set_new(j, run->parts_key, parts);
 }
 
 static json_t *
@@ -94,6 +114,8 @@ sdc_progress_draw(const struct sdc_run *run, bool final)
 	double rate = t > 0 ? (double)run->n.in / t : 0;
 	bool redraw = isatty(STDERR_FILENO);	/* else a line each time */
 
+	if (run->tally != NULL)
+		run->tally(run->tally_ctx);
 	fprintf(stderr, "%s%s: %llu in, %llu out, %llu errors, %.0f rec/s, "
 	    "%.1f s ", redraw ? "\r" : "", run->prog, (unsigned long long)run->n.in,
 	    (unsigned long long)run->n.out, (unsigned long long)run->n.errors,
@@ -102,6 +124,10 @@ sdc_progress_draw(const struct sdc_run *run, bool final)
 	    c != NULL && c->name != NULL; c++)
 		fprintf(stderr, "%s=%llu ", c->name,
 		    (unsigned long long)*c->value);
+	for (const struct sdc_counter_set *s = run->parts;
+	    s != NULL && s->name != NULL; s++)
+		fprintf(stderr, "%s.%s=%llu ", s->name, s->counters->name,
+		    (unsigned long long)*s->counters->value);
 	if (run->phase[0] != '\0')
 		fprintf(stderr, "(%s) ", run->phase);
 	if (final || !redraw)

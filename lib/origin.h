@@ -17,6 +17,10 @@
  * options), counting each in ing->n.retries;
  * one that acknowledges what it took (MQTT's PUBACK) does so once
  * sdc_loop_on_written says the records are out (origin/loop.h).
+ * Several origins may run in one process (sdc-ingest's sections,
+ * origin/sections.h), each started with its own ing on one loop: an
+ * origin keeps what it needs in the state start returns, and calls
+ * sdc_ingest_done when it has nothing more to give.
  * Under --dry-run it binds or opens, and the loop never runs.  stop
  * stops taking data (a stop request, or the end of the run) and frees
  * what start made; what was taken is written before the program ends.

@@ -48,6 +48,12 @@ struct sdc_counter {
 	const uint64_t	*value;
 };
 
+/* The counts of one part of a program (an origin of several). */
+struct sdc_counter_set {
+	const char		 *name;		/* NULL ends a list */
+	const struct sdc_counter *counters;
+};
+
 struct sdc_run {
 	const char		*prog;
 	struct sdc_options	 opt;
@@ -79,6 +85,16 @@ struct sdc_run {
 	const struct sdc_attr	*stamp;
 	size_t			 nstamp;
 	const struct sdc_counter *counters;
+	/*
+	 * The counts of each part as well, or NULL: in the metrics an
+	 * array under the key parts_key, an object a part ("name" and
+	 * its counters); on the status line the first counter of each.
+	 */
+	const struct sdc_counter_set *parts;
+	const char		*parts_key;
+	/* Called before the counters are read, to sum them up; or NULL. */
+	void			(*tally)(void *ctx);
+	void			*tally_ctx;
 	/*
 	 * When set, each rejection's message is copied here too (a run
 	 * that renders records for a destination, which reports them).

@@ -89,6 +89,21 @@ check_files(struct file_origin *fo)
 	}
 }
 
+/* Standard input is one: a second section that would read it is refused. */
+static void
+claim_stdin(const struct file_origin *fo)
+{
+	static bool taken;
+	bool wanted = false;
+
+	for (int i = 0; i < fo->nfiles; i++)
+		wanted |= strcmp(fo->files[i], "-") == 0;
+	if (wanted && taken)
+		sdc_usage_error("standard input is read by another section "
+		    "already");
+	taken |= wanted;
+}
+
 static void *
 file_start(struct sdc_ingest *ing, const void *opts, int argc,
     char *const *argv)
@@ -104,6 +119,7 @@ file_start(struct sdc_ingest *ing, const void *opts, int argc,
 		fo->files = stdin_only;
 		fo->nfiles = 1;
 	}
+	claim_stdin(fo);
 	if (ing->run->opt.dry_run)
 		check_files(fo);
 	if (fo->opt->watch != NULL)

@@ -1,5 +1,6 @@
 /* Payloads to records, with their metadata: see ingest.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
@@ -7,68 +8,149 @@
 #include "ingest.h"
 #include "input.h"
 #include "loop.h"
+#include "xalloc.h"
 #include "banned.h"
 
 static void
-batch_if_any(struct sdc_ingest *ing)
+batch_if_any(struct sdc_ingest_hub *hub)
 {
-	struct sdc_run *run = ing->run;
+	struct sdc_run *run = hub->run;
 
-	if (run->out_frames == ing->frames_at_batch || run->opt.dry_run)
+	if (run->out_frames == hub->frames_at_batch || run->opt.dry_run)
 		return;
 	sdc_run_batch(run);
-	ing->frames_at_batch = run->out_frames;
+	hub->frames_at_batch = run->out_frames;
 }
 
 static void
 on_batch_timer(void *ctx)
 {
-	struct sdc_ingest *ing = ctx;
+	struct sdc_ingest_hub *hub = ctx;
 
-	batch_if_any(ing);
-	sdc_loop_timer_arm(ing->batch_timer, ing->opt.batch_seconds);
+	batch_if_any(hub);
+	sdc_loop_timer_arm(hub->batch_timer, hub->opt.batch_seconds);
+}
+
+/* The counts of n as counters, in the order of names. */
+static const char *const total_names[] = { "connections", "messages",
+	"message_bytes", "refused", "retries", "kernel_drops" };
+/* An origin's own: messages first, the one the status line shows. */
+static const char *const origin_names[] = { "messages", "message_bytes",
+	"connections", "refused", "retries", "kernel_drops" };
+
+static const uint64_t *
+count_named(const struct sdc_origin_counts *n, const char *name)
+{
+	const uint64_t *v[] = { &n->connections, &n->messages, &n->bytes,
+		&n->refused, &n->retries, &n->drops };
+
+	for (size_t i = 0; i < SDC_INGEST_COUNTERS; i++)
+		if (strcmp(total_names[i], name) == 0)
+			return v[i];
+	return NULL;
 }
 
 static void
-set_counters(struct sdc_ingest *ing)
+set_counters(struct sdc_counter *c, const struct sdc_origin_counts *n,
+    const char *const *names)
 {
-	struct sdc_counter *c = ing->counters;
+	for (size_t i = 0; i < SDC_INGEST_COUNTERS; i++)
+		c[i] = (struct sdc_counter){ names[i], count_named(n, names[i]) };
+	c[SDC_INGEST_COUNTERS] = (struct sdc_counter){ NULL, NULL };
+}
 
-	c[0] = (struct sdc_counter){ "connections", &ing->n.connections };
-	c[1] = (struct sdc_counter){ "messages", &ing->n.messages };
-	c[2] = (struct sdc_counter){ "message_bytes", &ing->n.bytes };
-	c[3] = (struct sdc_counter){ "refused", &ing->n.refused };
-	c[4] = (struct sdc_counter){ "retries", &ing->n.retries };
-	c[5] = (struct sdc_counter){ "kernel_drops", &ing->n.drops };
-	c[6] = (struct sdc_counter){ NULL, NULL };
-	ing->run->counters = c;
+static void
+add_counts(struct sdc_origin_counts *to, const struct sdc_origin_counts *n)
+{
+	to->connections += n->connections;
+	to->messages += n->messages;
+	to->bytes += n->bytes;
+	to->refused += n->refused;
+	to->retries += n->retries;
+	to->drops += n->drops;
+}
+
+static void
+tally(void *ctx)
+{
+	struct sdc_ingest_hub *hub = ctx;
+
+	memset(&hub->total, 0, sizeof hub->total);
+	for (size_t i = 0; i < hub->n; i++)
+		add_counts(&hub->total, &hub->origins[i]->n);
 }
 
 void
-sdc_ingest_init(struct sdc_ingest *ing, struct sdc_run *run,
+sdc_ingest_hub_init(struct sdc_ingest_hub *hub, struct sdc_run *run,
     const struct sdc_ingest_options *opt)
 {
-	memset(ing, 0, sizeof(*ing));
-	ing->run = run;
-	ing->opt = *opt;
-	ing->loop = sdc_loop_new(run, opt->max_buffer);
-	ing->frames_at_batch = run->out_frames;
-	set_counters(ing);
+	memset(hub, 0, sizeof(*hub));
+	hub->run = run;
+	hub->opt = *opt;
+	hub->loop = sdc_loop_new(run, opt->max_buffer);
+	hub->frames_at_batch = run->out_frames;
+	set_counters(hub->counters, &hub->total, total_names);
+	run->counters = hub->counters;
+	run->tally = tally;
+	run->tally_ctx = hub;
 	if (opt->batch_seconds > 0) {
-		ing->batch_timer = sdc_loop_timer(ing->loop, on_batch_timer,
-		    ing);
-		sdc_loop_timer_arm(ing->batch_timer, opt->batch_seconds);
+		hub->batch_timer = sdc_loop_timer(hub->loop, on_batch_timer,
+		    hub);
+		sdc_loop_timer_arm(hub->batch_timer, opt->batch_seconds);
+	}
+}
+
+/* With a second origin, each one's counts are shown as well. */
+static void
+add_part(struct sdc_ingest_hub *hub, struct sdc_ingest *ing, const char *name)
+{
+	struct sdc_run *run = hub->run;
+
+	hub->parts = sdc_xreallocarray(hub->parts, hub->n + 2,
+	    sizeof(*hub->parts));
+	hub->parts[hub->n] = (struct sdc_counter_set){ name, ing->counters };
+	hub->parts[hub->n + 1] = (struct sdc_counter_set){ NULL, NULL };
+	if (hub->n > 0) {
+		run->parts = hub->parts;
+		run->parts_key = "origins";
 	}
 }
 
 void
-sdc_ingest_release(struct sdc_ingest *ing)
+sdc_ingest_init(struct sdc_ingest *ing, struct sdc_ingest_hub *hub,
+    const struct sdc_format *format, const void *format_opts,
+    const char *name)
 {
-	sdc_loop_timer_free(ing->batch_timer);
-	sdc_loop_free(ing->loop);
-	ing->run->counters = NULL;
-	ing->batch_timer = NULL;
-	ing->loop = NULL;
+	memset(ing, 0, sizeof(*ing));
+	ing->hub = hub;
+	ing->run = hub->run;
+	ing->loop = hub->loop;
+	ing->opt = hub->opt;
+	ing->opt.format = format;
+	ing->opt.format_opts = format_opts;
+	set_counters(ing->counters, &ing->n, origin_names);
+	add_part(hub, ing, name);
+	hub->origins = sdc_xreallocarray(hub->origins, hub->n + 1,
+	    sizeof(*hub->origins));
+	hub->origins[hub->n++] = ing;
+}
+
+void
+sdc_ingest_hub_release(struct sdc_ingest_hub *hub)
+{
+	struct sdc_run *run = hub->run;
+
+	sdc_loop_timer_free(hub->batch_timer);
+	sdc_loop_free(hub->loop);
+	run->counters = NULL;
+	run->parts = NULL;
+	run->tally = NULL;
+	free(hub->origins);
+	free(hub->parts);
+	hub->origins = NULL;
+	hub->parts = NULL;
+	hub->batch_timer = NULL;
+	hub->loop = NULL;
 }
 
 void
@@ -147,13 +229,14 @@ sdc_meta_add_received(struct sdc_meta *m, int64_t ms)
 static void
 after_payload(struct sdc_ingest *ing)
 {
+	struct sdc_ingest_hub *hub = ing->hub;
 	struct sdc_run *run = ing->run;
 
 	run->stamp = NULL;
 	run->nstamp = 0;
-	if (ing->opt.batch_size > 0 &&
-	    run->out_frames - ing->frames_at_batch >= ing->opt.batch_size)
-		batch_if_any(ing);
+	if (hub->opt.batch_size > 0 &&
+	    run->out_frames - hub->frames_at_batch >= hub->opt.batch_size)
+		batch_if_any(hub);
 }
 
 void
@@ -208,5 +291,11 @@ sdc_ingest_refuse(struct sdc_ingest *ing, const char *name,
 void
 sdc_ingest_done(struct sdc_ingest *ing)
 {
-	sdc_loop_stop(ing->loop);
+	struct sdc_ingest_hub *hub = ing->hub;
+
+	if (ing->done)
+		return;
+	ing->done = true;
+	if (++hub->done == hub->n)
+		sdc_loop_stop(hub->loop);
 }

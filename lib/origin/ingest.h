@@ -1,12 +1,17 @@
 #ifndef SDC_INGEST_H
 #define SDC_INGEST_H
 /*
- * What an origin hands its payloads to: each one is parsed with the
- * run's --format through an in-memory input, and every record made
+ * What an origin hands its payloads to: each one is parsed with its
+ * origin's --format through an in-memory input, and every record made
  * from it carries the payload's metadata (struct sdc_meta) as header
- * attributes.  Batch frames follow every batch_size records and every
- * batch_seconds.  The counts an origin keeps (connections, messages,
- * ...) are shown by --progress and written to the metrics.
+ * attributes.  The origins of a run (sdc-ingest's sections) share one
+ * struct sdc_ingest_hub: the run, its loop and output, the batches (a
+ * batch frame after every batch_size records of all of them and every
+ * batch_seconds) and the end, when every origin is done.  Each origin
+ * has its struct sdc_ingest: the hub's loop and program-wide options
+ * with its own format, and its own counts (connections, messages,
+ * ...), which --progress and the metrics show summed over the run and,
+ * when there are several origins, for each one.
  *
  * Names of the metadata attributes, for every origin to share:
  * remoteAddress, remotePort, localAddress (the listening address as
@@ -58,20 +63,43 @@ struct sdc_meta {
 	size_t		 used;
 };
 
-struct sdc_ingest {
+#define SDC_INGEST_COUNTERS	6
+
+struct sdc_ingest_hub {
 	struct sdc_run			*run;
 	struct sdc_loop			*loop;
-	struct sdc_ingest_options	 opt;
-	struct sdc_origin_counts	 n;
-	struct sdc_counter		 counters[7];
+	struct sdc_ingest_options	 opt;	/* format unused */
 	uint64_t			 frames_at_batch;
 	struct sdc_timer		*batch_timer;
+	struct sdc_ingest		**origins;
+	size_t				 n, done;
+	struct sdc_origin_counts	 total;
+	struct sdc_counter		 counters[SDC_INGEST_COUNTERS + 1];
+	struct sdc_counter_set		*parts;	/* with several origins */
 };
 
-/* The loop is made here, for run's output; the ingest borrows run. */
-void	sdc_ingest_init(struct sdc_ingest *ing, struct sdc_run *run,
+struct sdc_ingest {
+	struct sdc_ingest_hub		*hub;
+	struct sdc_run			*run;	/* the hub's */
+	struct sdc_loop			*loop;	/* the hub's */
+	struct sdc_ingest_options	 opt;
+	struct sdc_origin_counts	 n;
+	struct sdc_counter		 counters[SDC_INGEST_COUNTERS + 1];
+	bool				 done;
+};
+
+/* The loop is made here, for run's output; the hub borrows run. */
+void	sdc_ingest_hub_init(struct sdc_ingest_hub *hub, struct sdc_run *run,
 	    const struct sdc_ingest_options *opt);
-void	sdc_ingest_release(struct sdc_ingest *ing);
+void	sdc_ingest_hub_release(struct sdc_ingest_hub *hub);
+/*
+ * One more origin of the hub, reading payloads in format (its options
+ * format_opts), named name in the counts; hub keeps ing (which must stay
+ * where it is) until it is released.
+ */
+void	sdc_ingest_init(struct sdc_ingest *ing, struct sdc_ingest_hub *hub,
+	    const struct sdc_format *format, const void *format_opts,
+	    const char *name);
 
 void	sdc_meta_clear(struct sdc_meta *m);
 /* Dropped, with a warning once, past SDC_META_MAX or SDC_META_TEXT. */
@@ -100,7 +128,7 @@ void	sdc_ingest_refuse(struct sdc_ingest *ing, const char *name,
 	    const struct sdc_meta *m, const void *p, size_t n,
 	    const char *code, const char *fmt, ...)
 	    __attribute__((format(printf, 7, 8)));
-/* The origin has nothing more to give: the loop ends. */
+/* The origin has nothing more to give: once all have, the loop ends. */
 void	sdc_ingest_done(struct sdc_ingest *ing);
 
 #endif

@@ -129,7 +129,7 @@ cp -R "$srcdir/sample" "$fix/sample"
 cp -R "$srcdir/lib/spark/examples" "$fix/lib/spark/examples"
 # The --help examples name the sample files without their directory.
 cp "$srcdir"/sample/sightings.csv "$srcdir"/sample/mall.json \
-    "$srcdir"/sample/mall.key "$fix/"
+    "$srcdir"/sample/mall.key "$srcdir/README" "$fix/"
 make_fixtures() {
 	local mall=sample/mall-sightings.csv sightings=sample/sightings.csv
 	local half
@@ -248,7 +248,7 @@ if names localhost:8080; then
 	push_port=$(cat "$tmp/http.port" 2> /dev/null)
 	[ -n "$push_port" ] || ok 1 "the http server starts" "$tmp/http.err"
 fi
-if names localhost:1883; then
+if names :1883; then
 	mkdir "$tmp/mqtt"
 	mqtt_port=$(PATH=$PATH:/usr/sbin "$data/mosquitto-start.sh" "$tmp/mqtt")
 	servers+=("$(cat "$tmp/mqtt/pid")")
@@ -309,11 +309,12 @@ fi
 # what it becomes here, in order, as literal text.
 
 tcp_port=$(free_port) http_port=$(free_port) https_port=$(free_port)
-udp_port=$(free_port udp) spark_port=$(free_port)
+udp_port=$(free_port udp) spark_port=$(free_port) ingest_port=$(free_port)
 SUBSTITUTIONS=(
 	# Listening ports: free ones.
 	:5140 ":$tcp_port"	"-P 5140" "-P $tcp_port"	-n\ localhost -n\ 127.0.0.1
 	:8000 ":$http_port"	:8443 ":$https_port"	:25826 ":$udp_port"
+	127.0.0.1:8080 "127.0.0.1:$ingest_port"
 	# Paths of a deployment: files of the example's directory.
 	/var/log/syslog syslog.log	/var/log/app logs
 	/usr/share/collectd/types.db sample/collectd-types.db
@@ -323,6 +324,7 @@ SUBSTITUTIONS=(
 	# server.
 	broker.mall:8883 "localhost:$mqtts_port"
 	localhost:1883 "127.0.0.1:$mqtt_port"	"-p 1883" "-p $mqtt_port"
+	127.0.0.1:1883 "127.0.0.1:$mqtt_port"
 	http://localhost:8081 "http://127.0.0.1:$registry_port"
 	# An http service, S3 and a Databricks workspace: the http server,
 	# S3Proxy and the contract server.
