@@ -232,20 +232,27 @@ make_fixtures() {
 
 names() { cat "$tmp"/ex/*.raw | grep -q -F -e "$1"; }
 
-# serve PIDVAR: note the server just started in the background.
+# serve: note the server just started in the background, for the end.
 serve() { servers+=("$!"); }
+
+# port_file FILE: the port a server writes to FILE, once it has (10 s at
+# most).
+port_file() {
+	local _
+	for _ in $(seq 100); do
+		[ -s "$1" ] && break
+		sleep 0.1
+	done
+	cat "$1" 2> /dev/null
+}
 
 registry_port= mqtts_port= s3_url= databricks_port= mqtt_port= push_port=
 # The push backend that tests/sink/http-server.py plays.
 if names localhost:8080; then
 	python3 "$srcdir/tests/sink/http-server.py" --port-file "$tmp/http.port" \
 	    --log "$tmp/http.log" 2> "$tmp/http.err" &
-	servers+=("$!")
-	for _ in $(seq 100); do
-		[ -s "$tmp/http.port" ] && break
-		sleep 0.1
-	done
-	push_port=$(cat "$tmp/http.port" 2> /dev/null)
+	serve
+	push_port=$(port_file "$tmp/http.port")
 	[ -n "$push_port" ] || ok 1 "the http server starts" "$tmp/http.err"
 fi
 if names :1883; then
@@ -274,12 +281,8 @@ if names example.cloud.databricks.com; then
 	python3 "$srcdir/tests/sparkjob/databricks-server.py" \
 	    --port-file "$tmp/databricks.port" --token example-token \
 	    --job 1042=notebook:SUCCESS 2> "$tmp/databricks.log" &
-	servers+=("$!")
-	for _ in $(seq 100); do
-		[ -s "$tmp/databricks.port" ] && break
-		sleep 0.1
-	done
-	databricks_port=$(cat "$tmp/databricks.port" 2> /dev/null)
+	serve
+	databricks_port=$(port_file "$tmp/databricks.port")
 	[ -n "$databricks_port" ] ||
 	    ok 1 "the Databricks contract server starts" "$tmp/databricks.log"
 fi
