@@ -221,6 +221,8 @@ make_fixtures() {
 	head -n 3 "$data/log-common.log" > logs/app.log
 	sh "$srcdir/tests/tls/make-certs.sh" . > /dev/null
 	printf '{"sensor":"s1","count":3}\n' > batch.json
+	printf '{"sensor":"s1","count":3}\n{"sensor":"s2","count":1}\n' \
+	    > lines.json
 	echo mqtt-example > mqtt.pw
 }
 (cd "$fix" && PATH=$builddir:$PATH make_fixtures) ||
