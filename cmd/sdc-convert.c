@@ -7,9 +7,10 @@
 #include "diag.h"
 #include "format-options.h"
 #include "format.h"
+#include "path.h"
 #include "run.h"
 
-enum { OPT_C2J = 0x100, OPT_J2C };
+enum { OPT_C2J = 0x100, OPT_J2C, OPT_PAYLOAD_FIELD };
 
 /*
  * The formats' own options come from format-options.h; the lists of
@@ -23,13 +24,29 @@ static const struct sdc_option options[] = {
 	{ "to", 'o', 'o', true, "FORMAT", to_help },
 	{ "c2j", 0, OPT_C2J, false, NULL, "same as --from csv --to json" },
 	{ "j2c", 0, OPT_J2C, false, NULL, "same as --from json --to csv" },
+	{ "payload-field", 0, OPT_PAYLOAD_FIELD, true, "PATH",
+	  "in a record stream read --from FORMAT, the field to parse "
+	  "(default: root)" },
 	{ NULL, 0, 0, false, NULL, NULL }
 };
 
 struct convert {
 	const char	*from;
 	const char	*to;
+	const char	*payload_text;	/* --payload-field, or NULL */
+	struct sdc_path	 payload;
 };
+
+static void
+set_payload_field(struct convert *c, const char *arg)
+{
+	char err[128];
+
+	sdc_path_release(&c->payload);
+	if (sdc_path_parse(&c->payload, arg, err, sizeof err) != 0)
+		sdc_usage_error("--payload-field: '%s': %s", arg, err);
+	c->payload_text = arg;
+}
 
 static void
 handle(void *ctx, int val, const char *arg)
@@ -41,6 +58,7 @@ handle(void *ctx, int val, const char *arg)
 	case 'o': c->to = arg; break;
 	case OPT_C2J: c->from = "csv"; c->to = "json"; break;
 	case OPT_J2C: c->from = "json"; c->to = "csv"; break;
+	case OPT_PAYLOAD_FIELD: set_payload_field(c, arg); break;
 	}
 }
 
@@ -49,6 +67,8 @@ static const struct sdc_cli cli = {
 	"Convert data formats (JSON, CSV, XML, Avro, Protobuf, logs, ...) to "
 	"and from sdc record streams.",
 	"  sdc-convert --from csv sightings.csv | sdc-convert --to json\n"
+	"  sdc-convert --from text --text-field /body lines.json |\n"
+	"    sdc-convert --from json --payload-field /body\n"
 	"  sdc-convert --to json --pretty < records.sdc",
 	options,
 	handle
@@ -89,7 +109,7 @@ list_formats(char *help, size_t len, bool reading)
 int
 main(int argc, char **argv)
 {
-	struct convert c = { NULL, NULL };
+	struct convert c;
 	struct sdc_format_opts fo;
 	struct sdc_options opt;
 	struct sdc_run run;
@@ -98,6 +118,7 @@ main(int argc, char **argv)
 	char **files;
 	int first, status;
 
+	memset(&c, 0, sizeof c);
 	sdc_options_init(&opt);
 	list_formats(from_help, sizeof(from_help), true);
 	list_formats(to_help, sizeof(to_help), false);
@@ -106,17 +127,22 @@ main(int argc, char **argv)
 	    &c, argc, argv);
 	from = format_named("--from", c.from, true);
 	to = format_named("--to", c.to, false);
+	if (c.payload_text != NULL && from == NULL)
+		sdc_usage_error("--payload-field: needs --from FORMAT, the "
+		    "format of the payloads");
 	files = first < argc ? argv + first : stdin_only;
 	sdc_run_start(&run, sdc_progname(), &opt,
 	    to != NULL ? to->writer(sdc_format_opts_get(&fo, to)) : NULL);
 	for (; *files != NULL; files++) {
 		if (from != NULL)
 			sdc_run_read_input(&run, from,
-			    sdc_format_opts_get(&fo, from), *files);
+			    sdc_format_opts_get(&fo, from), &c.payload,
+			    *files);
 		else
 			sdc_run_read_stream(&run, *files);
 	}
 	status = sdc_run_finish(&run);
 	sdc_format_opts_release(&fo);
+	sdc_path_release(&c.payload);
 	return status;
 }

@@ -65,6 +65,14 @@ struct sdc_format {
 	/* Parse in into records for run; NULL when it cannot read. */
 	void		(*read)(struct sdc_run *run, struct sdc_input *in,
 			    const void *opts);
+	/*
+	 * Optional, for many small inputs (the payloads of records): a
+	 * reader made once for run (NULL when these opts need read), each
+	 * input fed to it as read would read it, then freed.
+	 */
+	void		*(*reader_new)(struct sdc_run *run, const void *opts);
+	void		(*reader_feed)(void *reader, struct sdc_input *in);
+	void		(*reader_free)(void *reader);
 	/* NULL when it cannot write. */
 	struct sdc_writer *(*writer)(const void *opts);
 };

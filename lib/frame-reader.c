@@ -88,6 +88,16 @@ sdc_frame_reader_close(struct sdc_frame_reader *r)
 	r->buf = NULL;
 }
 
+static void make_room(struct sdc_frame_reader *r, size_t need);
+
+void
+sdc_frame_reader_preload(struct sdc_frame_reader *r, const void *p, size_t n)
+{
+	make_room(r, r->end - r->start + n);
+	memcpy(r->buf + r->end, p, n);
+	r->end += n;
+}
+
 static enum sdc_read_status
 bad(struct sdc_frame_reader *r, uint64_t offset, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

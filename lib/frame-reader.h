@@ -49,6 +49,9 @@ int	sdc_frame_reader_open(struct sdc_frame_reader *r, const char *path,
 /* An open fd (closed by _close unless it is standard input), named. */
 int	sdc_frame_reader_open_fd(struct sdc_frame_reader *r, int fd,
 	    const char *name, size_t max_payload);
+/* Bytes already read from the fd (a peek at it), to be read first. */
+void	sdc_frame_reader_preload(struct sdc_frame_reader *r, const void *p,
+	    size_t n);
 void	sdc_frame_reader_close(struct sdc_frame_reader *r);
 /* Whether _next can return without waiting for more input. */
 bool	sdc_frame_reader_ready(const struct sdc_frame_reader *r);

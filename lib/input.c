@@ -14,6 +14,7 @@ sdc_input_open(struct sdc_input *in, const char *path)
 	in->offset = 0;
 	in->mem = NULL;
 	in->mem_len = 0;
+	in->ahead_len = in->ahead_at = 0;
 	if (strcmp(path, "-") == 0) {
 		in->fd = STDIN_FILENO;
 		in->name = "stdin";
@@ -34,6 +35,7 @@ sdc_input_memory(struct sdc_input *in, const char *name, const void *p,
 	in->offset = 0;
 	in->mem = p;
 	in->mem_len = n;
+	in->ahead_len = in->ahead_at = 0;
 }
 
 static ssize_t
@@ -49,22 +51,60 @@ read_memory(struct sdc_input *in, void *buf, size_t n)
 	return (ssize_t)n;
 }
 
+static ssize_t
+read_retrying(int fd, void *buf, size_t n)
+{
+	for (;;) {
+		ssize_t got = read(fd, buf, n);
+
+		if (got >= 0 || errno != EINTR)
+			return got;
+		sdc_signals_poll();
+	}
+}
+
+ssize_t
+sdc_input_peek(struct sdc_input *in, size_t want)
+{
+	ssize_t got;
+
+	if (want > sizeof in->ahead)
+		want = sizeof in->ahead;
+	if (in->ahead_len >= want)
+		return 0;
+	got = read_retrying(in->fd, in->ahead + in->ahead_len,
+	    want - in->ahead_len);
+	if (got > 0)
+		in->ahead_len += (size_t)got;
+	return got;
+}
+
+static ssize_t
+read_ahead(struct sdc_input *in, void *buf, size_t n)
+{
+	size_t left = in->ahead_len - in->ahead_at;
+
+	if (n > left)
+		n = left;
+	memcpy(buf, in->ahead + in->ahead_at, n);
+	in->ahead_at += n;
+	in->offset += n;
+	return (ssize_t)n;
+}
+
 ssize_t
 sdc_input_read(struct sdc_input *in, void *buf, size_t n)
 {
+	ssize_t got;
+
 	if (in->mem != NULL)
 		return read_memory(in, buf, n);
-	for (;;) {
-		ssize_t got = read(in->fd, buf, n);
-
-		if (got >= 0) {
-			in->offset += (uint64_t)got;
-			return got;
-		}
-		if (errno != EINTR)
-			return -1;
-		sdc_signals_poll();
-	}
+	if (in->ahead_at < in->ahead_len && n > 0)
+		return read_ahead(in, buf, n);
+	got = read_retrying(in->fd, buf, n);
+	if (got > 0)
+		in->offset += (uint64_t)got;
+	return got;
 }
 
 void

@@ -14,6 +14,9 @@ struct sdc_input {
 	uint64_t	 offset;	/* bytes read so far */
 	const uint8_t	*mem;		/* the bytes, when in memory */
 	size_t		 mem_len;
+	/* Bytes sdc_input_peek read ahead, which _read returns first. */
+	uint8_t		 ahead[16];
+	size_t		 ahead_len, ahead_at;
 };
 
 /* "-" is standard input.  -1 with errno when it cannot be opened. */
@@ -21,6 +24,12 @@ int	sdc_input_open(struct sdc_input *in, const char *path);
 /* The n bytes at p, which must outlive the input, named name. */
 void	sdc_input_memory(struct sdc_input *in, const char *name,
 	    const void *p, size_t n);
+/*
+ * One more read from a file or standard input into ahead, up to want
+ * bytes in all (at most sizeof ahead), leaving the offset alone: what
+ * read(2) returns, the bytes already ahead being ahead_len.
+ */
+ssize_t	sdc_input_peek(struct sdc_input *in, size_t want);
 /* Like read(2), but retries interrupted reads; -1 with errno. */
 ssize_t	sdc_input_read(struct sdc_input *in, void *buf, size_t n);
 void	sdc_input_close(struct sdc_input *in);

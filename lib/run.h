@@ -170,9 +170,34 @@ void	sdc_run_read_stream(struct sdc_run *run, const char *path);
 
 struct sdc_format;
 struct sdc_input;
-/* Parse the input at path ("-" for stdin) with fmt's reader and opts. */
+struct sdc_path;
+/*
+ * Parse the input at path ("-" for stdin) with fmt's reader and opts.
+ * An input that is a record stream (it starts with the magic) is read
+ * as one instead, and the payload of each data record, its root or the
+ * field at payload_field (when not NULL), is parsed as one input of
+ * fmt (see run-payload.c).
+ */
 void	sdc_run_read_input(struct sdc_run *run, const struct sdc_format *fmt,
-	    const void *opts, const char *path);
+	    const void *opts, const struct sdc_path *payload_field,
+	    const char *path);
+/*
+ * For readers of record streams: a frame that is not parsed here, sent
+ * on as sdc_run_read_stream does (scratch decodes it for a writer), and
+ * a frame whose payload does not decode, rejected with its offset.
+ */
+void	sdc_run_pass_frame(struct sdc_run *run, struct sdc_frame_reader *fr,
+	    const struct sdc_frame *f, struct sdc_record *scratch);
+void	sdc_run_bad_frame(struct sdc_run *run, struct sdc_frame_reader *fr,
+	    const struct sdc_frame *f, const char *reason);
+/* What sdc_run_read_input does with the data records of a stream. */
+struct sdc_payload_parser;
+struct sdc_payload_parser *sdc_payload_parser_new(struct sdc_run *run,
+	    const struct sdc_format *fmt, const void *opts,
+	    const struct sdc_path *field);
+void	sdc_payload_parser_frame(struct sdc_payload_parser *p,
+	    struct sdc_frame_reader *fr, const struct sdc_frame *f);
+void	sdc_payload_parser_free(struct sdc_payload_parser *p);
 /* A reader could not read in: report it (errno) and note status 3. */
 void	sdc_run_input_error(struct sdc_run *run, const struct sdc_input *in);
 

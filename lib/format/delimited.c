@@ -17,7 +17,23 @@ sdc_idbuf_init(struct sdc_idbuf *b, const char *name)
 {
 	size_t n = strlen(name);
 
-	b->buf = sdc_xmalloc(n + 24);
+	b->cap = n + 24;
+	b->buf = sdc_xmalloc(b->cap);
+	memcpy(b->buf, name, n);
+	b->buf[n] = ':';
+	b->prefix = n + 1;
+	b->len = 0;
+}
+
+void
+sdc_idbuf_rename(struct sdc_idbuf *b, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n + 24 > b->cap) {
+		b->cap = n + 64;
+		b->buf = sdc_xrealloc(b->buf, b->cap);
+	}
 	memcpy(b->buf, name, n);
 	b->buf[n] = ':';
 	b->prefix = n + 1;

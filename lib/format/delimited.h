@@ -71,9 +71,12 @@ struct sdc_idbuf {
 	size_t	 prefix;	/* length of "NAME:" */
 	size_t	 len;		/* of the last id made */
 	uint64_t last;		/* its number */
+	size_t	 cap;
 };
 
 void	sdc_idbuf_init(struct sdc_idbuf *b, const char *name);
+/* Ids of another name, in the same buffer when it fits. */
+void	sdc_idbuf_rename(struct sdc_idbuf *b, const char *name);
 void	sdc_idbuf_release(struct sdc_idbuf *b);
 const char *sdc_idbuf_make(struct sdc_idbuf *b, uint64_t n);
 

@@ -573,6 +573,24 @@ sdc_json_reader_init(struct sdc_json_reader *r, enum sdc_json_mode mode,
 }
 
 void
+sdc_json_reader_restart(struct sdc_json_reader *r, enum sdc_json_mode mode,
+    void *ctx)
+{
+	r->ctx = ctx;
+	r->mode = mode;
+	r->start = r->end = 0;
+	r->buf[0] = 0;
+	r->eof = r->skip_line = r->stopped = false;
+	r->line = 1;
+	r->line_off = 0;
+	r->array = ARRAY_BEFORE;
+	r->value_line = r->err_line = 0;
+	r->err[0] = '\0';
+	r->raw = NULL;
+	r->raw_len = 0;
+}
+
+void
 sdc_json_reader_release(struct sdc_json_reader *r)
 {
 	free(r->buf);

@@ -65,6 +65,9 @@ struct sdc_json_reader {
 void	sdc_json_reader_init(struct sdc_json_reader *r, enum sdc_json_mode mode,
 	    bool exact_decimals, size_t max_value, sdc_json_read_fn *read,
 	    void *ctx);
+/* Read a new input through ctx, in mode, keeping the buffer. */
+void	sdc_json_reader_restart(struct sdc_json_reader *r,
+	    enum sdc_json_mode mode, void *ctx);
 void	sdc_json_reader_release(struct sdc_json_reader *r);
 enum sdc_json_status sdc_json_next(struct sdc_json_reader *r,
 	    struct sdc_arena *a, struct sdc_field *out);

@@ -29,7 +29,8 @@ struct json_in {
 	struct sdc_json_reader	 jr;
 	struct sdc_record	 rec;
 	char			*id;	/* "NAME:" then the line */
-	size_t			 id_prefix;
+	size_t			 id_prefix, id_cap;
+	enum sdc_json_mode	 mode;	/* as asked, for each input */
 };
 
 static ssize_t
@@ -88,33 +89,74 @@ read_value(struct json_in *ji)
 	return true;
 }
 
+/* The id's room: the input's name, ':', a line number. */
+static void
+name_ids(struct json_in *ji, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n + 2 + SDC_JSON_NUMBER_MAX > ji->id_cap) {
+		ji->id_cap = n + 64 + SDC_JSON_NUMBER_MAX;
+		ji->id = sdc_xrealloc(ji->id, ji->id_cap);
+	}
+	memcpy(ji->id, name, n);
+	ji->id[n] = ':';
+	ji->id_prefix = n + 1;
+}
+
+static void *
+json_reader_new(struct sdc_run *run, const void *opts)
+{
+	const struct json_opts *o = opts;
+	struct json_in *ji;
+
+	if (o->typed)
+		return NULL;
+	ji = sdc_xcalloc(1, sizeof *ji);
+	ji->run = run;
+	ji->mode = o->mode;
+	sdc_json_reader_init(&ji->jr, o->mode, o->exact_decimals,
+	    run->opt.max_record, input_read, NULL);
+	sdc_record_init(&ji->rec);
+	return ji;
+}
+
+static void
+json_reader_feed(void *reader, struct sdc_input *in)
+{
+	struct json_in *ji = reader;
+
+	ji->in = in;
+	name_ids(ji, in->name);
+	sdc_json_reader_restart(&ji->jr, ji->mode, in);
+	while (read_value(ji))
+		continue;
+}
+
+static void
+json_reader_free(void *reader)
+{
+	struct json_in *ji = reader;
+
+	sdc_record_release(&ji->rec);
+	sdc_json_reader_release(&ji->jr);
+	free(ji->id);
+	free(ji);
+}
+
 static void
 json_read(struct sdc_run *run, struct sdc_input *in, const void *opts)
 {
 	const struct json_opts *o = opts;
 	struct json_in *ji;
-	size_t n = strlen(in->name);
 
 	if (o->typed) {
 		sdc_json_typed_read(run, in, o->mode);
 		return;
 	}
-	ji = sdc_xcalloc(1, sizeof *ji);
-	ji->run = run;
-	ji->in = in;
-	ji->id = sdc_xmalloc(n + 2 + SDC_JSON_NUMBER_MAX);
-	memcpy(ji->id, in->name, n);
-	ji->id[n] = ':';
-	ji->id_prefix = n + 1;
-	sdc_json_reader_init(&ji->jr, o->mode, o->exact_decimals,
-	    run->opt.max_record, input_read, in);
-	sdc_record_init(&ji->rec);
-	while (read_value(ji))
-		continue;
-	sdc_record_release(&ji->rec);
-	sdc_json_reader_release(&ji->jr);
-	free(ji->id);
-	free(ji);
+	ji = json_reader_new(run, opts);
+	json_reader_feed(ji, in);
+	json_reader_free(ji);
 }
 
 /* Writing. */
@@ -338,5 +380,8 @@ const struct sdc_format sdc_format_json = {
 	.opts_size = sizeof(struct json_opts),
 	.opts_init = opts_init,
 	.read = json_read,
+	.reader_new = json_reader_new,
+	.reader_feed = json_reader_feed,
+	.reader_free = json_reader_free,
 	.writer = json_writer_new,
 };

@@ -249,17 +249,15 @@ sdc_text_reader_finish(struct sdc_text_reader *r)
 }
 
 static void
-text_read(struct sdc_run *run, struct sdc_input *in, const void *opts)
+read_all(struct sdc_text_reader *r, struct sdc_input *in)
 {
-	struct sdc_text_reader *r = sdc_text_reader_new(run, in->name, opts);
-
 	for (;;) {
 		size_t room;
 		void *p = sdc_text_reader_space(r, &room);
 		ssize_t n = sdc_input_read(in, p, room);
 
 		if (n < 0) {
-			sdc_run_input_error(run, in);
+			sdc_run_input_error(r->run, in);
 			break;
 		}
 		if (n == 0) {
@@ -268,7 +266,41 @@ text_read(struct sdc_run *run, struct sdc_input *in, const void *opts)
 		}
 		sdc_text_reader_commit(r, (size_t)n);
 	}
+}
+
+static void
+text_read(struct sdc_run *run, struct sdc_input *in, const void *opts)
+{
+	struct sdc_text_reader *r = sdc_text_reader_new(run, in->name, opts);
+
+	read_all(r, in);
 	sdc_text_reader_free(r);
+}
+
+/* One reader for many inputs: its window and record kept. */
+static void *
+text_payload_reader(struct sdc_run *run, const void *opts)
+{
+	return sdc_text_reader_new(run, "", opts);
+}
+
+static void
+text_feed(void *reader, struct sdc_input *in)
+{
+	struct sdc_text_reader *r = reader;
+
+	r->name = in->name;
+	r->win.len = r->pos = r->scan = 0;
+	r->line = 1;
+	r->discarding = false;
+	sdc_idbuf_rename(&r->id, in->name);
+	read_all(r, in);
+}
+
+static void
+text_reader_free(void *reader)
+{
+	sdc_text_reader_free(reader);
 }
 
 struct text_writer {
@@ -403,5 +435,8 @@ const struct sdc_format sdc_format_text = {
 	.opts_init = opts_init,
 	.opts_release = opts_release,
 	.read = text_read,
+	.reader_new = text_payload_reader,
+	.reader_feed = text_feed,
+	.reader_free = text_reader_free,
 	.writer = text_writer,
 };

@@ -2,10 +2,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "buf.h"
 #include "field.h"
+#include "input.h"
 #include "keyset.h"
 #include "record.h"
 #include "siphash.h"
@@ -344,6 +346,35 @@ test_field_attributes(void)
 	sdc_record_release(&r);
 }
 
+/* A peek at an input is read again first, and not counted twice. */
+static void
+test_input_peek(void)
+{
+	struct sdc_input in;
+	char got[16];
+	int fds[2];
+
+	if (pipe(fds) != 0 || write(fds[1], "abcdef", 6) != 6) {
+		ok(0, "a pipe for the input");
+		return;
+	}
+	close(fds[1]);
+	sdc_input_memory(&in, "pipe", NULL, 0);
+	in.fd = fds[0];
+	ok(sdc_input_peek(&in, 3) == 3 && memcmp(in.ahead, "abc", 3) == 0,
+	    "a peek reads ahead");
+	ok(sdc_input_peek(&in, 3) == 0, "no more than asked");
+	ok(sdc_input_read(&in, got, 2) == 2 && memcmp(got, "ab", 2) == 0 &&
+	    in.offset == 2, "the peeked bytes are read first");
+	ok(sdc_input_read(&in, got, sizeof got) == 1 && got[0] == 'c',
+	    "up to the end of the peek");
+	ok(sdc_input_read(&in, got, sizeof got) == 3 &&
+	    memcmp(got, "def", 3) == 0 && in.offset == 6,
+	    "then from the descriptor, each byte counted once");
+	ok(sdc_input_read(&in, got, sizeof got) == 0, "and its end");
+	close(fds[0]);
+}
+
 int
 main(void)
 {
@@ -359,5 +390,6 @@ main(void)
 	test_fields();
 	test_record();
 	test_field_attributes();
+	test_input_peek();
 	return tap_done();
 }
