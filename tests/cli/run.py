@@ -34,7 +34,9 @@ import subprocess
 import sys
 import tempfile
 
-TIMEOUT = 60
+# Seconds a case may take; the Spark cases, which start JVMs, set more
+# (tests/spark/run.sh) so that a loaded machine does not fail them.
+TIMEOUT = int(os.environ.get("SDC_CASE_TIMEOUT", "60"))
 
 
 class CaseError(Exception):

@@ -21,6 +21,9 @@ if ! "$python" -c 'import pyspark' 2> /dev/null; then
 	exit 0
 fi
 export SDC_SPARK_PYTHON=$python
+# A case starts one or two SparkContexts, 10 to 20 s each on a quiet
+# machine with 2 cores, several times that when it is loaded.
+export SDC_CASE_TIMEOUT=${SDC_CASE_TIMEOUT:-240}
 export PYTHONPATH=$srcdir/lib/spark${PYTHONPATH:+:$PYTHONPATH}
 export SDC_SPARK_JAR=${SDC_SPARK_JAR:-${top_builddir:-.}/sdc-spark.jar}
 cases=("$@")
