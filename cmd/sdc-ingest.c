@@ -58,10 +58,10 @@ static const struct sdc_cli cli = {
 	"origin.",
 	"  sdc-ingest --format csv sightings.csv > sightings.sdc\n"
 	"  sdc-ingest tcp --listen :5140 --framing auto --format log "
-	"--log-format syslog\n"
+	"--log-format syslog \\\n      > syslog.sdc &\n"
 	"  sdc-ingest mqtt --broker 127.0.0.1:1883 --topic 'mall/#' "
 	"--format json \\\n"
-	"      + http --listen 127.0.0.1:8080 --format json",
+	"      + http --listen 127.0.0.1:8080 --format json > mall.sdc &",
 	options,
 	handle
 };

@@ -175,7 +175,8 @@ static const struct sdc_cli cli = {
 	"--transformer SPEC [options] [FILE ...]",
 	"Run each batch of records through a Spark transformer, as an RDD.",
 	"  sdc-spark-eval -T traffic.py:FootTraffic < sightings.sdc > traffic.sdc\n"
-	"  sdc-spark-eval -T model.py:Score -p k=4 -c spark.executor.memory=2g",
+	"  sdc-spark-eval -T anomalies.py:AnomalousDevices -p k=4 \\\n"
+	"      -c spark.executor.memory=2g < sightings.sdc > scored.sdc",
 	options,
 	handle
 };
