@@ -455,13 +455,13 @@ def main(argv):
         print(f"report.py: {args.site}: {e}", file=sys.stderr)
         return EXIT_USAGE
     site["_state"] = args.state
+    # Spark starts before the lock is taken, so that runs launched
+    # together overlap their start; the state's read-merge-write is
+    # theirs in turn.
+    spark = spark_session()
     try:
         with report_state.lock(args.state):
-            spark = spark_session()
-            try:
-                return run(spark, args, site)
-            finally:
-                spark.stop()
+            return run(spark, args, site)
     except report_state.StateError as e:
         print(f"report.py: {e}", file=sys.stderr)
         return EXIT_STATE
@@ -469,6 +469,8 @@ def main(argv):
         print(f"report.py: {e.filename or args.state}: {e.strerror}",
               file=sys.stderr)
         return EXIT_STATE
+    finally:
+        spark.stop()
 
 
 if __name__ == "__main__":
