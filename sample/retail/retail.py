@@ -1,5 +1,7 @@
 """The retail pipeline's transformer: foot traffic and anomalous devices
-in one SparkContext, composed through the Transformer API.
+in one SparkContext: FootTraffic through its transform(), and
+AnomalousDevices' features and scores() (its transform() would tag every
+record, which this one does once for both).
 
     sdc-spark-eval -T sample/retail/retail.py:Retail --batch-ms 2000 \\
         [--param k=3 --param n=3 ...]
@@ -86,12 +88,14 @@ class Retail(Transformer):
         for name in ("foot_traffic.py", "anomalies.py"):
             sc.addPyFile(os.path.join(examples, name))
         from foot_traffic import FootTraffic
+        import anomalies
         from anomalies import AnomalousDevices
         self.traffic = FootTraffic()
         self.traffic.init(sc, [])
         self.anomalies = AnomalousDevices()
         self.anomalies.init(sc, own)
         self.threshold = self.anomalies.options["n"]
+        self.model = anomalies
         self.batch = 0
 
     def transform(self, rdd):
@@ -100,15 +104,11 @@ class Retail(Transformer):
         positions = rdd.filter(is_position)
         zones, _ = results_and_errors(
             self.traffic.transform(positions.map(as_zone_sighting)))
-        tagged, _ = results_and_errors(
-            self.anomalies.transform(positions.map(as_radio_sighting)))
-        scores = dict(tagged.map(lambda r: (r["device_id"],
-                                            r["anomaly_score"])).collect())
+        scores = self.device_scores(positions)
         flagged = {d for d, s in scores.items() if s > self.threshold}
-        times = positions.map(lambda r: r.get("ts")) \
-            .filter(lambda t: t is not None)
-        ts = times.max() if zones is not None and not times.isEmpty() \
-            else None
+        latest = positions.map(lambda r: r.get("ts")) \
+            .filter(lambda t: t is not None).top(1)
+        ts = latest[0] if zones is not None and latest else None
         extra = [added({"kind": "foot_traffic", "ts": ts, "zone": z["zone"],
                         "positions": z["sightings"],
                         "total_positions": z["total_sightings"],
@@ -121,3 +121,15 @@ class Retail(Transformer):
         if extra:
             out = out.union(self.sc.parallelize(extra, 1))
         return out, None
+
+    def device_scores(self, positions):
+        """AnomalousDevices' score of each device, from its features: the
+        same as its transform() gives, without tagging every record
+        there (this transformer tags them itself)."""
+        m = self.model
+        per_device = positions.map(as_radio_sighting).filter(m.usable) \
+            .map(m.device_sighting).reduceByKey(m.add_sightings) \
+            .mapValues(m.features).collect()
+        if len(per_device) < self.anomalies.options["k"]:
+            return {}
+        return self.anomalies.scores(per_device)
