@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -10,6 +11,48 @@
 #include "banned.h"
 
 extern char **environ;
+
+/*
+ * The children not yet reaped, each the leader of its own group, so that
+ * a program stopping at once (a second stop signal, in a handler) still
+ * ends them: atomics, which a signal handler may read.
+ */
+#define CHILDREN_MAX	512
+static atomic_int children[CHILDREN_MAX];
+
+static void
+remember(pid_t pid)
+{
+	for (int i = 0; i < CHILDREN_MAX; i++) {
+		int none = 0;
+
+		if (atomic_compare_exchange_strong(&children[i], &none,
+		    (int)pid))
+			return;
+	}
+}
+
+static void
+forget(pid_t pid)
+{
+	for (int i = 0; i < CHILDREN_MAX; i++) {
+		int was = (int)pid;
+
+		if (atomic_compare_exchange_strong(&children[i], &was, 0))
+			return;
+	}
+}
+
+void
+sdc_end_children_now(void)
+{
+	for (int i = 0; i < CHILDREN_MAX; i++) {
+		int pid = atomic_load(&children[i]);
+
+		if (pid > 0)
+			kill(-pid, SIGTERM);
+	}
+}
 
 /*
  * Two steps so that a parent fd already numbered like a child fd is
@@ -76,6 +119,7 @@ sdc_spawn_env(const struct sdc_spawn *s, char *const *envp)
 		errno = rc;
 		return -1;
 	}
+	remember(pid);
 	return pid;
 }
 
@@ -86,6 +130,13 @@ shell_status(int status)
 	    128 + WTERMSIG(status);
 }
 
+static int
+reaped(pid_t pid, int status)
+{
+	forget(pid);
+	return shell_status(status);
+}
+
 int
 sdc_wait(pid_t pid, double seconds)
 {
@@ -94,7 +145,7 @@ sdc_wait(pid_t pid, double seconds)
 
 	while (seconds < 0) {
 		if (waitpid(pid, &status, 0) == pid)
-			return shell_status(status);
+			return reaped(pid, status);
 		if (errno != EINTR)
 			return -1;
 	}
@@ -103,7 +154,7 @@ sdc_wait(pid_t pid, double seconds)
 		pid_t got = waitpid(pid, &status, WNOHANG);
 
 		if (got == pid)
-			return shell_status(status);
+			return reaped(pid, status);
 		if (got < 0 && errno != EINTR)
 			return -1;
 		nanosleep(&tick, NULL);

@@ -28,5 +28,10 @@ pid_t	sdc_spawn_env(const struct sdc_spawn *s, char *const *envp);
 int	sdc_wait(pid_t pid, double seconds);
 /* Ask the child's group to end, then make it, after grace seconds. */
 int	sdc_stop_child(pid_t pid, double grace);
+/*
+ * SIGTERM to the group of every child spawned and not yet waited for;
+ * async-signal-safe, for a program that stops at once.
+ */
+void	sdc_end_children_now(void);
 
 #endif

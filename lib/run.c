@@ -9,6 +9,7 @@
 #include "diag.h"
 #include "format.h"
 #include "metrics.h"
+#include "process.h"
 #include "run.h"
 #include "signals.h"
 #include "varint.h"
@@ -45,6 +46,7 @@ stop_now(int sig)
 	const char *prog = sdc_progname();
 	ssize_t w;
 
+	sdc_end_children_now();
 	w = write(STDERR_FILENO, prog, strlen(prog));
 	w = write(STDERR_FILENO, how, sizeof how - 1);
 	(void)w;

@@ -132,7 +132,9 @@ for _ in $(seq 100); do
 	pgrep -f "[S]parkSubmit.*stop-case-$$" > /dev/null && break
 	sleep 0.2
 done
-kill -TERM $pid
+# To sdc-sparkjob itself: timeout(1) would send it twice (to its child,
+# then to its process group), and a second stop stops at once.
+kill -TERM "$(pgrep -P $pid)"
 wait $pid
 status=$?
 sdc-convert --to json < run4.sdc > run4.json 2>&1
