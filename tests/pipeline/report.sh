@@ -26,28 +26,8 @@ if [ ! -x "$chromium" ]; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sdc-report.XXXXXX")
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)) failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	for f in "$@"; do sed 's/^/# /' "$f" | tail -25; done
-}
-check() {	# check DESCRIPTION COMMAND... [-- FILES TO SHOW]
-	local what=$1 cmd=() show=()
-	shift
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do cmd+=("$1"); shift; done
-	[ $# -gt 0 ] && shift
-	show=("$@")
-	if "${cmd[@]}" > "$tmp/check.out" 2>&1; then
-		ok "$what"
-	else
-		not_ok "$what" "$tmp/check.out" "${show[@]}"
-	fi
-}
-trap 'echo "1..$n"; rm -rf "$tmp"; [ "$failed" -eq 0 ]; exit' EXIT
-trap 'exit 1' INT TERM
+# shellcheck source=tests/lib/tap.sh
+. "$srcdir/tests/lib/tap.sh"
 
 if ! spark_home=$("$python" -c 'import os, pyspark
 print(os.path.dirname(pyspark.__file__))' 2> /dev/null); then
