@@ -1,10 +1,10 @@
 """The retail pipeline's transformer: foot traffic and anomalous devices
-in one SparkContext: FootTraffic through its transform(), and
-AnomalousDevices' features and scores() (its transform() would tag every
-record, which this one does once for both).
+in one SparkContext, with FootTraffic's state (its update()) and
+AnomalousDevices' features, fit() and score() (their transform()s would
+each take the batch's records again, which this one does once for both).
 
     sdc-spark-eval -T sample/retail/retail.py:Retail --batch-ms 2000 \\
-        [--param k=3 --param n=3 ...]
+        [--param k=3 --param n=3 --param retrain=300 ...]
 
 Its input is sdc-locate's output.  Every record goes out as it came,
 except that each position gets "anomaly" (BOOLEAN) and "anomaly_score"
@@ -25,17 +25,28 @@ except that each position gets "anomaly" (BOOLEAN) and "anomaly_score"
                 "batch"
 
 Both also carry "ts", the latest position time of the batch, and the
-header attribute sdc-locate.kind, as sdc-locate's records do.  The params go to AnomalousDevices (k=, n=, share=, seed=);
-examples=DIR says where the two example transformers are (default
-lib/spark/examples of this source tree).  Nothing is an error record:
-records that are not positions pass through untouched.
+header attribute sdc-locate.kind, as sdc-locate's records do.
+
+A batch costs two Spark jobs: one pass over it gathers, per partition,
+what both need (the zones' positions and devices, the devices' features,
+the latest time), merged on the driver; the other tags the records.  The
+anomaly model (MLlib's KMeans, AnomalousDevices.fit) is trained on the
+first batch of k devices or more and again on the first batch at least
+retrain=SECONDS (default 300; 0: every batch) of position time after the
+last training, so that it follows the traffic of the day; every batch in
+between is scored with it on the driver (a few hundred devices, no job).
+
+The params go to AnomalousDevices (k=, n=, share=, seed=), but retrain=
+and examples=DIR, which says where the two example transformers are
+(default lib/spark/examples of this source tree).  Nothing is an error
+record: records that are not positions pass through untouched.
 """
 
+import datetime
 import os
 import sys
 
 from sdc_spark import Record, Transformer
-from sdc_spark.transformer import results_and_errors
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLES = os.path.join(HERE, "..", "..", "lib", "spark", "examples")
@@ -45,28 +56,97 @@ def is_position(record) -> bool:
     return record.get("kind") == "position"
 
 
-def as_zone_sighting(record):
-    """A position as FootTraffic's sighting (zone may be null)."""
-    return Record({"zone": record.get("zone"),
-                   "device_id": record.get("device")})
-
-
-def as_radio_sighting(record):
-    """A position as AnomalousDevices' sighting."""
-    u = record.get("uncertainty")
-    return Record({"device_id": record.get("device"), "ts": record.get("ts"),
-                   "rssi": float(u) if isinstance(u, (int, float)) else None,
-                   "sensor_id": record.get("zone") or ""})
-
-
-def tagger(scores, flagged):
-    def tag(record):
-        if is_position(record):
-            device = record.get("device")
-            record["anomaly"] = device in flagged
-            record["anomaly_score"] = float(scores.get(device, 0.0))
-        return record
+def tagger(scores, flagged, extra):
+    """The function that tags a partition's positions, the records of
+    the batch added after the first partition's own (a union with them
+    would cost Spark another pass over the batch)."""
+    def tag(index, records):
+        for record in records:
+            if is_position(record):
+                device = record.get("device")
+                record["anomaly"] = device in flagged
+                record["anomaly_score"] = float(scores.get(device, 0.0))
+            yield record
+        if index == 0:
+            yield from extra
     return tag
+
+
+def summarise(records):
+    """A partition's one summary: the zones' [positions, {device}], the
+    devices' [positions, min, max, sum, sum of squares of the
+    uncertainty, {zone}] (AnomalousDevices' accumulator of a device's
+    sightings, folded in place: building its sightings as records costs
+    more than the rest of the batch) and the latest position time."""
+    zones, devices, latest = {}, {}, None
+    for record in records:
+        if record.get("kind") != "position":
+            continue
+        device, zone = record.get("device"), record.get("zone")
+        if isinstance(zone, str) and zone:
+            entry = zones.get(zone)
+            if entry is None:
+                entry = zones[zone] = [0, set()]
+            entry[0] += 1
+            if isinstance(device, str):
+                entry[1].add(device)
+        at = timed(record.get("ts"))
+        u = record.get("uncertainty")
+        if at is not None and isinstance(device, str) and \
+                isinstance(u, (int, float)) and not isinstance(u, bool):
+            fold_device(devices, device, float(u), zone or "")
+        latest = later(latest, at)
+    yield zones, devices, latest
+
+
+def fold_device(devices, device, u, zone):
+    acc = devices.get(device)
+    if acc is None:
+        devices[device] = [1, u, u, u, u * u, {zone}]
+        return
+    acc[0] += 1
+    acc[1] = min(acc[1], u)
+    acc[2] = max(acc[2], u)
+    acc[3] += u
+    acc[4] += u * u
+    acc[5].add(zone)
+
+
+def add_zone(zones, zone, n, seen):
+    entry = zones.setdefault(zone, [0, set()])
+    entry[0] += n
+    entry[1] |= seen
+
+
+def timed(ts):
+    """(seconds, ts) for a position time (DATETIME or epoch
+    milliseconds), None for anything else."""
+    if isinstance(ts, datetime.datetime):
+        return ts.timestamp(), ts
+    if isinstance(ts, int) and not isinstance(ts, bool):
+        return ts / 1000.0, ts
+    return None
+
+
+def later(a, b):
+    return a if b is None or (a is not None and a[0] >= b[0]) else b
+
+
+def merged(summaries):
+    zones, devices, latest = {}, {}, None
+    for z, d, t in summaries:
+        for zone, (n, seen) in z.items():
+            add_zone(zones, zone, n, seen)
+        for device, acc in d.items():
+            mine = devices.get(device)
+            if mine is None:
+                devices[device] = acc
+            else:
+                devices[device] = [mine[0] + acc[0], min(mine[1], acc[1]),
+                                   max(mine[2], acc[2]), mine[3] + acc[3],
+                                   mine[4] + acc[4], mine[5] | acc[5]]
+        latest = later(latest, t)
+    return zones, devices, latest
 
 
 def added(value):
@@ -76,10 +156,14 @@ def added(value):
 class Retail(Transformer):
     def init(self, sc, params):
         super().init(sc, params)
-        examples, own = EXAMPLES, []
+        examples, own, self.retrain = EXAMPLES, [], 300.0
         for p in params:
             if p.startswith("examples="):
                 examples = p.split("=", 1)[1]
+            elif p.startswith("retrain="):
+                self.retrain = float(p.split("=", 1)[1])
+                if not self.retrain >= 0:
+                    raise ValueError("retrain must be 0 or more seconds")
             else:
                 own.append(p)
         examples = os.path.abspath(examples)
@@ -96,40 +180,45 @@ class Retail(Transformer):
         self.anomalies.init(sc, own)
         self.threshold = self.anomalies.options["n"]
         self.model = anomalies
+        self.fitted = None      # the anomaly model, and when it was fit
+        self.fitted_at = None
         self.batch = 0
 
     def transform(self, rdd):
         self.batch += 1
         rdd = rdd.cache()
-        positions = rdd.filter(is_position)
-        zones, _ = results_and_errors(
-            self.traffic.transform(positions.map(as_zone_sighting)))
-        scores = self.device_scores(positions)
+        zones, devices, latest = merged(
+            rdd.mapPartitions(summarise).collect())
+        touched = self.traffic.update(sorted(zones.items())) if zones else []
+        scores = self.device_scores(devices, latest)
+        ts = latest[1] if latest is not None else None
         flagged = {d for d, s in scores.items() if s > self.threshold}
-        latest = positions.map(lambda r: r.get("ts")) \
-            .filter(lambda t: t is not None).top(1)
-        ts = latest[0] if zones is not None and latest else None
         extra = [added({"kind": "foot_traffic", "ts": ts, "zone": z["zone"],
                         "positions": z["sightings"],
                         "total_positions": z["total_sightings"],
                         "devices": z["devices"], "batch": self.batch})
-                 for z in (zones.collect() if zones is not None else [])]
+                 for z in touched]
         extra += [added({"kind": "anomaly", "ts": ts, "device": d,
                          "score": float(scores[d]), "batch": self.batch})
                   for d in sorted(flagged)]
-        out = rdd.map(tagger(scores, flagged))
-        if extra:
-            out = out.union(self.sc.parallelize(extra, 1))
-        return out, None
+        return rdd.mapPartitionsWithIndex(tagger(scores, flagged, extra)), \
+            None
 
-    def device_scores(self, positions):
-        """AnomalousDevices' score of each device, from its features: the
-        same as its transform() gives, without tagging every record
-        there (this transformer tags them itself)."""
-        m = self.model
-        per_device = positions.map(as_radio_sighting).filter(m.usable) \
-            .map(m.device_sighting).reduceByKey(m.add_sightings) \
-            .mapValues(m.features).collect()
-        if len(per_device) < self.anomalies.options["k"]:
+    def device_scores(self, devices, latest):
+        """Each device's score under the anomaly model, fit again first
+        when it is due and the batch has k devices or more."""
+        per_device = [(d, self.model.features(acc))
+                      for d, acc in sorted(devices.items())]
+        if self.refit_due(latest) and \
+                len(per_device) >= self.anomalies.options["k"]:
+            self.fitted = self.anomalies.fit(per_device)
+            self.fitted_at = latest[0]
+        if self.fitted is None:
             return {}
-        return self.anomalies.scores(per_device)
+        return self.model.score(self.fitted, per_device)
+
+    def refit_due(self, latest) -> bool:
+        if self.fitted is None or self.retrain == 0:
+            return True
+        return latest is not None and \
+            latest[0] - self.fitted_at >= self.retrain

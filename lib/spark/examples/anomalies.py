@@ -112,10 +112,18 @@ class AnomalousDevices(Transformer):
 
     def scores(self, per_device):
         """device -> standard deviations of its distance above the mean."""
-        devices = [d for d, _ in per_device]
+        return score(self.fit(per_device), per_device)
+
+    def fit(self, per_device):
+        """The model of a batch's devices ((device, features) pairs):
+        MLlib's KMeans over their standardized features, and what scoring
+        with it needs (the standardization, the centers of the large
+        clusters, the mean and spread of the devices' distances to them).
+        score() applies it to these devices or to later ones."""
         x = np.array([f for _, f in per_device])
-        spread = x.std(axis=0)
-        x = (x - x.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
+        mean, spread = x.mean(axis=0), x.std(axis=0)
+        spread = np.where(spread > 0, spread, 1.0)
+        x = (x - mean) / spread
         model = KMeans.train(self.sc.parallelize(list(x), 2),
                              self.options["k"], maxIterations=50,
                              seed=self.options["seed"])
@@ -124,11 +132,29 @@ class AnomalousDevices(Transformer):
         # A handful of odd devices make a cluster of their own: distances
         # are to the clusters that hold a fair share of the devices.
         sizes = np.bincount(nearest, minlength=len(centers))
-        large = sizes >= max(2.0, self.options["share"] * len(devices))
+        large = sizes >= max(2.0, self.options["share"] * len(per_device))
         reference = centers[large] if large.any() else centers
-        distance = np.linalg.norm(x[:, None, :] - reference[None, :, :],
-                                  axis=2).min(axis=1)
-        sd = distance.std()
-        z = (distance - distance.mean()) / sd if sd > 0 else \
-            np.zeros_like(distance)
-        return {d: float(s) for d, s in zip(devices, z)}
+        distance = distances(x, reference)
+        return {"mean": mean, "spread": spread, "reference": reference,
+                "distance_mean": distance.mean(),
+                "distance_sd": distance.std()}
+
+
+def distances(x, reference):
+    """Each row's distance to its nearest reference center."""
+    return np.linalg.norm(x[:, None, :] - reference[None, :, :],
+                          axis=2).min(axis=1)
+
+
+def score(model, per_device):
+    """device -> standard deviations of its distance (under the model of
+    fit()) above the mean distance of the devices the model was fit on."""
+    if not per_device:
+        return {}
+    x = (np.array([f for _, f in per_device]) - model["mean"]) \
+        / model["spread"]
+    distance = distances(x, model["reference"])
+    sd = model["distance_sd"]
+    z = (distance - model["distance_mean"]) / sd if sd > 0 else \
+        np.zeros_like(distance)
+    return {d: float(s) for (d, _), s in zip(per_device, z)}

@@ -49,9 +49,16 @@ class FootTraffic(Transformer):
         self.batch = 0
 
     def transform(self, rdd):
-        self.batch += 1
         counts = rdd.filter(has_zone).map(zone_sighting) \
             .reduceByKey(add_sightings).collect()
+        results = self.sc.parallelize(self.update(counts), 1)
+        errors = rdd.filter(lacks_zone).map(no_zone)
+        return results, errors
+
+    def update(self, counts):
+        """The state merged with a batch's (zone, (sightings, devices))
+        pairs; the record of each zone they touch, in zone order."""
+        self.batch += 1
         touched = []
         for zone, (sightings, devices) in sorted(counts):
             total, seen = self.zones.get(zone, (0, set()))
@@ -61,6 +68,4 @@ class FootTraffic(Transformer):
                 "zone": zone, "sightings": sightings,
                 "total_sightings": total + sightings, "devices": len(seen),
                 "batch": self.batch}, id=f"zone:{zone}"))
-        results = self.sc.parallelize(touched, 1)
-        errors = rdd.filter(lacks_zone).map(no_zone)
-        return results, errors
+        return touched
