@@ -30,6 +30,10 @@ header attribute sdc-locate.kind, as sdc-locate's records do.
 A batch costs two Spark jobs: one pass over it gathers, per partition,
 what both need (the zones' positions and devices, the devices' features,
 the latest time), merged on the driver; the other tags the records.  The
+batch is not cached between them: decoding it again costs less than
+caching its decoded records, which would then be written out from their
+fields rather than from their bytes, and would fill Spark's storage with
+batches that are done with.  The
 anomaly model (MLlib's KMeans, AnomalousDevices.fit) is trained on the
 first batch of k devices or more and again on the first batch at least
 retrain=SECONDS (default 300; 0: every batch) of position time after the
@@ -132,19 +136,17 @@ def later(a, b):
     return a if b is None or (a is not None and a[0] >= b[0]) else b
 
 
-def merged(summaries):
+def merged(summaries, add_sightings):
+    """The partitions' summaries as one; add_sightings is AnomalousDevices'
+    sum of two accumulators."""
     zones, devices, latest = {}, {}, None
     for z, d, t in summaries:
         for zone, (n, seen) in z.items():
             add_zone(zones, zone, n, seen)
         for device, acc in d.items():
             mine = devices.get(device)
-            if mine is None:
-                devices[device] = acc
-            else:
-                devices[device] = [mine[0] + acc[0], min(mine[1], acc[1]),
-                                   max(mine[2], acc[2]), mine[3] + acc[3],
-                                   mine[4] + acc[4], mine[5] | acc[5]]
+            devices[device] = acc if mine is None else \
+                add_sightings(mine, acc)
         latest = later(latest, t)
     return zones, devices, latest
 
@@ -186,9 +188,8 @@ class Retail(Transformer):
 
     def transform(self, rdd):
         self.batch += 1
-        rdd = rdd.cache()
         zones, devices, latest = merged(
-            rdd.mapPartitions(summarise).collect())
+            rdd.mapPartitions(summarise).collect(), self.model.add_sightings)
         touched = self.traffic.update(sorted(zones.items())) if zones else []
         scores = self.device_scores(devices, latest)
         ts = latest[1] if latest is not None else None
