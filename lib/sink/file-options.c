@@ -103,10 +103,12 @@ set_roll_attribute(void *p, const char *opt, const char *arg)
 	O(p)->roll_attribute = arg;
 }
 
+/* A duration, or 0: no record is late. */
 static void
 set_late_limit(void *p, const char *opt, const char *arg)
 {
-	O(p)->late_limit = sdc_parse_duration(opt, arg);
+	O(p)->late_limit = strcmp(arg, "0") == 0 ? 0 :
+	    sdc_parse_duration(opt, arg);
 }
 
 static void

@@ -220,6 +220,10 @@ sink "$tmp/ev" --time-field /t --directory "$tmp/l3" --late-limit 3h \
     < "$tmp/late.sdc"
 check "late: --late-limit 3h: none" "$(verify "$tmp/l3" < "$tmp/ev")" \
     "files 1 records 5 errors 0"
+sink "$tmp/ev" --time-field /t --directory "$tmp/l4" --late-limit 0 \
+    < "$tmp/late.sdc"
+check "late: --late-limit 0: none" "$(verify "$tmp/l4" < "$tmp/ev")" \
+    "files 1 records 5 errors 0"
 
 # --- --check
 sink "$tmp/ev" --check --directory "$tmp/ck/%Y/\${/zone}" < /dev/null
