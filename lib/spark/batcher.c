@@ -36,26 +36,27 @@ next_buffered(const struct sdc_buf *b, size_t *at, struct sdc_frame *f)
 }
 
 static void
-forward_passing(struct sdc_spark_batcher *b)
+forward_passing(struct sdc_spark_batcher *b, struct sdc_buf *passing)
 {
 	struct sdc_frame f;
 	size_t at = 0;
 
-	while (next_buffered(&b->passing, &at, &f))
+	while (next_buffered(passing, &at, &f))
 		sdc_run_forward(b->run, &f);
-	sdc_buf_reset(&b->passing);
+	sdc_buf_reset(passing);
 }
 
 /* transform raised: every record of the batch becomes an error. */
 static void
-fail_batch(struct sdc_spark_batcher *b, const char *why)
+fail_batch(struct sdc_spark_batcher *b, const struct sdc_buf *batch,
+    const char *why)
 {
 	struct sdc_record *r = &b->scratch;
 	struct sdc_frame f;
 	const char *reason;
 	size_t at = 0;
 
-	while (next_buffered(&b->batch, &at, &f)) {
+	while (next_buffered(batch, &at, &f)) {
 		if (sdc_wire_decode(r, SDC_KIND_DATA, f.payload, f.payload_len,
 		    &reason) != 0)
 			sdc_run_reject_raw(b->run, "batch", f.payload,
@@ -89,12 +90,37 @@ result_error(struct sdc_spark_batcher *b, const struct sdc_frame *f)
 	snprintf(msg, sizeof msg, "%.*s", (int)r->h.error.message.len,
 	    r->h.error.message.ptr);
 	if (str_is(&r->h.error.code, SDC_SPARK_BATCH_FAILED))
-		fail_batch(b, msg);
+		fail_batch(b, &b->sent[0].batch, msg);
 	else
 		sdc_run_reject_record(b->run, r, msg);
 }
 
-/* The results of the batch in flight, up to its batch frame. */
+static void
+swap_bufs(struct sdc_buf *x, struct sdc_buf *y)
+{
+	struct sdc_buf t = *x;
+
+	*x = *y;
+	*y = t;
+}
+
+/* The oldest batch is all back: the next, if any, becomes the oldest. */
+static void
+retire_oldest(struct sdc_spark_batcher *b)
+{
+	sdc_buf_reset(&b->sent[0].batch);
+	sdc_buf_reset(&b->sent[0].passing);
+	for (unsigned i = 1; i < b->in_flight; i++) {
+		swap_bufs(&b->sent[i - 1].batch, &b->sent[i].batch);
+		swap_bufs(&b->sent[i - 1].passing, &b->sent[i].passing);
+	}
+	b->in_flight--;
+}
+
+/*
+ * The results of the oldest batch out, up to its batch frame; then the
+ * frames that came with the next one sent, which go ahead of its own.
+ */
 static void
 take_results(struct sdc_spark_batcher *b)
 {
@@ -109,10 +135,10 @@ take_results(struct sdc_spark_batcher *b)
 		else
 			sdc_run_forward(b->run, &f);
 	}
-	b->in_flight = false;
-	sdc_buf_reset(&b->batch);
-	b->records = 0;
 	sdc_run_batch(b->run);
+	retire_oldest(b);
+	if (b->in_flight > 0)
+		forward_passing(b, &b->sent[0].passing);
 	/* A batch's results go out now, not when the buffer fills. */
 	sdc_out_flush(&b->run->out);
 	if (b->run->opt.errors_path != NULL)
@@ -120,14 +146,47 @@ take_results(struct sdc_spark_batcher *b)
 }
 
 static void
+take_all_results(struct sdc_spark_batcher *b)
+{
+	while (b->in_flight > 0)
+		take_results(b);
+}
+
+static unsigned
+max_in_flight(const struct sdc_spark_batcher *b)
+{
+	unsigned n = b->be.max_in_flight;
+
+	return n < 1 ? 1 : n > SDC_SPARK_MAX_IN_FLIGHT ?
+	    SDC_SPARK_MAX_IN_FLIGHT : n;
+}
+
+/* The batch read goes out; its other frames once it is the oldest. */
+static void
+send_batch(struct sdc_spark_batcher *b)
+{
+	struct sdc_spark_sent *s = &b->sent[b->in_flight++];
+
+	swap_bufs(&s->batch, &b->batch);
+	swap_bufs(&s->passing, &b->passing);
+	if (b->in_flight == 1)
+		forward_passing(b, &s->passing);
+	b->be.send(b->be.ctx, s->batch.data, s->batch.len, b->records);
+	b->records = 0;
+	while (b->in_flight >= max_in_flight(b))
+		take_results(b);
+}
+
+/* What was read goes on: as a batch, or its other frames after all else. */
+static void
 run_batch(struct sdc_spark_batcher *b)
 {
-	forward_passing(b);
-	if (b->records == 0)
+	if (b->records > 0) {
+		send_batch(b);
 		return;
-	b->in_flight = true;
-	b->be.send(b->be.ctx, b->batch.data, b->batch.len, b->records);
-	take_results(b);
+	}
+	take_all_results(b);
+	forward_passing(b, &b->passing);
 }
 
 /*
@@ -189,11 +248,11 @@ handle_frame(struct sdc_spark_batcher *b, const struct sdc_frame_reader *fr,
 		b->run->n.in++;
 		add_record(b, fr, f);
 	} else if (f->kind == SDC_KIND_BATCH && b->records == 0) {
-		forward_passing(b);	/* an empty batch keeps its boundary */
+		run_batch(b);	/* an empty batch keeps its boundary */
 		sdc_run_batch(b->run);
 	} else if (f->kind == SDC_KIND_BATCH)
 		run_batch(b);
-	else if (b->records == 0)
+	else if (b->records == 0 && b->in_flight == 0)
 		sdc_run_forward(b->run, f);
 	else {
 		append_frame(&b->passing, f);
@@ -202,32 +261,50 @@ handle_frame(struct sdc_spark_batcher *b, const struct sdc_frame_reader *fr,
 	}
 }
 
+static bool
+results_awaited(const struct sdc_spark_batcher *b)
+{
+	return b->in_flight > 0 && b->be.results_fd != NULL;
+}
+
 /*
  * Wait for input: false when the time limit of the records waiting
- * passed first.  The backend's link is watched meanwhile, if it has one.
+ * passed first.  Meanwhile the results of a batch out are taken as they
+ * come, and the backend's link is watched, if it has one.
  */
 static bool
 input_in_time(struct sdc_spark_batcher *b, const struct sdc_frame_reader *fr)
 {
 	bool limited = b->batch_seconds > 0 && b->records > 0;
 	double deadline = b->first_at + b->batch_seconds, left = 0;
-	struct pollfd p[2] = { { fr->fd, POLLIN, 0 },
-		{ b->be.watch_fd, POLLIN, 0 } };
+	struct pollfd p[3] = { { fr->fd, POLLIN, 0 },
+		{ b->be.watch_fd, POLLIN, 0 }, { -1, POLLIN, 0 } };
+	int n;
 
-	if (sdc_frame_reader_ready(fr) || (!limited && b->be.watch_fd < 0))
-		return true;
-	while (!limited || (left = deadline - sdc_uptime()) > 0) {
-		int n = poll(p, b->be.watch_fd < 0 ? 1 : 2,
-		    limited ? (int)(left * 1000) + 1 : -1);
-
+	for (;;) {
+		if (sdc_frame_reader_ready(fr))
+			return true;
+		if (results_awaited(b) && b->be.results_buffered(b->be.ctx)) {
+			take_results(b);
+			continue;
+		}
+		if (!limited && !results_awaited(b) && b->be.watch_fd < 0)
+			return true;
+		if (limited && (left = deadline - sdc_uptime()) <= 0)
+			return false;
+		p[2].fd = results_awaited(b) ? b->be.results_fd(b->be.ctx) : -1;
+		n = poll(p, 3, limited ? (int)(left * 1000) + 1 : -1);
 		if (n < 0 && errno == EINTR)
 			sdc_signals_poll();
-		if (n > 0 && p[1].revents != 0)
+		if (n <= 0)
+			continue;
+		if (p[2].revents != 0)
+			take_results(b);
+		else if (p[1].revents != 0)
 			b->be.watch(b->be.ctx);
-		else if (n > 0)
+		else
 			return true;
 	}
-	return false;
 }
 
 void
@@ -260,10 +337,9 @@ sdc_spark_batcher_read(struct sdc_spark_batcher *b, const char *path)
 void
 sdc_spark_batcher_finish(struct sdc_spark_batcher *b)
 {
-	if (b->in_flight)
-		take_results(b);
 	run_batch(b);
-	forward_passing(b);
+	take_all_results(b);
+	forward_passing(b, &b->passing);
 }
 
 void
@@ -281,6 +357,10 @@ sdc_spark_batcher_init(struct sdc_spark_batcher *b, struct sdc_run *run,
 	b->batch_seconds = batch_seconds;
 	sdc_buf_init(&b->batch, max);
 	sdc_buf_init(&b->passing, max);
+	for (unsigned i = 0; i < SDC_SPARK_MAX_IN_FLIGHT; i++) {
+		sdc_buf_init(&b->sent[i].batch, max);
+		sdc_buf_init(&b->sent[i].passing, max);
+	}
 	sdc_buf_init(&b->canonical, run->opt.max_record + SDC_FRAME_HEADER_LEN);
 	sdc_record_init(&b->scratch);
 }
@@ -291,5 +371,9 @@ sdc_spark_batcher_release(struct sdc_spark_batcher *b)
 	sdc_record_release(&b->scratch);
 	sdc_buf_release(&b->batch);
 	sdc_buf_release(&b->passing);
+	for (unsigned i = 0; i < SDC_SPARK_MAX_IN_FLIGHT; i++) {
+		sdc_buf_release(&b->sent[i].batch);
+		sdc_buf_release(&b->sent[i].passing);
+	}
 	sdc_buf_release(&b->canonical);
 }

@@ -30,6 +30,22 @@ next_result(void *ctx, struct sdc_frame *f)
 	sdc_spark_bridge_next(&e->bridge, f);
 }
 
+static int
+results_fd(void *ctx)
+{
+	struct evaluator *e = ctx;
+
+	return e->bridge.from_driver.fd;
+}
+
+static bool
+results_buffered(void *ctx)
+{
+	struct evaluator *e = ctx;
+
+	return sdc_frame_reader_ready(&e->bridge.from_driver);
+}
+
 static void
 finish(struct evaluator *e)
 {
@@ -67,8 +83,10 @@ sdc_spark_eval(struct sdc_run *run, const struct sdc_spark_eval_options *o,
     const char *const *paths)
 {
 	struct evaluator e;
-	struct sdc_spark_backend be = { &e, send_batch, next_result, -1,
-		NULL };
+	/* The driver works on a batch while the one before is collected. */
+	struct sdc_spark_backend be = { .ctx = &e, .send = send_batch,
+		.next = next_result, .watch_fd = -1, .max_in_flight = 2,
+		.results_fd = results_fd, .results_buffered = results_buffered };
 
 	memset(&e, 0, sizeof e);
 	e.run = run;

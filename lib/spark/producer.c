@@ -210,8 +210,10 @@ sdc_spark_produce(struct sdc_run *run, const struct sdc_spark_eval_options *o,
     const char *const *paths)
 {
 	struct producer p;
-	struct sdc_spark_backend be = { &p, send_batch, next_result, -1,
-		watch_link };
+	/* The service takes one batch at a time from each producer. */
+	struct sdc_spark_backend be = { .ctx = &p, .send = send_batch,
+		.next = next_result, .watch_fd = -1, .watch = watch_link,
+		.max_in_flight = 1 };
 
 	memset(&p, 0, sizeof p);
 	p.run = run;

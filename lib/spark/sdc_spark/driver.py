@@ -13,7 +13,10 @@ A batch is one Spark job: its frames are cut into --parallelism pieces,
 decoded into Records on the executors, given to transform(), and the
 results and errors encoded there, each task sending back one blob of
 whole frames.  When transform() or the job fails, the batch's output is
-one SPARK_BATCH_FAILED error frame, and the next batch goes on.
+one SPARK_BATCH_FAILED error frame, and the next batch goes on.  The job
+that collects a batch's output runs in a thread of its own, so that the
+next batch, when C has sent it, is read and given to transform() in the
+meantime: two batches in the works, their output written in order.
 
 A transformer java:CLASS runs in the JVM instead (sdc_spark.jvm): the
 frames of each batch go to its Bridge, which does the same with the Java
@@ -25,6 +28,8 @@ cannot start, or the links break; 2 on a usage error.
 
 import argparse
 import atexit
+import collections
+import concurrent.futures
 import importlib
 import importlib.util
 import os
@@ -411,7 +416,9 @@ BATCH_FRAME = codec.frame(codec.KIND_BATCH, b"")
 
 
 class Runner:
-    """Runs the batches through the transformer, one Spark job each."""
+    """Runs the batches through the transformer, two Spark jobs at most
+    at a time: while one batch's output is collected, the next one's
+    transform() may run.  The output goes out in batch order."""
 
     def __init__(self, sc, transformer, args):
         self.sc = sc
@@ -420,28 +427,45 @@ class Runner:
         self.verbose = args.verbose
         self.number = 0
 
-    def batch(self, data: bytes) -> tuple:
-        """The output of one batch: (parts, frame count), BATCH frame last."""
+    def submit(self, data: bytes):
+        """Start one batch: a function that waits for its output, as
+        (parts, frame count) with the BATCH frame last."""
         self.number += 1
+        number, started = self.number, time.perf_counter()
         if not data:
-            return [BATCH_FRAME], 1
-        started = time.perf_counter()
+            return lambda: ([BATCH_FRAME], 1)
         try:
-            blobs = self._job(data)
+            collect = self._start(data)
         except Exception as e:  # the batch fails, the run goes on
-            message = self._describe(e)
-            log(f"batch {self.number} failed: {message}")
-            if self.verbose:
-                traceback.print_exc()
-            blobs = [(1, _failure_frame(message))]
+            output = self._failed(e, number)
+            return lambda: output
+        return lambda: self._finish(collect, number, len(data), started)
+
+    def _finish(self, collect, number: int, size: int, started: float):
+        try:
+            blobs = collect()
+        except Exception as e:
+            return self._failed(e, number)
         parts = [blob for _, blob in blobs] + [BATCH_FRAME]
         frames = sum(n for n, _ in blobs) + 1
         if self.verbose:
-            log(f"batch {self.number}: {len(data)} bytes in, {frames - 1} "
-                f"frames out, {time.perf_counter() - started:.3f} s")
+            log(f"batch {number}: {size} bytes in, {frames - 1} frames "
+                f"out, {time.perf_counter() - started:.3f} s")
         return parts, frames
 
-    def _job(self, data: bytes) -> list:
+    def _failed(self, e: BaseException, number: int):
+        message = self._describe(e)
+        log(f"batch {number} failed: {message}")
+        if self.verbose:
+            traceback.print_exc()
+        return [_failure_frame(message), BATCH_FRAME], 2
+
+    def _start(self, data: bytes):
+        """transform() of the batch: what collects its output.
+
+        The output RDD's functions are pickled here (_jrdd), before the
+        next batch's transform() runs, so that they capture the
+        transformer's state as it was for this batch."""
         pieces = codec.chunks(data, self.parallelism)
         rdd = self.sc.parallelize(pieces, len(pieces)) \
             .flatMap(codec.decode_chunk)
@@ -453,17 +477,22 @@ class Runner:
             tagged_errors = errors.mapPartitions(codec.encode_errors)
             tagged = tagged_errors if tagged is None \
                 else tagged.union(tagged_errors)
-        return tagged.collect() if tagged is not None else []
+        if tagged is None:
+            return list
+        tagged._jrdd  # noqa: B018 (pickles the lineage now)
+        return tagged.collect
 
     def _describe(self, e: BaseException) -> str:
         return failure_message(e)
 
 
 class JvmRunner(Runner):
-    """Runs the batches through a JVM transformer (sdc_spark.jvm)."""
+    """Runs the batches through a JVM transformer (sdc_spark.jvm), one
+    at a time: its Bridge does the whole batch in one call."""
 
-    def _job(self, data: bytes) -> list:
-        return self.transformer.run(codec.chunks(data, self.parallelism))
+    def _start(self, data: bytes):
+        blobs = self.transformer.run(codec.chunks(data, self.parallelism))
+        return lambda: blobs
 
     def _describe(self, e: BaseException) -> str:
         line = jvm.java_message(e)
@@ -571,15 +600,43 @@ def start_jvm(args, name: str):
     return sc, transformer
 
 
+class Writer:
+    """Writes the batches' output in order from a thread of its own, each
+    as soon as it is ready, while the main thread reads the next batch
+    and starts it.  sdc-spark-eval has two batches out at most, so at
+    most two wait here."""
+
+    def __init__(self, out: OutputLink):
+        self.out = out
+        self.pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="sdc-spark-output")
+        self.pending = collections.deque()
+
+    def put(self, wait_output) -> None:
+        self.pending.append(self.pool.submit(self._write, wait_output))
+        while self.pending and self.pending[0].done():
+            self.pending.popleft().result()  # raises what the thread did
+
+    def _write(self, wait_output) -> None:
+        parts, frames = wait_output()
+        self.out.write(parts, frames)
+
+    def drain(self) -> None:
+        """Wait until every output is written."""
+        while self.pending:
+            self.pending.popleft().result()
+        self.pool.shutdown()
+
+
 def serve(runner: Runner, link: InputLink, out: OutputLink,
           signals: Signals) -> int:
     """Answer the batches of the input link until its end or a signal."""
+    writer = Writer(out)
     try:
         if not link.read_header():
             return 0
         for data in link.batches():
-            parts, frames = runner.batch(data)
-            out.write(parts, frames)
+            writer.put(runner.submit(data))
             if signals.stopping:
                 break
     except Stopped:
@@ -587,6 +644,8 @@ def serve(runner: Runner, link: InputLink, out: OutputLink,
     except ValueError as e:  # a broken input link
         log(str(e))
         return 1
+    finally:
+        writer.drain()
     return 0
 
 

@@ -15,9 +15,13 @@ Records, and destroy() once at the end:
 transform() returns the results, an RDD of Records (or of plain values,
 each the root of a new record), and the errors, an RDD of (Record,
 message) pairs: as a pair, as a TransformResult, or the results alone.
-Each RDD may be None.  Functions that run on the executors must be
-importable there: define them at module level in the transformer's file
-(the driver ships that file to the executors) or use lambdas.
+Each RDD may be None.  transform() is called once at a time, in batch
+order, but the call for a batch may come while the job collecting the
+previous batch's output still runs; the functions of the RDDs it returns
+are pickled when it returns, with the state they see then.  Functions
+that run on the executors must be importable there: define them at
+module level in the transformer's file (the driver ships that file to
+the executors) or use lambdas.
 """
 
 from typing import Any, NamedTuple

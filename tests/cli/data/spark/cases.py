@@ -102,6 +102,37 @@ class Batches(Transformer):
                                             "records": rdd.count()})], 1)
 
 
+class MarksBatchSlowly(Transformer):
+    """Each record with the number of its batch, from state that
+    transform() changes in place, read by the tasks after a second's
+    pause; and whether the tasks of the batch before were still at work
+    when transform() was called (the marker file they leave in the
+    first param's directory was not there yet)."""
+
+    def init(self, sc, params):
+        super().init(sc, params)
+        self.state = {"batch": 0}
+        self.markers = params[0]
+
+    def transform(self, rdd):
+        self.state["batch"] += 1
+        n, state, markers = self.state["batch"], self.state, self.markers
+        before = None if n == 1 else \
+            not os.path.exists(os.path.join(markers, f"done-{n - 1}"))
+        return rdd.mapPartitions(
+            lambda records: _marked_later(records, state, before, markers))
+
+
+def _marked_later(records, state, before_at_work, markers):
+    import time
+    time.sleep(1)
+    for r in records:
+        r["batch"] = state["batch"]
+        r["before_at_work"] = before_at_work
+        yield r
+    open(os.path.join(markers, f"done-{state['batch']}"), "w").close()
+
+
 class Slow(Transformer):
     """Half a second a batch: a transformer slower than its input."""
 
