@@ -40,11 +40,16 @@ serve() {
 	python3 "$server_py" --port-file "$tmp/port" \
 	    --log "$tmp/log" "$@" 2> "$tmp/server.err" &
 	spid=$!
-	for i in $(seq 100); do
+	for i in $(seq 600); do
 		[ -s "$tmp/port" ] && break
+		kill -0 $spid 2> /dev/null || break
 		sleep 0.1
 	done
-	port=$(cat "$tmp/port")
+	if [ ! -s "$tmp/port" ]; then
+		echo "# the server did not start in 60 s (arguments: $*):"
+		sed 's/^/# /' "$tmp/server.err"
+	fi
+	port=$(cat "$tmp/port" 2> /dev/null)
 	url=http://127.0.0.1:$port
 }
 unserve() {
