@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "mqtt-client.h"
+#include "net.h"
 
 struct drive {
 	struct sdc_mqtt_client	c;
@@ -102,7 +103,9 @@ flush(struct drive *d)
 /*
  * All taken: leave once no exchange is half done (a QoS 2 message's
  * PUBREL still to come), so that the broker does not send it again to
- * the next process of the session.
+ * the next process of the session.  The socket is closed as sdc-ingest
+ * closes it, gracefully: closed with messages still unread, it would
+ * reset the connection, and the broker could lose the last acks.
  */
 static void
 leave_if_done(struct drive *d)
@@ -111,6 +114,7 @@ leave_if_done(struct drive *d)
 		return;
 	sdc_mqtt_client_disconnect(&d->c);
 	flush(d);
+	sdc_net_close_gracefully(d->fd, 5);
 	exit(0);
 }
 
