@@ -117,7 +117,12 @@ expect() {
 	else
 		echo "not ok $n - $desc"
 		diff <(sort "$tmp/want") <(echo "$got") | sed 's/^/#   /'
-		for f in "$@"; do sed 's/^/#   /' "$tmp/$f.err"; done
+		for f in "$@"; do
+			sed "s/^/#   $f: /" "$tmp/$f.out" "$tmp/$f.err"
+		done
+		# the broker's side of the named client's exchanges
+		[ -n "${client:-}" ] && grep -F " $client " "$tmp/mosquitto.log" |
+		    grep -v '^$' | tail -60 | sed 's/^/#   broker: /'
 		failed=1
 	fi
 }
@@ -173,7 +178,7 @@ for version in 311 5; do
 	v=(); pv=mqttv311
 	[ "$version" = 5 ] && v=(-5) && pv=mqttv5
 	for qos in 1 2; do
-		id=persist-$version-$qos
+		id=persist-$version-$qos client=$id
 		drive p1 "${v[@]}" -c -i "$id" -n 3 "$port" "p/#:$qos"
 		publish p/s "$qos" 1 6 "$pv"
 		wait "$driver"
@@ -184,6 +189,7 @@ for version in 311 5; do
 		expect "MQTT $version QoS $qos persistent session: 9 messages over two processes, once" p1 p2
 	done
 done
+client=
 check "the second process found the session" \
     "grep -q 'session present' '$tmp/p2.err'"
 echo "# $(grep -c 'Sending PUBLISH to persist-.*(d1,' "$tmp/mosquitto.log")" \
