@@ -182,6 +182,9 @@ for version in 311 5; do
 		drive p1 "${v[@]}" -c -i "$id" -n 3 "$port" "p/#:$qos"
 		publish p/s "$qos" 1 6 "$pv"
 		wait "$driver"
+		# the broker done with the first connection, its acks taken
+		wait_for "$tmp/mosquitto.log" "Client $id disconnected" ||
+		    echo "# the broker did not log $id disconnected"
 		publish p/s "$qos" 7 9 "$pv"
 		timeout 30 "$drive" "${v[@]}" -c -i "$id" -n 6 "$port" \
 		    "p/#:$qos" > "$tmp/p2.out" 2> "$tmp/p2.err"

@@ -105,7 +105,8 @@ flush(struct drive *d)
  * PUBREL still to come), so that the broker does not send it again to
  * the next process of the session.  The socket is closed as sdc-ingest
  * closes it, gracefully: closed with messages still unread, it would
- * reset the connection, and the broker could lose the last acks.
+ * reset the connection, and the broker could lose the last acks.  The
+ * wait for the broker to close its side is long, for a loaded machine.
  */
 static void
 leave_if_done(struct drive *d)
@@ -114,7 +115,7 @@ leave_if_done(struct drive *d)
 		return;
 	sdc_mqtt_client_disconnect(&d->c);
 	flush(d);
-	sdc_net_close_gracefully(d->fd, 5);
+	sdc_net_close_gracefully(d->fd, 20);
 	exit(0);
 }
 
