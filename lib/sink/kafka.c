@@ -6,7 +6,7 @@
  * record with the payload.  A full producer queue is waited on, never
  * a reason to drop a record.
  */
-#include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +22,8 @@
 #define KEY_TEXT_MAX	64	/* a number's text */
 #define METADATA_MS	10000
 #define STATISTICS_MS	100	/* how often librdkafka's come */
-#define POLL_EVERY	64	/* puts between polls of the reports */
+#define BATCH_MAX	64	/* messages produced at once */
+#define BATCH_BYTES	65536	/* of their payloads, at most before one more */
 #define STOP_GRACE_S	10.0	/* at close after a stop, before purging */
 
 struct kafka {
@@ -32,9 +33,15 @@ struct kafka {
 	struct sdc_kafka_route	 rt;
 	rd_kafka_topic_t	*rkt;		/* of the last topic */
 	char			 topic[TOPIC_MAX];
-	unsigned		 unpolled;	/* puts since the last poll */
 	int			 render_each;	/* -1: not known yet */
+	unsigned		 unbatched;	/* messages produced alone */
 	struct sdc_render	*rd;
+	struct {		/* messages rendered, not yet produced */
+		rd_kafka_message_t msgs[BATCH_MAX];
+		size_t		 offset[BATCH_MAX];	/* in rd's bytes */
+		unsigned	 n;
+		size_t		 bytes;		/* of rd's, theirs */
+	} batch;
 	uint64_t		 in_flight;	/* produced, not reported */
 	uint64_t		 transmitted;	/* reported, sent at least once */
 	int64_t			 retries_seen;
@@ -150,6 +157,36 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 }
 
 /*
+ * The client's count of messages transmitted: the last "txmsgs" of the
+ * statistics, those of the partitions coming before it.  Found without
+ * parsing the whole report, which is large and comes ten times a
+ * second.
+ */
+static bool
+statistics_txmsgs(const char *json, size_t len, int64_t *txmsgs)
+{
+	static const char key[] = "\"txmsgs\":";
+	const size_t keylen = sizeof(key) - 1;
+	size_t i, at;
+	int64_t v = 0;
+
+	for (at = len; at >= keylen; at--)
+		if (memcmp(json + at - keylen, key, keylen) == 0)
+			break;
+	if (at < keylen)
+		return false;
+	for (i = at; i < len && json[i] == ' '; i++)
+		continue;
+	if (i == len || json[i] < '0' || json[i] > '9')
+		return false;
+	for (; i < len && json[i] >= '0' && json[i] <= '9' &&
+	    v < INT64_MAX / 10 - 9; i++)
+		v = v * 10 + (json[i] - '0');
+	*txmsgs = v;
+	return true;
+}
+
+/*
  * Messages resent: librdkafka counts each transmission of a message
  * (txmsgs), so what is beyond one for each message reported, or
  * possibly sent among those in flight, was a retry.  A lower bound
@@ -161,16 +198,13 @@ static int
 on_statistics(rd_kafka_t *rk, char *json, size_t len, void *opaque)
 {
 	struct kafka *k = opaque;
-	json_t *root = json_loadb(json, len, 0, NULL);
-	int64_t retries;
+	int64_t txmsgs, retries;
 
 	(void)rk;
 	k->statistics++;
-	if (root == NULL)
+	if (!statistics_txmsgs(json, len, &txmsgs))
 		return 0;
-	retries = json_integer_value(json_object_get(root, "txmsgs")) -
-	    (int64_t)(k->transmitted + k->in_flight);
-	json_decref(root);
+	retries = txmsgs - (int64_t)(k->transmitted + k->in_flight);
 	for (; k->retries_seen < retries; k->retries_seen++)
 		sdc_sink_retried(k->s);
 	return 0;
@@ -323,6 +357,8 @@ kafka_open(struct sdc_sink *s, const void *opts)
 	return k;
 }
 
+static void produce_batch(struct kafka *);
+
 static rd_kafka_topic_t *
 topic_of(struct kafka *k, const struct sdc_record *r, const char **why)
 {
@@ -338,6 +374,7 @@ topic_of(struct kafka *k, const struct sdc_record *r, const char **why)
 	}
 	if (k->rkt != NULL && strcmp(name, k->topic) == 0)
 		return k->rkt;
+	produce_batch(k);		/* of the topic going */
 	if (k->rkt != NULL)
 		rd_kafka_topic_destroy(k->rkt);
 	memcpy(k->topic, name, n + 1);
@@ -373,19 +410,29 @@ format_has_frame(struct kafka *k, struct sdc_record *r)
 	return framed;
 }
 
+/*
+ * r rendered after the bytes of the batch: its bytes are those from
+ * the batch's on.  A rendering that finds no room left by the batch is
+ * tried again once the batch is produced.
+ */
 static bool
 render(struct kafka *k, struct sdc_record *r, const uint8_t **bytes,
     size_t *len, const char **why)
 {
-	if (k->render_each < 0)
-		k->render_each = format_has_frame(k, r);
 	if (k->rd == NULL)
 		k->rd = sdc_render_new(k->s);
-	if (!sdc_render_record(k->rd, r, why))
-		return false;
+	if (!sdc_render_record(k->rd, r, why)) {
+		if (k->batch.n == 0)
+			return false;
+		produce_batch(k);
+		if (!sdc_render_record(k->rd, r, why))
+			return false;
+	}
 	if (k->render_each)
 		sdc_render_finish(k->rd);
 	*bytes = sdc_render_bytes(k->rd, len);
+	*bytes += k->batch.bytes;
+	*len -= k->batch.bytes;
 	return true;
 }
 
@@ -422,7 +469,6 @@ msg_new(struct kafka *k, const struct sdc_record *r)
 		k->free_msgs = km->next;
 	else
 		km = sdc_xmalloc(sizeof(*km));
-	km->put_at = sdc_uptime();
 	km->id = r->h.id.len < MSG_ID_INLINE ? km->inline_id :
 	    sdc_xmalloc(r->h.id.len + 1);
 	memcpy(km->id, r->h.id.ptr, r->h.id.len);
@@ -441,6 +487,7 @@ produce(struct kafka *k, rd_kafka_topic_t *rkt, int32_t partition,
 {
 	rd_kafka_resp_err_t err;
 
+	km->put_at = sdc_uptime();
 	for (;;) {
 		err = rd_kafka_producev(k->rk, RD_KAFKA_V_RKT(rkt),
 		    RD_KAFKA_V_PARTITION(partition),
@@ -456,6 +503,95 @@ produce(struct kafka *k, rd_kafka_topic_t *rkt, int32_t partition,
 	}
 }
 
+/* A message librdkafka did not take: an error record of its payload. */
+static void
+refused(struct kafka *k, const rd_kafka_message_t *m)
+{
+	struct kafka_msg *km = m->_private;
+	char code[64];
+
+	error_code(m->err, code, sizeof(code));
+	sdc_sink_failed_raw(k->s, km->id, m->payload, m->len, code,
+	    "topic '%s': %s", k->topic, rd_kafka_err2str(m->err));
+	msg_free(k, km);
+}
+
+/*
+ * The batch's messages produced at once, in order: those after the
+ * first that finds the queue full are all refused so, and are produced
+ * again once reports have made room.  Then their bytes are let go, as
+ * librdkafka has copied them.
+ */
+static void
+produce_batch(struct kafka *k)
+{
+	rd_kafka_message_t *m = k->batch.msgs;
+	unsigned n = k->batch.n, i = 0, from = 0;
+	int32_t partition = k->rt.has_partition ? 0 : RD_KAFKA_PARTITION_UA;
+	int flags = RD_KAFKA_MSG_F_COPY |
+	    (k->rt.has_partition ? RD_KAFKA_MSG_F_PARTITION : 0);
+	const uint8_t *base;
+	size_t len;
+	double now = sdc_uptime();
+
+	if (n == 0)
+		return;
+	base = sdc_render_bytes(k->rd, &len);
+	for (i = 0; i < n; i++) {
+		m[i].payload = (void *)(base + k->batch.offset[i]);
+		((struct kafka_msg *)m[i]._private)->put_at = now;
+	}
+	while (from < n) {
+		rd_kafka_produce_batch(k->rkt, partition, flags, m + from,
+		    (int)(n - from));
+		for (i = from; i < n && m[i].err != RD_KAFKA_RESP_ERR__QUEUE_FULL;
+		    i++)
+			if (m[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+				k->in_flight++;
+			else
+				refused(k, &m[i]);
+		if ((from = i) < n && sdc_sink_stopping(k->s))
+			for (; from < n; from++)
+				refused(k, &m[from]);
+		else if (from < n)
+			serve_reports(k, 100);
+	}
+	sdc_render_take(k->rd, k->batch.bytes);
+	k->batch.n = 0;
+	k->batch.bytes = 0;
+	serve_reports(k, 0);
+}
+
+/*
+ * Records of one topic without a key or headers, rendered each on its
+ * own line, are produced in batches: one call and one clock reading
+ * for many messages.  The others go alone, after the batch.
+ */
+static bool
+batchable(const struct kafka *k, const rd_kafka_headers_t *headers)
+{
+	return !k->render_each && !k->rt.has_key && headers == NULL;
+}
+
+static void
+batch_add(struct kafka *k, const uint8_t *bytes, size_t len,
+    int32_t partition, struct kafka_msg *km)
+{
+	const uint8_t *base;
+	size_t all;
+	rd_kafka_message_t *m = &k->batch.msgs[k->batch.n];
+
+	base = sdc_render_bytes(k->rd, &all);
+	memset(m, 0, sizeof(*m));
+	m->len = message_length(k, bytes, len);
+	m->partition = partition;
+	m->_private = km;
+	k->batch.offset[k->batch.n++] = (size_t)(bytes - base);
+	k->batch.bytes += len;
+	if (k->batch.n == BATCH_MAX || k->batch.bytes >= BATCH_BYTES)
+		produce_batch(k);
+}
+
 static void
 failed(struct kafka *k, struct sdc_record *r, const char *code,
     const char *why)
@@ -464,10 +600,46 @@ failed(struct kafka *k, struct sdc_record *r, const char *code,
 }
 
 static void
+produce_one(struct kafka *k, struct sdc_record *r, rd_kafka_topic_t *rkt,
+    int32_t partition, const void *key, size_t keylen,
+    rd_kafka_headers_t *headers)
+{
+	const char *why = "";
+	const uint8_t *bytes;
+	size_t len;
+	char code[64];
+	struct kafka_msg *km;
+	rd_kafka_resp_err_t err;
+
+	produce_batch(k);
+	if (!render(k, r, &bytes, &len, &why)) {
+		if (headers != NULL)
+			rd_kafka_headers_destroy(headers);
+		failed(k, r, "KAFKA_RENDER", why);
+		return;
+	}
+	km = msg_new(k, r);
+	err = produce(k, rkt, partition, key, keylen, bytes,
+	    message_length(k, bytes, len), headers, km);
+	rendered_sent(k, len);
+	if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		k->in_flight++;
+		if (++k->unbatched % BATCH_MAX == 0)
+			serve_reports(k, 0);
+		return;
+	}
+	if (headers != NULL)
+		rd_kafka_headers_destroy(headers);
+	msg_free(k, km);
+	error_code(err, code, sizeof(code));
+	failed(k, r, code, rd_kafka_err2str(err));
+}
+
+static void
 kafka_put(void *state, struct sdc_record *r)
 {
 	struct kafka *k = state;
-	char keybuf[KEY_TEXT_MAX], code[64];
+	char keybuf[KEY_TEXT_MAX];
 	const char *why = "";
 	const uint8_t *bytes;
 	const void *key;
@@ -475,10 +647,10 @@ kafka_put(void *state, struct sdc_record *r)
 	int32_t partition;
 	rd_kafka_topic_t *rkt;
 	rd_kafka_headers_t *headers;
-	rd_kafka_resp_err_t err;
-	struct kafka_msg *km;
 	const char *code_why = NULL;
 
+	if (k->render_each < 0)
+		k->render_each = format_has_frame(k, r);
 	if ((rkt = topic_of(k, r, &why)) == NULL)
 		code_why = "KAFKA_TOPIC";
 	else if (!sdc_kafka_route_key(&k->rt, r, keybuf, sizeof(keybuf), &key,
@@ -486,30 +658,20 @@ kafka_put(void *state, struct sdc_record *r)
 		code_why = "KAFKA_KEY";
 	else if (!sdc_kafka_route_partition(&k->rt, r, &partition, &why))
 		code_why = "KAFKA_PARTITION";
-	else if (!render(k, r, &bytes, &len, &why))
-		code_why = "KAFKA_RENDER";
 	if (code_why != NULL) {
 		failed(k, r, code_why, why);
 		return;
 	}
 	headers = sdc_kafka_route_headers(&k->rt, r);
-	km = msg_new(k, r);
-	err = produce(k, rkt, partition, key, keylen, bytes,
-	    message_length(k, bytes, len), headers, km);
-	rendered_sent(k, len);
-	if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-		k->in_flight++;
-	} else {
-		if (headers != NULL)
-			rd_kafka_headers_destroy(headers);
-		msg_free(k, km);
-		error_code(err, code, sizeof(code));
-		failed(k, r, code, rd_kafka_err2str(err));
+	if (!batchable(k, headers)) {
+		produce_one(k, r, rkt, partition, key, keylen, headers);
+		return;
 	}
-	if (++k->unpolled == POLL_EVERY) {
-		k->unpolled = 0;
-		serve_reports(k, 0);
+	if (!render(k, r, &bytes, &len, &why)) {
+		failed(k, r, "KAFKA_RENDER", why);
+		return;
 	}
+	batch_add(k, bytes, len, partition, msg_new(k, r));
 }
 
 static void
@@ -517,15 +679,21 @@ kafka_flush(void *state)
 {
 	struct kafka *k = state;
 
+	produce_batch(k);
 	serve_reports(k, 0);
 }
 
-/* While messages are in flight, their reports are served on a silent input. */
+/*
+ * A batch is produced before the input is waited for; while messages
+ * are in flight, their reports are served on a silent input.
+ */
 static double
 kafka_due(void *state)
 {
 	const struct kafka *k = state;
 
+	if (k->batch.n > 0)
+		return 0;		/* produced before waiting for input */
 	return k->in_flight > 0 ? REPORTS_IDLE_S : -1;
 }
 
@@ -574,6 +742,7 @@ kafka_close(void *state)
 
 	struct kafka_msg *km;
 
+	produce_batch(k);
 	drain(k);
 	last_statistics(k);
 	while ((km = k->free_msgs) != NULL) {

@@ -13,7 +13,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/sdc-kafka.XXXXXX")
 broker=$srcdir/tests/kafka/broker.sh
 pid=
 trap '[ -n "$pid" ] && kill -9 $pid 2> /dev/null; "$broker" stop "$tmp/kafka"; rm -rf "$tmp"' EXIT
-cases=26
+cases=28
 jars=${SDC_CACHE_DIR:-$HOME/.cache/sdc-tools}/maven/kafka/jars
 if ! command -v kcat > /dev/null || ! command -v java > /dev/null ||
     [ ! -d "$jars" ]; then
@@ -219,6 +219,19 @@ mock --mock-errors 'TOPIC_AUTHORIZATION_FAILED*2' < "$tmp/small.sdc" \
 check "mock: an error that is not retriable fails its records at once" \
     "$(metric retried) $(( $(metric failed) > 0 )) $(( $(metric delivered) + $(metric failed) ))" \
     "0 1 20"
+
+# A message librdkafka refuses as it is produced (over message.max.bytes)
+# amid a batch: an error record of its payload; those around it go.
+for i in 0 1 2 3 4; do
+	long=$( [ $i = 2 ] && printf '%02000d' 0 || echo short)
+	printf '{"header":{"sourceId":"b:%d"},"value":{"type":"LIST_MAP","value":[{"type":"INTEGER","value":%d,"sqpath":"/n","dqpath":"/n"},{"type":"STRING","value":"%s","sqpath":"/s","dqpath":"/s"}]}}\n' $i $i "$long"
+done | sdc-convert -i sdcjson --sdcjson-no-magic -o sdc > "$tmp/sizes.sdc"
+mock -X message.max.bytes=1000 < "$tmp/sizes.sdc" > "$tmp/out.sdc" 2> "$tmp/err"
+check "refused when produced: the others delivered, that one failed" \
+    "$?,$(metric delivered),$(metric failed)" "0,4,1"
+check "refused when produced: its error record has the code, id and payload" \
+    "$(sdc-convert -o json < "$tmp/out.sdc" | jq -r '.["@error"] | .code + " " + .id + " " + (.record | @base64d | fromjson | .n | tostring)')" \
+    "KAFKA_MSG_SIZE_TOO_LARGE b:2 2"
 
 # Secrets: from a file or the environment, never in the command line.
 sdc-sink kafka -X test.mock.num.brokers=1 --topic m \
