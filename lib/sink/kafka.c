@@ -526,16 +526,17 @@ static void
 produce_batch(struct kafka *k)
 {
 	rd_kafka_message_t *m = k->batch.msgs;
-	unsigned n = k->batch.n, i = 0, from = 0;
+	unsigned n = k->batch.n, i, from = 0;
 	int32_t partition = k->rt.has_partition ? 0 : RD_KAFKA_PARTITION_UA;
 	int flags = RD_KAFKA_MSG_F_COPY |
 	    (k->rt.has_partition ? RD_KAFKA_MSG_F_PARTITION : 0);
 	const uint8_t *base;
 	size_t len;
-	double now = sdc_uptime();
+	double now;
 
 	if (n == 0)
 		return;
+	now = sdc_uptime();
 	base = sdc_render_bytes(k->rd, &len);
 	for (i = 0; i < n; i++) {
 		m[i].payload = (void *)(base + k->batch.offset[i]);
@@ -577,16 +578,13 @@ static void
 batch_add(struct kafka *k, const uint8_t *bytes, size_t len,
     int32_t partition, struct kafka_msg *km)
 {
-	const uint8_t *base;
-	size_t all;
 	rd_kafka_message_t *m = &k->batch.msgs[k->batch.n];
 
-	base = sdc_render_bytes(k->rd, &all);
 	memset(m, 0, sizeof(*m));
 	m->len = message_length(k, bytes, len);
 	m->partition = partition;
 	m->_private = km;
-	k->batch.offset[k->batch.n++] = (size_t)(bytes - base);
+	k->batch.offset[k->batch.n++] = k->batch.bytes;	/* render's */
 	k->batch.bytes += len;
 	if (k->batch.n == BATCH_MAX || k->batch.bytes >= BATCH_BYTES)
 		produce_batch(k);
