@@ -1,5 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -51,9 +53,28 @@ read_memory(struct sdc_input *in, void *buf, size_t n)
 	return (ssize_t)n;
 }
 
+static void (*on_wait)(void);
+
+void
+sdc_input_on_wait(void (*fn)(void))
+{
+	on_wait = fn;
+}
+
+/* Whether a read of fd would wait; an error is the read's to report. */
+static bool
+would_wait(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 0;
+}
+
 static ssize_t
 read_retrying(int fd, void *buf, size_t n)
 {
+	if (on_wait != NULL && would_wait(fd))
+		on_wait();
 	for (;;) {
 		ssize_t got = read(fd, buf, n);
 

@@ -32,6 +32,11 @@ void	sdc_input_memory(struct sdc_input *in, const char *name,
 ssize_t	sdc_input_peek(struct sdc_input *in, size_t want);
 /* Like read(2), but retries interrupted reads; -1 with errno. */
 ssize_t	sdc_input_read(struct sdc_input *in, void *buf, size_t n);
+/*
+ * fn is called before a read that would wait for input (a live stream
+ * pausing), so that what a run has made goes out meanwhile; NULL: none.
+ */
+void	sdc_input_on_wait(void (*fn)(void));
 void	sdc_input_close(struct sdc_input *in);
 
 #endif

@@ -135,6 +135,19 @@ start_timer(const struct sdc_run *run)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
+/* Input pausing: the whole frames made so far go out meanwhile. */
+static void
+flush_before_input(void)
+{
+	struct sdc_run *run = current;
+
+	if (run == NULL || run->opt.dry_run)
+		return;
+	sdc_out_flush(&run->out);
+	if (run->opt.errors_path != NULL)
+		sdc_out_flush(&run->errors);
+}
+
 /* Leaving through sdc_errx: whole frames out, no end frame. */
 static void
 exit_hook(int status)
@@ -184,6 +197,7 @@ sdc_run_start(struct sdc_run *run, const char *prog,
 	sdc_record_init(&run->scratch);
 	current = run;
 	sdc_set_exit_hook(exit_hook);
+	sdc_input_on_wait(flush_before_input);
 	install_signals();
 	open_output(run, &run->out, "-");
 	if (opt->errors_path != NULL)
@@ -231,6 +245,7 @@ sdc_run_finish(struct sdc_run *run)
 	sdc_record_release(&run->scratch);
 	current = NULL;
 	sdc_set_exit_hook(NULL);
+	sdc_input_on_wait(NULL);
 	return run->status;
 }
 

@@ -107,13 +107,28 @@ put_literal(struct walk *w, uint8_t *o, const char *lit, size_t n)
 	return o + n;
 }
 
+/*
+ * A scalar's field before its value is decoded into it, which sets the
+ * member of v its type reads: not the whole struct zeroed (rep stos),
+ * a cost of every number.
+ */
+static inline void
+field_init(struct sdc_field *f, uint8_t type)
+{
+	f->type = type;
+	f->null = false;
+	f->count = f->cap = 0;
+	f->attrs = NULL;
+}
+
 /* Any other scalar: decoded, then rendered by json-write.c. */
 static uint8_t *
 put_scalar(struct walk *w, uint8_t *o, uint8_t type)
 {
 	static const struct sdc_json_style plain;
-	struct sdc_field f = { .type = type };
+	struct sdc_field f;
 
+	field_init(&f, type);
 	if (!sdc_wire_get_value(&w->d, &f))
 		return NULL;
 	if (type == SDC_LONG || type == SDC_INTEGER || type == SDC_SHORT ||

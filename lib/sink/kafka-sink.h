@@ -5,12 +5,14 @@
  * (kafka-options.c), the librdkafka configuration made of them
  * (kafka-config.c), what a record's message is sent to and with
  * (kafka-message.c: topic, key, partition, headers), the errors a
- * mock cluster is told to inject (kafka-mock.c) and the producer
- * (kafka.c).  The options own what they hold; secrets are wiped.
+ * mock cluster is told to inject (kafka-mock.c), the sticky
+ * partitioner (kafka-leaders.c) and the producer (kafka.c).  The
+ * options own what they hold; secrets are wiped.
  */
 #include <librdkafka/rdkafka.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "path.h"
 #include "plugin-options.h"
@@ -104,6 +106,25 @@ bool	sdc_kafka_route_partition(const struct sdc_kafka_route *rt,
 /* The Kafka headers of r's attributes, or NULL when none are asked. */
 rd_kafka_headers_t *sdc_kafka_route_headers(const struct sdc_kafka_route *rt,
 	    const struct sdc_record *r);
+
+/*
+ * The sticky partitioner of sdc-sink (kafka-leaders.c): the partitions
+ * of topic with a leader, from librdkafka's statistics, and the one for
+ * the next batch (RD_KAFKA_PARTITION_UA while none is known).
+ */
+struct sdc_kafka_leaders {
+	const char	*topic;
+	int32_t		*ids;		/* sorted */
+	size_t		 n, cap;
+	uint32_t	 turn;		/* batches dealt */
+};
+
+void	sdc_kafka_leaders_init(struct sdc_kafka_leaders *l, const char *topic);
+void	sdc_kafka_leaders_release(struct sdc_kafka_leaders *l);
+/* The partitions a statistics report (JSON) lists with a leader. */
+void	sdc_kafka_leaders_update(struct sdc_kafka_leaders *l,
+	    const char *json, size_t len);
+int32_t	sdc_kafka_leaders_next(struct sdc_kafka_leaders *l);
 
 /*
  * --mock-errors: with librdkafka's mock cluster (-X

@@ -22,6 +22,7 @@
 #define KEY_TEXT_MAX	64	/* a number's text */
 #define METADATA_MS	10000
 #define STATISTICS_MS	100	/* how often librdkafka's come */
+#define LEADERS_EVERY	10	/* reports, a look at the leaders each */
 #define BATCH_MAX	64	/* messages produced at once */
 #define BATCH_BYTES	65536	/* of their payloads, at most before one more */
 #define STOP_GRACE_S	10.0	/* at close after a stop, before purging */
@@ -46,6 +47,9 @@ struct kafka {
 	uint64_t		 transmitted;	/* reported, sent at least once */
 	int64_t			 retries_seen;
 	uint64_t		 statistics;	/* reports of them */
+	bool			 troubled;	/* errors: retries may follow */
+	bool			 sticky;	/* ours: batches to leaders */
+	struct sdc_kafka_leaders leaders;
 	struct kafka_msg	*free_msgs;
 	double			 now;		/* of this poll's reports; -1 */
 	struct {			/* deliveries not yet told */
@@ -148,6 +152,7 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		delivered(k, m->len, report_time(k) - km->put_at);
 	} else {
+		k->troubled = true;
 		error_code(m->err, code, sizeof(code));
 		sdc_sink_failed_raw(k->s, km->id, m->payload, m->len, code,
 		    "topic '%s' partition %d: %s", rd_kafka_topic_name(m->rkt),
@@ -201,21 +206,27 @@ on_statistics(rd_kafka_t *rk, char *json, size_t len, void *opaque)
 	int64_t txmsgs, retries;
 
 	(void)rk;
+	if (k->sticky && (k->leaders.n == 0 ||
+	    k->statistics % LEADERS_EVERY == 0))
+		sdc_kafka_leaders_update(&k->leaders, json, len);
 	k->statistics++;
 	if (!statistics_txmsgs(json, len, &txmsgs))
 		return 0;
 	retries = txmsgs - (int64_t)(k->transmitted + k->in_flight);
-	for (; k->retries_seen < retries; k->retries_seen++)
+	for (; k->retries_seen < retries; k->retries_seen++) {
 		sdc_sink_retried(k->s);
+		k->troubled = true;
+	}
 	return 0;
 }
 
 static void
 on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
+	struct kafka *k = opaque;
 	char fatal[512];
 
-	(void)opaque;
+	k->troubled = true;
 	if (err == RD_KAFKA_RESP_ERR__FATAL) {
 		rd_kafka_fatal_error(rk, fatal, sizeof(fatal));
 		sdc_warnx("kafka: fatal: %s", fatal);
@@ -276,8 +287,10 @@ producer_new(struct kafka *k)
 	if ((rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err))) ==
 	    NULL)
 		sdc_usage_error("kafka: %s", err);
-	if (k->o->mock_errors != NULL)
+	if (k->o->mock_errors != NULL) {
 		sdc_kafka_mock_errors(rk, k->o->mock_errors);
+		k->troubled = true;
+	}
 	return rk;
 }
 
@@ -332,6 +345,21 @@ check_metadata(struct kafka *k)
 		rd_kafka_topic_destroy(rkt);
 }
 
+/*
+ * Batches of one fixed topic without a key go to partitions of sdc-sink's
+ * choosing, unless librdkafka's partitioning is asked for with -X.
+ */
+static void
+sticky_init(struct kafka *k)
+{
+	k->sticky = k->rt.topic == NULL && !k->rt.has_partition &&
+	    sdc_kafka_partitioner_of(k->o) == SDC_KAFKA_PART_STICKY &&
+	    sdc_kafka_opts_property(k->o, "partitioner") == NULL &&
+	    sdc_kafka_opts_property(k->o, "sticky.partitioning.linger.ms") ==
+	    NULL;
+	sdc_kafka_leaders_init(&k->leaders, k->rt.topic_name);
+}
+
 static void *
 kafka_open(struct sdc_sink *s, const void *opts)
 {
@@ -346,10 +374,12 @@ kafka_open(struct sdc_sink *s, const void *opts)
 	if (!k->rt.has_key && !k->rt.has_partition &&
 	    (k->rt.topic == NULL || !sdc_template_uses_fields(k->rt.topic)))
 		sdc_sink_header_only(s);
+	sticky_init(k);
 	k->rk = producer_new(k);
 	if (sdc_sink_checking(s)) {
 		check_metadata(k);
 		rd_kafka_destroy(k->rk);
+		sdc_kafka_leaders_release(&k->leaders);
 		sdc_kafka_route_release(&k->rt);
 		free(k);
 		return NULL;
@@ -527,7 +557,7 @@ produce_batch(struct kafka *k)
 {
 	rd_kafka_message_t *m = k->batch.msgs;
 	unsigned n = k->batch.n, i, from = 0;
-	int32_t partition = k->rt.has_partition ? 0 : RD_KAFKA_PARTITION_UA;
+	int32_t partition;
 	int flags = RD_KAFKA_MSG_F_COPY |
 	    (k->rt.has_partition ? RD_KAFKA_MSG_F_PARTITION : 0);
 	const uint8_t *base;
@@ -536,6 +566,8 @@ produce_batch(struct kafka *k)
 
 	if (n == 0)
 		return;
+	partition = k->rt.has_partition ? 0 : k->sticky ?
+	    sdc_kafka_leaders_next(&k->leaders) : RD_KAFKA_PARTITION_UA;
 	now = sdc_uptime();
 	base = sdc_render_bytes(k->rd, &len);
 	for (i = 0; i < n; i++) {
@@ -722,13 +754,21 @@ drain(struct kafka *k)
 	}
 }
 
-/* The retries of the last requests: one more statistics report. */
+/*
+ * The retries of the last requests: one more statistics report, when
+ * trouble has come to light (an error reported, a delivery failed, a
+ * retry in the statistics so far).  A run without is spared the wait,
+ * so a resend for a broker's answer in its last tenth of a second
+ * would go uncounted.
+ */
 static void
 last_statistics(struct kafka *k)
 {
 	uint64_t seen = k->statistics;
 	double until = sdc_uptime() + 2.0 * STATISTICS_MS / 1000;
 
+	if (!k->troubled)
+		return;
 	while (k->statistics == seen && sdc_uptime() < until)
 		serve_reports(k, STATISTICS_MS / 4);
 }
@@ -752,6 +792,7 @@ kafka_close(void *state)
 	if (k->rkt != NULL)
 		rd_kafka_topic_destroy(k->rkt);
 	rd_kafka_destroy(k->rk);
+	sdc_kafka_leaders_release(&k->leaders);
 	sdc_kafka_route_release(&k->rt);
 	free(k);
 }

@@ -9,6 +9,11 @@
 # until it serves (60 s at most) and prints its bootstrap address,
 # 127.0.0.1:PORT.  stop ends it (SIGTERM, a controlled shutdown; SIGKILL
 # after 30 s).  The log is DIR/server.log.
+#
+# The broker writes each message through to its disk (fsync), so that
+# what it acknowledged survives whatever the tests do to it; with
+# KAFKA_FSYNC=0 it keeps Kafka's default and leaves flushing to the
+# system, as the benchmarks' broker does.
 set -euo pipefail
 
 cache=${SDC_CACHE_DIR:-$HOME/.cache/sdc-tools}
@@ -51,8 +56,9 @@ write_config() {
 	group.initial.rebalance.delay.ms=0
 	num.network.threads=2
 	num.io.threads=2
-	log.flush.interval.messages=1
 	CONF
+	[ "${KAFKA_FSYNC:-1}" = 0 ] ||
+	    echo log.flush.interval.messages=1 >> "$dir/server.properties"
 	cat > "$dir/log4j.properties" <<-CONF
 	log4j.rootLogger=INFO, file
 	log4j.appender.file=org.apache.log4j.FileAppender

@@ -13,7 +13,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/sdc-kafka.XXXXXX")
 broker=$srcdir/tests/kafka/broker.sh
 pid=
 trap '[ -n "$pid" ] && kill -9 $pid 2> /dev/null; "$broker" stop "$tmp/kafka"; rm -rf "$tmp"' EXIT
-cases=28
+cases=29
 jars=${SDC_CACHE_DIR:-$HOME/.cache/sdc-tools}/maven/kafka/jars
 if ! command -v kcat > /dev/null || ! command -v java > /dev/null ||
     [ ! -d "$jars" ]; then
@@ -131,6 +131,21 @@ check "partition from the field: each message where its /p says" \
 sink --topic sticky -F json --max-buffer 64K --flush-ms 1 < "$tmp/big.sdc" > /dev/null 2> "$tmp/err"
 check "sticky: every partition has some of the records" \
     "$(consume sticky '%p\n' | sort -u | tr '\n' ' ')" "0 1 2 "
+
+# Sticky once librdkafka's statistics have listed the topic's leaders:
+# runs of batches, the partitions in turn (librdkafka's own picks one
+# at random for each while).  The records after the pause are looked at.
+echo seed | timeout 30 kcat -P -b "$addr" -t turns -p 0
+json_lines() {	# FROM TO
+	seq "$1" "$2" | awk '{ printf "{\"n\":%d,\"dev\":\"dev%d\"}\n", $1, $1 % 7 }'
+}
+(json_lines 0 1999; sleep 1; json_lines 2000 11999) | sdc-convert --from json |
+    sink --topic turns -F json > /dev/null 2> "$tmp/err"
+check "sticky in turn: runs of whole batches over the three partitions, each the next" \
+    "$(consume turns '%p %s\n' | grep -v seed | jq -R -r 'split(" ") | (.[1] | fromjson | .n | tostring) + " " + .[0]' |
+	sort -n | awk '$1 >= 2000 { if ($2 != last) { runs++; if (runs > 1 && $2 != (last + 1) % 3) bad++; if (len && len < 64) short++; len = 0; if (!($2 in seen)) { seen[$2] = 1; kinds++ } } last = $2; len++ }
+	END { print kinds + 0, bad + 0, short + 0, (runs >= 4) }')" \
+    "3 0 0 1"
 
 # The topic from a template of the attributes, and from a field.
 sink --topic 'zone-${attr:zone}' -F json < "$tmp/in.sdc" > /dev/null 2> "$tmp/err"
