@@ -162,7 +162,7 @@ read_once(struct sdc_frame_reader *r, bool may_wait, bool *interrupted)
 
 /* Bytes available from start: at least need unless the input ended. */
 static enum sdc_read_status
-fill(struct sdc_frame_reader *r, size_t need)
+read_more(struct sdc_frame_reader *r, size_t need)
 {
 	enum sdc_read_status st;
 	bool interrupted;
@@ -175,6 +175,13 @@ fill(struct sdc_frame_reader *r, size_t need)
 			sdc_signals_poll();
 	}
 	return SDC_READ_FRAME;
+}
+
+/* The check of read_more, inline: most calls find the bytes there. */
+static inline enum sdc_read_status
+fill(struct sdc_frame_reader *r, size_t need)
+{
+	return r->end - r->start >= need ? SDC_READ_FRAME : read_more(r, need);
 }
 
 static size_t

@@ -182,8 +182,19 @@ void	sdc_render_finish(struct sdc_render *rd);
 uint64_t sdc_render_records(const struct sdc_render *rd);	/* so far */
 void	sdc_render_free(struct sdc_render *rd);
 
-/* The time of r for templates: --time-field, receivedAt, else now. */
+/*
+ * The time of r for templates: --time-field, receivedAt, else now (the
+ * coarse clock's, for a record being put the reading of
+ * sdc_sink_put_uptime).
+ */
 int64_t	sdc_sink_record_time(const struct sdc_sink *s,
 	    const struct sdc_record *r);
+/*
+ * Seconds on the coarse monotonic clock (a few ms of resolution) for the
+ * record being put: read once for a few records, and again after a wait
+ * for input, a flush, a delivery, a retry or a sleep, at a fraction of
+ * the cost of a reading each.
+ */
+double	sdc_sink_put_uptime(const struct sdc_sink *s);
 
 #endif

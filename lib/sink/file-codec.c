@@ -2,12 +2,11 @@
  * Compression streams into a file descriptor: each codec fills one
  * output buffer that is written out when full and at the finish, so
  * the file only ever holds whole writes of a valid stream prefix.
- * What is written is handed to the disk as it goes (sync_file_range),
- * so that the fsync of its publication has little left to wait for.
+ * What is written is handed to the writing thread (file-writes.h),
+ * which also hands it to the disk as it goes (sync_file_range), so that
+ * the fsync of its publication has little left to wait for.
  */
-#define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <lz4frame.h>
 #include <snappy-c.h>
@@ -19,14 +18,14 @@
 #include <zstd.h>
 
 #include "file-codec.h"
+#include "file-writes.h"
 #include "wire.h"
 #include "xalloc.h"
 #include "banned.h"
 
-#define OUT_CAP		(256u << 10)
+#define OUT_CAP		SDC_WRITES_BUFFER
 #define PIECE		(64u << 10)	/* input per lz4 update */
 #define SNAPPY_BLOCK	65536u		/* most a framing chunk may hold */
-#define WRITEBACK	(8u << 20)	/* bytes written between writebacks */
 
 const char *const sdc_codec_names[] = {
 	"none", "gzip", "zstd", "lz4", "snappy", NULL
@@ -40,9 +39,7 @@ static const uint8_t snappy_stream_id[10] = {
 
 struct sdc_codec {
 	enum sdc_codec_kind	 kind;
-	int			 fd;
-	uint64_t		 written;
-	uint64_t		 written_back;	/* the writeback started to here */
+	struct sdc_writes	*writes;
 	uint8_t			*out;
 	size_t			 out_len;
 	z_stream		 z;
@@ -58,45 +55,13 @@ sdc_codec_extension(enum sdc_codec_kind kind)
 	return extensions[kind];
 }
 
-/*
- * Start the disk writing what was written so far, without waiting for
- * it: an advice, whose failure the fsync at publication would report.
- */
-static void
-start_writeback(struct sdc_codec *c)
-{
-	if (c->written - c->written_back < WRITEBACK)
-		return;
-	(void)sync_file_range(c->fd, (off_t)c->written_back,
-	    (off_t)(c->written - c->written_back), SYNC_FILE_RANGE_WRITE);
-	c->written_back = c->written;
-}
-
-static int
-fd_write(struct sdc_codec *c, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(c->fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return errno;
-		p += w;
-		n -= (size_t)w;
-		c->written += (uint64_t)w;
-	}
-	start_writeback(c);
-	return 0;
-}
-
+/* Hand out to the writing thread: 0, or the errno of a write before. */
 static int
 drain(struct sdc_codec *c)
 {
-	int e = fd_write(c, c->out, c->out_len);
-
+	c->out = sdc_writes_put(c->writes, c->out, c->out_len);
 	c->out_len = 0;
-	return e;
+	return sdc_writes_error(c->writes);
 }
 
 /* Room for n more bytes in out, writing it out if need be. */
@@ -109,17 +74,17 @@ room(struct sdc_codec *c, size_t n)
 static int
 plain_write(struct sdc_codec *c, const uint8_t *p, size_t n)
 {
-	int e;
+	while (n > 0) {
+		size_t k = OUT_CAP - c->out_len < n ? OUT_CAP - c->out_len : n;
+		int e;
 
-	if (n >= OUT_CAP / 2) {
-		if ((e = drain(c)) != 0)
+		memcpy(c->out + c->out_len, p, k);
+		c->out_len += k;
+		p += k;
+		n -= k;
+		if (c->out_len == OUT_CAP && (e = drain(c)) != 0)
 			return e;
-		return fd_write(c, p, n);
 	}
-	if ((e = room(c, n)) != 0)
-		return e;
-	memcpy(c->out + c->out_len, p, n);
-	c->out_len += n;
 	return 0;
 }
 
@@ -289,7 +254,7 @@ sdc_codec_new(enum sdc_codec_kind kind, int fd)
 	struct sdc_codec *c = sdc_xcalloc(1, sizeof *c);
 
 	c->kind = kind;
-	c->fd = fd;
+	c->writes = sdc_writes_new(fd);
 	c->out = sdc_xmalloc(OUT_CAP);
 	if (!start_stream(c)) {
 		sdc_codec_free(c);
@@ -332,13 +297,15 @@ sdc_codec_finish(struct sdc_codec *c)
 		e = c->block_len > 0 ? snappy_chunk(c) : 0;
 		break;
 	}
-	return e != 0 ? e : drain(c);
+	if (e == 0)
+		e = drain(c);
+	return e != 0 ? e : sdc_writes_wait(c->writes);
 }
 
 uint64_t
 sdc_codec_written(const struct sdc_codec *c)
 {
-	return c->written;
+	return sdc_writes_done(c->writes);
 }
 
 void
@@ -346,6 +313,7 @@ sdc_codec_free(struct sdc_codec *c)
 {
 	if (c == NULL)
 		return;
+	sdc_writes_free(c->writes);
 	if (c->kind == SDC_CODEC_GZIP)
 		deflateEnd(&c->z);
 	ZSTD_freeCCtx(c->zs);

@@ -5,7 +5,9 @@
  * file descriptor, whole files in the formats their own tools read:
  * gzip (zlib), zstd (libzstd), the lz4 frame format (liblz4) and the
  * snappy framing format (libsnappy's blocks, CRC-32C checked, as
- * python-snappy and snzip read).  A codec owns its buffers, not the fd.
+ * python-snappy and snzip read).  A codec owns its buffers, not the fd;
+ * its writes are done by the writing thread (file-writes.h), so the fd
+ * stays open until sdc_codec_free has returned.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -25,11 +27,14 @@ const char *sdc_codec_extension(enum sdc_codec_kind kind);
 
 struct sdc_codec;
 struct sdc_codec *sdc_codec_new(enum sdc_codec_kind kind, int fd);
-/* 0, or the errno of the write (or EIO when the library failed). */
+/*
+ * 0, or the errno of a write before (or EIO when the library failed):
+ * a write that fails is known at the next call.
+ */
 int	sdc_codec_write(struct sdc_codec *c, const void *p, size_t n);
-/* End the stream (its trailer) and write out what is held: 0 or errno. */
+/* End the stream (its trailer) and write out all: 0 or errno, once done. */
 int	sdc_codec_finish(struct sdc_codec *c);
-/* Bytes written to the fd so far. */
+/* Bytes written to the fd, once what was handed over is. */
 uint64_t sdc_codec_written(const struct sdc_codec *c);
 void	sdc_codec_free(struct sdc_codec *c);
 

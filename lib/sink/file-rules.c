@@ -48,10 +48,3 @@ sdc_late_init(struct sdc_late_rule *l, int64_t limit_ms)
 	l->newest_ms = INT64_MIN;
 }
 
-bool
-sdc_late_check(struct sdc_late_rule *l, int64_t ms)
-{
-	if (ms > l->newest_ms)
-		l->newest_ms = ms;
-	return l->limit_ms > 0 && ms < l->newest_ms - l->limit_ms;
-}

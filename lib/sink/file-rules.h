@@ -56,6 +56,12 @@ struct sdc_late_rule {
 
 void	sdc_late_init(struct sdc_late_rule *l, int64_t limit_ms);
 /* Whether a record of time ms is late; it counts toward the newest. */
-bool	sdc_late_check(struct sdc_late_rule *l, int64_t ms);
+static inline bool
+sdc_late_check(struct sdc_late_rule *l, int64_t ms)
+{
+	if (ms > l->newest_ms)
+		l->newest_ms = ms;
+	return l->limit_ms > 0 && ms < l->newest_ms - l->limit_ms;
+}
 
 #endif

@@ -52,12 +52,15 @@ struct file_sink {
 	char			*broken_path;
 	double			 last_sweep;
 	size_t			 chunk;		/* rendered bytes held a file */
+	const char		*dir;		/* the record's: buf or dir_cache */
 	char			 buf[PATH_LEN];		/* a directory */
 	char			 name[PATH_LEN];	/* a file name */
 	char			 dir_cache[PATH_LEN];	/* dir_t's last */
 	size_t			 dir_len;		/* 0: none yet */
 	int64_t			 dir_second;		/* its second */
-	bool			 dir_hit;	/* fs->buf is dir_cache */
+	bool			 dir_time_only;	/* sdc_template_time_only */
+	bool			 dir_fixed;	/* dir_t expands to one */
+	bool			 dir_hit;	/* fs->dir is dir_cache */
 	struct open_file	*dir_file;	/* open in dir_cache, or NULL */
 };
 
@@ -72,7 +75,7 @@ coarse_uptime(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 static struct sdc_template *
@@ -132,6 +135,8 @@ file_failed(struct file_sink *fs, struct open_file *f, const char *what,
 	} else {
 		free(tmp);
 	}
+	sdc_codec_free(f->codec);	/* its writes done before the close */
+	f->codec = NULL;
 	if (f->fd >= 0)
 		close(f->fd);
 	unlink_file(fs, f);
@@ -161,6 +166,8 @@ discard_empty(struct file_sink *fs, struct open_file *f)
 {
 	char *tmp = sdc_publish_path(f->dir, f->name, true);
 
+	sdc_codec_free(f->codec);
+	f->codec = NULL;
 	close(f->fd);
 	unlink(tmp);
 	free(tmp);
@@ -297,10 +304,10 @@ fail_late(struct file_sink *fs, struct sdc_record *r, int64_t ms)
 	    " ms (--late-limit)", ms, fs->o->late_limit, fs->late.newest_ms);
 }
 
-/* The directory of r, in fs->buf; false (r failed) when it cannot be. */
 /*
- * The directory of a record into fs->buf.  A template that depends on the
- * time alone is expanded once a second, not for every record.
+ * The directory of a record into fs->dir.  A template that depends on the
+ * time alone is expanded once a second (one without it once), not for
+ * every record.
  */
 static size_t
 expand_directory(struct file_sink *fs, struct sdc_template *t,
@@ -309,17 +316,18 @@ expand_directory(struct file_sink *fs, struct sdc_template *t,
 	int64_t second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
 
 	fs->dir_hit = false;
-	if (t != fs->dir_t || !sdc_template_time_only(t))
+	if (t != fs->dir_t || !fs->dir_time_only) {
+		fs->dir = fs->buf;
 		return sdc_template_expand(t, r, ms, fs->buf, sizeof fs->buf);
-	if (fs->dir_len == 0 || second != fs->dir_second) {
+	}
+	if (fs->dir_len == 0 || (second != fs->dir_second && !fs->dir_fixed)) {
 		fs->dir_len = sdc_template_expand(t, r, ms, fs->dir_cache,
 		    sizeof fs->dir_cache);
 		fs->dir_second = second;
 		fs->dir_file = NULL;
 	}
 	fs->dir_hit = true;
-	memcpy(fs->buf, fs->dir_cache, fs->dir_len < sizeof fs->buf ?
-	    fs->dir_len + 1 : sizeof fs->buf);
+	fs->dir = fs->dir_cache;
 	return fs->dir_len;
 }
 
@@ -337,7 +345,7 @@ directory_of(struct file_sink *fs, struct sdc_record *r, int64_t ms)
 		t = fs->late_t;
 	}
 	len = expand_directory(fs, t, r, ms);
-	if (len >= sizeof fs->buf - 256) {
+	if (len >= PATH_LEN - 256) {
 		sdc_sink_failed(fs->s, r, "SINK_FILE_NAME", "its directory "
 		    "name is %zu bytes long, too long", len);
 		return false;
@@ -345,14 +353,14 @@ directory_of(struct file_sink *fs, struct sdc_record *r, int64_t ms)
 	return true;
 }
 
-/* The open file of fs->buf's directory, remembered while it stays. */
+/* The open file of fs->dir, remembered while it stays. */
 static struct open_file *
 find_directory(struct file_sink *fs)
 {
 	struct open_file *f = fs->dir_hit ? fs->dir_file : NULL;
 
 	if (f == NULL || f != fs->head)
-		f = find(fs, fs->buf);
+		f = find(fs, fs->dir);
 	if (fs->dir_hit)
 		fs->dir_file = f;
 	return f;
@@ -364,13 +372,13 @@ file_for(struct file_sink *fs, struct sdc_record *r, int64_t ms)
 	struct open_file *f = find_directory(fs);
 	int e;
 
-	if (f != NULL && f->st.records > 0 &&
+	if (f != NULL && f->st.records > 0 && r->h.nattrs > 0 &&
 	    sdc_record_attr(r, fs->o->roll_attribute) != NULL) {
 		publish(fs, f);
 		f = NULL;
 	}
-	if (f == NULL && (f = open_file(fs, fs->buf, r, ms, &e)) == NULL)
-		sdc_sink_failed(fs->s, r, "SINK_FILE_OPEN", "%s: %s", fs->buf,
+	if (f == NULL && (f = open_file(fs, fs->dir, r, ms, &e)) == NULL)
+		sdc_sink_failed(fs->s, r, "SINK_FILE_OPEN", "%s: %s", fs->dir,
 		    strerror(e));
 	if (fs->dir_hit)
 		fs->dir_file = f;
@@ -381,7 +389,7 @@ static void
 file_put(void *state, struct sdc_record *r)
 {
 	struct file_sink *fs = state;
-	double now = coarse_uptime();
+	double now = sdc_sink_put_uptime(fs->s);
 	int64_t ms = sdc_sink_record_time(fs->s, r);
 	struct open_file *f;
 	const char *why = NULL;
@@ -472,6 +480,9 @@ file_open(struct sdc_sink *s, const void *opts)
 	fs->dir_t = parse_template("--directory", o->directory);
 	fs->name_t = parse_template(o->name ? "--name" : "--file-prefix",
 	    name);
+	fs->dir_time_only = sdc_template_time_only(fs->dir_t);
+	fs->dir_fixed = fs->dir_time_only &&
+	    !sdc_template_uses_record(fs->dir_t);
 	if (o->late_directory != NULL)
 		fs->late_t = parse_template("--late-directory",
 		    o->late_directory);

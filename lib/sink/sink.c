@@ -20,6 +20,8 @@
 #include "wire.h"
 #include "banned.h"
 
+#define CLOCK_EVERY	16	/* records put between readings of the clock */
+
 enum { C_DELIVERED, C_FAILED, C_RETRIED, C_BYTES, C_EVENTS, C_P50, C_P90,
 	C_P99, C_UNDELIVERED, C_SKIPPED, C_COUNT };
 
@@ -32,9 +34,14 @@ struct sdc_sink {
 	uint64_t			 deliveries;	/* calls, for percentiles */
 	uint64_t			 taken;		/* records put */
 	bool				 header_only;	/* sdc_sink_header_only */
+	bool				 lazy_ok;	/* lazy_records, read */
 	struct sdc_record		*lazy;		/* put without fields */
 	struct sdc_frame		 lazy_frame;	/* its frame */
 	double				 waiting_since;	/* put, not flushed */
+	double				 put_uptime;	/* read_clock's */
+	int64_t				 put_ms;
+	unsigned			 clock_age;	/* records put since */
+	bool				 putting;
 	bool				 stopping;
 };
 
@@ -161,6 +168,7 @@ sink_stopping(void *s)
 bool
 sdc_sink_sleep(struct sdc_sink *s, double seconds)
 {
+	s->clock_age = 0;
 	return sdc_retry_sleep(seconds, sink_stopping, s);
 }
 
@@ -179,6 +187,7 @@ void
 sdc_sink_delivered(struct sdc_sink *s, uint64_t records, uint64_t bytes,
     double latency)
 {
+	s->clock_age = 0;
 	s->c[C_DELIVERED] += records;
 	s->c[C_BYTES] += bytes;
 	s->run->n.out += records;
@@ -223,6 +232,7 @@ sdc_sink_failed_raw(struct sdc_sink *s, const char *id, const void *payload,
 void
 sdc_sink_retried(struct sdc_sink *s)
 {
+	s->clock_age = 0;
 	s->c[C_RETRIED]++;
 }
 
@@ -234,6 +244,31 @@ coarse_now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The coarse clocks for the records put, read again every CLOCK_EVERY
+ * records and after whatever may have taken long (a wait for input, a
+ * flush, a delivery, a retry, a sleep): they stay within a few of the
+ * coarse clock's milliseconds of each record's own reading.
+ */
+static void
+read_clock(struct sdc_sink *s)
+{
+	struct timespec ts;
+
+	if (s->clock_age-- > 0)
+		return;
+	s->clock_age = CLOCK_EVERY - 1;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	s->put_uptime = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	s->put_ms = coarse_now_ms();
+}
+
+double
+sdc_sink_put_uptime(const struct sdc_sink *s)
+{
+	return s->put_uptime;
 }
 
 /* A time field's milliseconds since the epoch: false for another field. */
@@ -261,7 +296,8 @@ sdc_sink_record_time(const struct sdc_sink *s, const struct sdc_record *r)
 		if (field_time(sdc_path_get((struct sdc_field *)&r->root,
 		    &s->opt->time_paths[i]), &ms))	/* it only reads */
 			return ms;
-	if (r != NULL && (a = sdc_record_attr(r, "receivedAt")) != NULL) {
+	if (r != NULL && r->h.nattrs > 0 &&
+	    (a = sdc_record_attr(r, "receivedAt")) != NULL) {
 		size_t i;
 
 		ms = 0;
@@ -271,7 +307,7 @@ sdc_sink_record_time(const struct sdc_sink *s, const struct sdc_record *r)
 		if (i == a->len && i > 0)
 			return ms;
 	}
-	return coarse_now_ms();
+	return s->putting ? s->put_ms : coarse_now_ms();
 }
 
 /* ------------------------------------------------------------------- loop */
@@ -294,6 +330,7 @@ static void
 flush(struct sdc_sink *s, const struct sdc_destination *d, void *state)
 {
 	s->waiting_since = 0;
+	s->clock_age = 0;
 	if (d->flush != NULL)
 		d->flush(state);
 }
@@ -315,14 +352,14 @@ one_frame(struct sdc_sink *s, const struct sdc_destination *d, void *state,
 		sdc_run_forward(s->run, f);
 		return;
 	}
-	if ((lazy_records(s) ? sdc_wire_decode_header : sdc_wire_decode)(r,
+	if ((s->lazy_ok ? sdc_wire_decode_header : sdc_wire_decode)(r,
 	    SDC_KIND_DATA, f->payload, f->payload_len, &reason) != 0) {
 		bad_frame(s, fr, f, reason);
 		return;
 	}
 	if (skipped(s, r))
 		return;
-	if (lazy_records(s)) {
+	if (s->lazy_ok) {
 		s->lazy = r;
 		s->lazy_frame = *f;
 	}
@@ -330,7 +367,10 @@ one_frame(struct sdc_sink *s, const struct sdc_destination *d, void *state,
 	s->taken++;
 	if (s->waiting_since == 0)
 		s->waiting_since = sdc_uptime();
+	read_clock(s);
+	s->putting = true;
 	d->put(state, r);
+	s->putting = false;
 	s->lazy = NULL;		/* the frame is gone with the next read */
 }
 
@@ -372,6 +412,7 @@ wait_input(struct sdc_sink *s, const struct sdc_destination *d, void *state,
 		/* Events wait for no input: a file-closed starts a job now. */
 		if (s->run->out.committed > 0)
 			sdc_out_flush(&s->run->out);
+		s->clock_age = 0;
 		rc = poll(&p, 1, due < 0 ? 1000 : (int)(due * 1000) + 1);
 		if (rc < 0 && errno != EINTR)
 			sdc_err(SDC_EXIT_IO, "poll");
@@ -391,6 +432,7 @@ read_input(struct sdc_sink *s, const struct sdc_destination *d, void *state)
 
 	if (sdc_frame_reader_open(&fr, "-", s->run->opt.max_record) != 0)
 		sdc_err(SDC_EXIT_IO, "stdin");
+	s->lazy_ok = lazy_records(s);
 	sdc_record_init(&r);
 	while (wait_input(s, d, state, &fr) &&
 	    (st = sdc_frame_reader_next(&fr, &f)) == SDC_READ_FRAME)

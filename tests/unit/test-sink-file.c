@@ -1,8 +1,10 @@
 /*
  * The file destination's pieces: each codec's stream read back by its
- * own tool (gzip, zstd, lz4, python-snappy), the atomic publication,
+ * own tool (gzip, zstd, lz4, python-snappy), the writing thread's order
+ * and errors, the atomic publication,
  * the rules of rolling and lateness, the base directory of --check.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +102,61 @@ test_empty_codec(enum sdc_codec_kind kind, const char *unpack)
 	close(fd);
 	snprintf(cmd, sizeof cmd, "test -z \"$(%s < %s)\"", unpack, path);
 	ok(system(cmd) == 0, "%s: reads back empty", sdc_codec_names[kind]);
+}
+
+/* Two files written at once through the one writing thread. */
+static void
+test_two_files(void)
+{
+	char path[2][256];
+	size_t n;
+	char *p = sample(&n);
+	struct sdc_codec *c[2];
+	int fd[2], rc = 0;
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(path[i], sizeof path[i], "%s/two%d", tmp, i);
+		fd[i] = open(path[i], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		c[i] = sdc_codec_new(SDC_CODEC_NONE, fd[i]);
+	}
+	for (size_t at = 0, k; at < n && rc == 0; at += k) {
+		k = n - at < 100000 ? n - at : 100000;
+		rc = sdc_codec_write(c[0], p + at, k) |
+		    sdc_codec_write(c[1], p + at, k);
+	}
+	for (int i = 0; i < 2; i++) {
+		rc |= sdc_codec_finish(c[i]);
+		sdc_codec_free(c[i]);
+		close(fd[i]);
+	}
+	ok(rc == 0, "two files at once: written");
+	ok(same_file(path[0], p, n) && same_file(path[1], p, n),
+	    "two files at once: each has its bytes in order");
+	free(p);
+}
+
+/* A write that fails is reported by a later call, and stops the writes. */
+static void
+test_failed_write(void)
+{
+	char path[256];
+	size_t n;
+	char *p = sample(&n);
+	struct sdc_codec *c;
+	int fd, rc = 0;
+
+	snprintf(path, sizeof path, "%s/readonly", tmp);
+	close(open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	fd = open(path, O_RDONLY);
+	c = sdc_codec_new(SDC_CODEC_NONE, fd);
+	for (size_t at = 0; at < n && rc == 0; at += 1000)
+		rc = sdc_codec_write(c, p + at, n - at < 1000 ? n - at : 1000);
+	is_int(rc, EBADF, "a failed write: a later write says why");
+	is_int(sdc_codec_finish(c), EBADF, "a failed write: so does finish");
+	ok(sdc_codec_written(c) == 0, "a failed write: nothing counted");
+	sdc_codec_free(c);
+	close(fd);
+	free(p);
 }
 
 static bool
@@ -249,6 +306,8 @@ main(void)
 	test_empty_codec(SDC_CODEC_ZSTD, "zstd -dcq");
 	test_empty_codec(SDC_CODEC_LZ4, "lz4 -dcq");
 	test_empty_codec(SDC_CODEC_SNAPPY, unsnappy);
+	test_two_files();
+	test_failed_write();
 	test_publish();
 	test_roll();
 	test_late();
