@@ -52,6 +52,7 @@ struct kafka {
 	struct sdc_kafka_leaders leaders;
 	struct kafka_msg	*free_msgs;
 	double			 now;		/* of this poll's reports; -1 */
+	double			 served_at;	/* serve_reports's last */
 	struct {			/* deliveries not yet told */
 		uint64_t	records, bytes;
 		double		latency;
@@ -133,6 +134,7 @@ static void
 serve_reports(struct kafka *k, int ms)
 {
 	k->now = -1;
+	k->served_at = sdc_uptime();
 	rd_kafka_poll(k->rk, ms);
 	tell_delivered(k);
 }
@@ -715,16 +717,21 @@ kafka_flush(void *state)
 
 /*
  * A batch is produced before the input is waited for; while messages
- * are in flight, their reports are served on a silent input.
+ * are in flight, or the sticky partitioner waits for the statistics to
+ * list the leaders, reports are served on a silent input.
  */
 static double
 kafka_due(void *state)
 {
 	const struct kafka *k = state;
+	double wait;
 
 	if (k->batch.n > 0)
 		return 0;		/* produced before waiting for input */
-	return k->in_flight > 0 ? REPORTS_IDLE_S : -1;
+	if (k->in_flight == 0 && !(k->sticky && k->leaders.n == 0))
+		return -1;
+	wait = k->served_at + REPORTS_IDLE_S - sdc_uptime();
+	return wait > 0 ? wait : 0;
 }
 
 /*
