@@ -39,13 +39,15 @@ struct sdc_writer {
 		    struct sdc_record *r);
 	/*
 	 * Optional: a data frame rendered from its payload, with no record
-	 * built (scratch may hold its header).  0 when written; 1 when the
+	 * built (scratch may hold its header).  checked is the length of
+	 * the payload's header when the caller has decoded and checked it
+	 * (sdc_wire_decode_header), else 0.  0 when written; 1 when the
 	 * record should be decoded and passed to .record instead; -1 with
 	 * the reason when the payload is malformed (nothing written).
 	 */
 	int	(*data_frame)(struct sdc_writer *w, struct sdc_run *run,
-		    const struct sdc_frame *f, struct sdc_record *scratch,
-		    const char **reason);
+		    const struct sdc_frame *f, size_t checked,
+		    struct sdc_record *scratch, const char **reason);
 	/* batch boundaries and frames of kinds this version does not know */
 	void	(*frame)(struct sdc_writer *w, struct sdc_run *run,
 		    const struct sdc_frame *f);

@@ -150,7 +150,7 @@ sdc_run_emit_frame(struct sdc_run *run, const struct sdc_frame *f,
 		sdc_run_poll(run);
 	if (run->opt.dry_run)
 		return 0;
-	rc = run->writer->data_frame(run->writer, run, f, scratch, reason);
+	rc = run->writer->data_frame(run->writer, run, f, 0, scratch, reason);
 	if (rc == 0)
 		run->n.out++;
 	return rc;

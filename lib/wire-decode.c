@@ -337,7 +337,8 @@ sdc_wire_decode(struct sdc_record *r, enum sdc_kind kind,
 
 int
 sdc_wire_decode_header(struct sdc_record *r, enum sdc_kind kind,
-    const uint8_t *payload, size_t len, const char **reason)
+    const uint8_t *payload, size_t len, size_t *header_len,
+    const char **reason)
 {
 	struct sdc_decoder d;
 
@@ -348,5 +349,6 @@ sdc_wire_decode_header(struct sdc_record *r, enum sdc_kind kind,
 		sdc_record_clear(r, kind);
 		return -1;
 	}
+	*header_len = (size_t)(d.p - payload);
 	return 0;
 }

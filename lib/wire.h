@@ -84,8 +84,12 @@ bool	sdc_wire_frame(struct sdc_buf *out, uint8_t kind, const void *payload,
  */
 int	sdc_wire_decode(struct sdc_record *r, enum sdc_kind kind,
 	    const uint8_t *payload, size_t len, const char **reason);
-/* The same for the header alone: the root stays a null MAP. */
+/*
+ * The same for the header alone: the root stays a null MAP, and
+ * *header_len is told the bytes the header takes (never 0).
+ */
 int	sdc_wire_decode_header(struct sdc_record *r, enum sdc_kind kind,
-	    const uint8_t *payload, size_t len, const char **reason);
+	    const uint8_t *payload, size_t len, size_t *header_len,
+	    const char **reason);
 
 #endif

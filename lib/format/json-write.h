@@ -56,6 +56,15 @@ const char *sdc_json_render_record(struct sdc_buf *b,
  */
 int	sdc_json_render_payload(struct sdc_buf *b, struct sdc_record *r,
 	    const uint8_t *payload, size_t len, const char **reason);
+/*
+ * The same for a payload whose header, its first header_len bytes, was
+ * decoded and checked by sdc_wire_decode_header: the fields alone are
+ * read, the arena lent for their decoding.
+ */
+struct sdc_arena;
+int	sdc_json_render_fields(struct sdc_buf *b, struct sdc_arena *arena,
+	    const uint8_t *payload, size_t len, size_t header_len,
+	    const char **reason);
 /* Typed frames without a record: a batch, or a kind this version lacks. */
 size_t	sdc_json_frame_bound(size_t payload_len,
 	    const struct sdc_json_style *s, int depth);

@@ -226,7 +226,7 @@ write_record(struct sdc_writer *w, struct sdc_run *run, struct sdc_record *r)
 /* Compact plain JSON of data frames is made without a field tree. */
 static int
 write_data_frame(struct sdc_writer *w, struct sdc_run *run,
-    const struct sdc_frame *f, struct sdc_record *scratch,
+    const struct sdc_frame *f, size_t checked, struct sdc_record *scratch,
     const char **reason)
 {
 	struct json_writer *jw = (struct json_writer *)w;
@@ -234,7 +234,9 @@ write_data_frame(struct sdc_writer *w, struct sdc_run *run,
 
 	if (!begin(jw, &run->out, 16))
 		return 1;
-	rc = sdc_json_render_payload(&run->out.buf, scratch, f->payload,
+	rc = checked > 0 ? sdc_json_render_fields(&run->out.buf,
+	    &scratch->arena, f->payload, f->payload_len, checked, reason) :
+	    sdc_json_render_payload(&run->out.buf, scratch, f->payload,
 	    f->payload_len, reason);
 	if (rc != 0) {
 		sdc_out_rollback(&run->out);

@@ -16,6 +16,7 @@
  * new output cursor, or NULL when the payload is bad or the output
  * buffer is at its cap.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "frame-reader.h"
@@ -144,6 +145,37 @@ put_scalar(struct walk *w, uint8_t *o, uint8_t type)
 	return w->b->data + w->b->len;
 }
 
+/*
+ * INTEGER and LONG, the numbers of most records, read and written
+ * without a field; those under a thousand, as sensors give, inline.
+ */
+static inline uint8_t *
+put_int(struct walk *w, uint8_t *o, uint8_t type)
+{
+	int64_t v;
+	uint64_t u;
+
+	if (!sdc_wire_get_zigzag(&w->d, &v))
+		return NULL;
+	if (type == SDC_INTEGER && (v < INT32_MIN || v > INT32_MAX)) {
+		sdc_wire_fail(&w->d, "value out of range for its type");
+		return NULL;
+	}
+	if ((o = room(w, o, SDC_JSON_NUMBER_MAX + 1)) == NULL)
+		return NULL;
+	u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	if (u >= 1000)
+		return o + sdc_json_format_int((char *)o, v);
+	if (v < 0)
+		*o++ = '-';
+	if (u >= 100)
+		*o++ = (uint8_t)('0' + u / 100);
+	if (u >= 10)
+		*o++ = (uint8_t)('0' + u / 10 % 10);
+	*o++ = (uint8_t)('0' + u % 10);
+	return o;
+}
+
 static uint8_t *put_field(struct walk *, uint8_t *, int);
 
 static uint8_t *
@@ -244,9 +276,30 @@ put_field(struct walk *w, uint8_t *o, int depth)
 	case SDC_MAP: case SDC_LIST_MAP:
 		return sdc_wire_enter(&w->d, depth) ?
 		    put_map(w, o, depth + 1) : NULL;
+	case SDC_INTEGER: case SDC_LONG:
+		return put_int(w, o, type);
 	default:
 		return put_scalar(w, o, type);
 	}
+}
+
+/* The fields from where the decoder is, after the header. */
+static int
+put_fields(struct walk *w, const char **reason)
+{
+	struct sdc_buf *b = w->b;
+	uint8_t *o = b->data + b->len;
+
+	if ((o = put_field(w, o, 0)) != NULL && w->d.p != w->d.end)
+		sdc_wire_fail(&w->d, "trailing bytes");
+	if (w->d.reason != NULL) {
+		*reason = w->d.reason;
+		return -1;
+	}
+	if (w->full)
+		return 1;
+	b->len = (size_t)(o - b->data);
+	return 0;
 }
 
 int
@@ -254,23 +307,31 @@ sdc_json_render_payload(struct sdc_buf *b, struct sdc_record *r,
     const uint8_t *payload, size_t len, const char **reason)
 {
 	struct walk w = { .b = b };
-	uint8_t *o;
 
 	if (!sdc_buf_reserve(b, 64))
 		return 1;
 	w.end = b->data + b->cap;
-	o = b->data + b->len;
 	sdc_record_clear(r, SDC_KIND_DATA);
 	sdc_decoder_init(&w.d, payload, len, &r->arena);
-	if (sdc_wire_get_header(&w.d, r) &&
-	    (o = put_field(&w, o, 0)) != NULL && w.d.p != w.d.end)
-		sdc_wire_fail(&w.d, "trailing bytes");
-	if (w.d.reason != NULL) {
+	if (!sdc_wire_get_header(&w.d, r)) {
 		*reason = w.d.reason;
 		return -1;
 	}
-	if (w.full)
+	return put_fields(&w, reason);
+}
+
+/* The header holds no keys, so the fields start with an empty table. */
+int
+sdc_json_render_fields(struct sdc_buf *b, struct sdc_arena *arena,
+    const uint8_t *payload, size_t len, size_t header_len,
+    const char **reason)
+{
+	struct walk w = { .b = b };
+
+	if (!sdc_buf_reserve(b, 64))
 		return 1;
-	b->len = (size_t)(o - b->data);
-	return 0;
+	w.end = b->data + b->cap;
+	sdc_arena_reset(arena);
+	sdc_decoder_init(&w.d, payload + header_len, len - header_len, arena);
+	return put_fields(&w, reason);
 }

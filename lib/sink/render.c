@@ -62,13 +62,14 @@ sdc_render_new(struct sdc_sink *s)
 static int
 from_frame(struct sdc_render *rd, struct sdc_record *r, const char **why)
 {
-	const struct sdc_frame *f = sdc_sink_frame_of(rd->sink, r);
+	size_t checked;
+	const struct sdc_frame *f = sdc_sink_frame_of(rd->sink, r, &checked);
 	struct sdc_writer *w = rd->run.writer;
 	int rc;
 
 	if (f == NULL || w->data_frame == NULL)
 		return 1;
-	rc = w->data_frame(w, &rd->run, f, &rd->scratch, why);
+	rc = w->data_frame(w, &rd->run, f, checked, &rd->scratch, why);
 	if (rc == 0)
 		rd->run.n.out++;
 	return rc;
@@ -82,7 +83,8 @@ sdc_render_record(struct sdc_render *rd, struct sdc_record *r,
 	uint64_t errors = rd->run.n.errors;
 
 	if (rd->run.writer == NULL) {
-		const struct sdc_frame *f = sdc_sink_frame_of(rd->sink, r);
+		const struct sdc_frame *f = sdc_sink_frame_of(rd->sink, r,
+		    NULL);
 
 		if (f != NULL) {
 			if (!sdc_buf_append(&o->buf, f->bytes, f->size)) {

@@ -6,9 +6,12 @@
 
 struct sdc_run *sdc_sink_run(const struct sdc_sink *s);
 void	sdc_sink_note_event(struct sdc_sink *s);
-/* The frame of a record put without its fields, else NULL. */
+/*
+ * The frame of a record put without its fields, else NULL; *header_len
+ * (when asked) the length of its payload's header, decoded and checked.
+ */
 struct sdc_frame;
 const struct sdc_frame *sdc_sink_frame_of(const struct sdc_sink *s,
-	    const struct sdc_record *r);
+	    const struct sdc_record *r, size_t *header_len);
 
 #endif

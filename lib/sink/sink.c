@@ -37,6 +37,7 @@ struct sdc_sink {
 	bool				 lazy_ok;	/* lazy_records, read */
 	struct sdc_record		*lazy;		/* put without fields */
 	struct sdc_frame		 lazy_frame;	/* its frame */
+	size_t				 lazy_header_len; /* of its payload */
 	double				 waiting_since;	/* put, not flushed */
 	double				 put_uptime;	/* read_clock's */
 	int64_t				 put_ms;
@@ -130,8 +131,11 @@ sdc_sink_fields(struct sdc_sink *s, struct sdc_record *r)
 }
 
 const struct sdc_frame *
-sdc_sink_frame_of(const struct sdc_sink *s, const struct sdc_record *r)
+sdc_sink_frame_of(const struct sdc_sink *s, const struct sdc_record *r,
+    size_t *header_len)
 {
+	if (header_len != NULL)
+		*header_len = s->lazy_header_len;
 	return r == s->lazy ? &s->lazy_frame : NULL;
 }
 
@@ -352,8 +356,10 @@ one_frame(struct sdc_sink *s, const struct sdc_destination *d, void *state,
 		sdc_run_forward(s->run, f);
 		return;
 	}
-	if ((s->lazy_ok ? sdc_wire_decode_header : sdc_wire_decode)(r,
-	    SDC_KIND_DATA, f->payload, f->payload_len, &reason) != 0) {
+	if ((s->lazy_ok ? sdc_wire_decode_header(r, SDC_KIND_DATA, f->payload,
+	    f->payload_len, &s->lazy_header_len, &reason) :
+	    sdc_wire_decode(r, SDC_KIND_DATA, f->payload, f->payload_len,
+	    &reason)) != 0) {
 		bad_frame(s, fr, f, reason);
 		return;
 	}

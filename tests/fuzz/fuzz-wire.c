@@ -1,8 +1,9 @@
 /*
  * libFuzzer harness for the record stream reader and the record
  * decoder: any bytes, read as a stream, then every frame's payload
- * decoded and re-encoded, and every data frame's rendered as JSON both
- * from its bytes and from its tree, which must agree.  Built by
+ * decoded and re-encoded, and every data frame's rendered as JSON from
+ * its bytes, from its fields after its header decoded apart, and from
+ * its tree, which must agree.  Built by
  * scripts/fuzz.
  */
 #define _GNU_SOURCE
@@ -33,6 +34,30 @@ render_tree(struct sdc_buf *out, struct sdc_record *r,
 		abort();
 }
 
+/* The fields rendered after the header was decoded apart, as sdc-sink does. */
+static void
+compare_fields(struct sdc_record *r, const struct sdc_frame *f, int rc_walk,
+    const char *why_walk, const struct sdc_buf *walked)
+{
+	struct sdc_buf fields;
+	const char *why = NULL;
+	size_t header_len;
+	int rc;
+
+	if (sdc_wire_decode_header(r, f->kind, f->payload, f->payload_len,
+	    &header_len, &why) != 0)
+		return;
+	sdc_buf_init(&fields, 1u << 28);
+	rc = sdc_json_render_fields(&fields, &r->arena, f->payload,
+	    f->payload_len, header_len, &why);
+	if (rc != rc_walk || (rc < 0 && strcmp(why, why_walk) != 0))
+		abort();
+	if (rc == 0 && (fields.len != walked->len ||
+	    memcmp(fields.data, walked->data, walked->len) != 0))
+		abort();
+	sdc_buf_release(&fields);
+}
+
 static void
 compare_json(struct sdc_record *r, const struct sdc_frame *f)
 {
@@ -54,6 +79,7 @@ compare_json(struct sdc_record *r, const struct sdc_frame *f)
 	if (rc == 0 && (walked.len != tree.len ||
 	    memcmp(walked.data, tree.data, tree.len) != 0))
 		abort();
+	compare_fields(r, f, rc, why_walk, &walked);
 	sdc_buf_release(&walked);
 	sdc_buf_release(&tree);
 }

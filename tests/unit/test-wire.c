@@ -262,6 +262,40 @@ test_reader(void)
 }
 
 /*
+ * The fields alone rendered after the header was decoded apart (as
+ * sdc-sink does), against the whole payload rendered: the same verdict,
+ * reason and text, whenever the header decodes.
+ */
+static bool
+fields_agree(const uint8_t *p, size_t n, int rc_walk, const char *why_walk,
+    const struct sdc_buf *walked)
+{
+	struct sdc_record h;
+	struct sdc_buf fields;
+	const char *why = NULL;
+	size_t header_len;
+	int rc;
+	bool same = true;
+
+	sdc_record_init(&h);
+	sdc_buf_init(&fields, 1 << 24);
+	if (sdc_wire_decode_header(&h, SDC_KIND_DATA, p, n, &header_len,
+	    &why) == 0) {
+		rc = sdc_json_render_fields(&fields, &h.arena, p, n,
+		    header_len, &why);
+		same = rc == rc_walk && (rc != 0 ? strcmp(why, why_walk) == 0 :
+		    fields.len == walked->len &&
+		    memcmp(fields.data, walked->data, walked->len) == 0);
+		if (!same)
+			printf("# fields %d %s \"%.*s\", walk %d %s\n", rc, why,
+			    (int)fields.len, fields.data, rc_walk, why_walk);
+	}
+	sdc_buf_release(&fields);
+	sdc_record_release(&h);
+	return same;
+}
+
+/*
  * The JSON renderer of payloads (wire-json.c) against decoding and
  * rendering the tree: the same verdict, the same reason, the same text.
  */
@@ -294,6 +328,7 @@ renderers_agree(const uint8_t *payload, size_t n)
 		printf("# walk %d %s \"%.*s\", tree %d %s \"%.*s\"\n", rc_walk,
 		    why_walk, (int)walked.len, walked.data, rc_tree, why_tree,
 		    (int)tree.len, tree.data);
+	same &= fields_agree(p, n, rc_walk, why_walk, &walked);
 	sdc_buf_release(&walked);
 	sdc_buf_release(&tree);
 	sdc_record_release(&r);
@@ -320,6 +355,44 @@ mutations_agree(const uint8_t *payload, size_t n)
 			p[i] ^= changes[c];
 		}
 	free(p);
+	return all;
+}
+
+/*
+ * INTEGER and LONG fields of the values where the renderer's ways part
+ * (under a thousand, inline) and at their types' bounds, cut and
+ * changed; and an INTEGER past its bound, which neither renders.
+ */
+static bool
+integers_agree(struct sdc_record *r)
+{
+	static const int64_t edges[] = { 0, 9, 10, 99, 100, 999, 1000, 9999,
+		-1, -9, -10, -99, -100, -999, -1000, INT32_MAX, INT32_MIN,
+		INT64_MAX, INT64_MIN };
+	uint8_t past[] = { 0, 0, 0, SDC_MAP, 1, 2, 'i', SDC_INTEGER,
+		0x80, 0x80, 0x80, 0x80, 0x10 };	/* 2^31 */
+	const char *reason;
+	struct sdc_buf b;
+	char key[8];
+	bool all;
+
+	sdc_buf_init(&b, 1 << 20);
+	sdc_record_clear(r, SDC_KIND_DATA);
+	sdc_field_container(&r->root, SDC_MAP);
+	for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+		snprintf(key, sizeof key, "l%zu", i);
+		sdc_field_int(sdc_map_put(&r->arena, &r->root, key,
+		    strlen(key)), SDC_LONG, edges[i]);
+		if (edges[i] < INT32_MIN || edges[i] > INT32_MAX)
+			continue;
+		key[0] = 'i';
+		sdc_field_int(sdc_map_put(&r->arena, &r->root, key,
+		    strlen(key)), SDC_INTEGER, edges[i]);
+	}
+	sdc_wire_encode(&b, r, 1 << 20, &reason);
+	all = mutations_agree(b.data + SDC_FRAME_HEADER_LEN,
+	    b.len - SDC_FRAME_HEADER_LEN) && renderers_agree(past, sizeof past);
+	sdc_buf_release(&b);
 	return all;
 }
 
@@ -420,6 +493,8 @@ test_json_payloads(void)
 	ok(mutations_agree(b.data + SDC_FRAME_HEADER_LEN,
 	    b.len - SDC_FRAME_HEADER_LEN), "every type, cut and changed");
 	ok(renderers_agree(dup, sizeof dup), "a duplicate key");
+	ok(integers_agree(&r), "integers at the edges of their types and of "
+	    "the short ones");
 	ok(mutations_agree(escapes, sizeof escapes), "escapes and UTF-8");
 	ok(renderers_agree(deep, nested(deep, 129)) &&
 	    renderers_agree(deep, nested(deep, 128)), "nesting limits");
