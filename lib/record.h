@@ -74,11 +74,5 @@ void	sdc_record_make_event(struct sdc_record *r, const char *type,
 int64_t	sdc_now_ms(void);
 /* Seconds on a clock that only goes forward, for durations. */
 double	sdc_uptime(void);
-/*
- * The same clock read coarsely (a tick is a few milliseconds, plenty
- * for rolling files and latencies) at a fraction of the cost, for what
- * is read per record.
- */
-double	sdc_uptime_coarse(void);
 
 #endif

@@ -259,10 +259,13 @@ coarse_now_ms(void)
 static void
 read_clock(struct sdc_sink *s)
 {
+	struct timespec ts;
+
 	if (s->clock_age-- > 0)
 		return;
 	s->clock_age = CLOCK_EVERY - 1;
-	s->put_uptime = sdc_uptime_coarse();
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	s->put_uptime = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 	s->put_ms = coarse_now_ms();
 }
 
