@@ -145,15 +145,11 @@ put_scalar(struct walk *w, uint8_t *o, uint8_t type)
 	return w->b->data + w->b->len;
 }
 
-/*
- * INTEGER and LONG, the numbers of most records, read and written
- * without a field; those under a thousand, as sensors give, inline.
- */
+/* INTEGER and LONG, the numbers of most records, without a field. */
 static inline uint8_t *
 put_int(struct walk *w, uint8_t *o, uint8_t type)
 {
 	int64_t v;
-	uint64_t u;
 
 	if (!sdc_wire_get_zigzag(&w->d, &v))
 		return NULL;
@@ -163,17 +159,7 @@ put_int(struct walk *w, uint8_t *o, uint8_t type)
 	}
 	if ((o = room(w, o, SDC_JSON_NUMBER_MAX + 1)) == NULL)
 		return NULL;
-	u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-	if (u >= 1000)
-		return o + sdc_json_format_int((char *)o, v);
-	if (v < 0)
-		*o++ = '-';
-	if (u >= 100)
-		*o++ = (uint8_t)('0' + u / 100);
-	if (u >= 10)
-		*o++ = (uint8_t)('0' + u / 10 % 10);
-	*o++ = (uint8_t)('0' + u % 10);
-	return o;
+	return o + sdc_json_format_int((char *)o, v);
 }
 
 static uint8_t *put_field(struct walk *, uint8_t *, int);

@@ -62,7 +62,7 @@ sdc_render_new(struct sdc_sink *s)
 static int
 from_frame(struct sdc_render *rd, struct sdc_record *r, const char **why)
 {
-	size_t checked;
+	size_t checked = 0;
 	const struct sdc_frame *f = sdc_sink_frame_of(rd->sink, r, &checked);
 	struct sdc_writer *w = rd->run.writer;
 	int rc;

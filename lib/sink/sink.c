@@ -134,9 +134,11 @@ const struct sdc_frame *
 sdc_sink_frame_of(const struct sdc_sink *s, const struct sdc_record *r,
     size_t *header_len)
 {
+	if (r != s->lazy)
+		return NULL;
 	if (header_len != NULL)
 		*header_len = s->lazy_header_len;
-	return r == s->lazy ? &s->lazy_frame : NULL;
+	return &s->lazy_frame;
 }
 
 void

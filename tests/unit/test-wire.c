@@ -359,9 +359,9 @@ mutations_agree(const uint8_t *payload, size_t n)
 }
 
 /*
- * INTEGER and LONG fields of the values where the renderer's ways part
- * (under a thousand, inline) and at their types' bounds, cut and
- * changed; and an INTEGER past its bound, which neither renders.
+ * INTEGER and LONG fields of values around the powers of ten and at
+ * their types' bounds, cut and changed; and an INTEGER past its bound,
+ * which neither renderer takes.
  */
 static bool
 integers_agree(struct sdc_record *r)
@@ -494,7 +494,7 @@ test_json_payloads(void)
 	    b.len - SDC_FRAME_HEADER_LEN), "every type, cut and changed");
 	ok(renderers_agree(dup, sizeof dup), "a duplicate key");
 	ok(integers_agree(&r), "integers at the edges of their types and of "
-	    "the short ones");
+	    "their digits");
 	ok(mutations_agree(escapes, sizeof escapes), "escapes and UTF-8");
 	ok(renderers_agree(deep, nested(deep, 129)) &&
 	    renderers_agree(deep, nested(deep, 128)), "nesting limits");
